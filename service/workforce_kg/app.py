@@ -1,0 +1,92 @@
+"""The web service: app factory, store lifecycle, and the routes that need no protocol module."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from . import __version__
+from . import docs as ontology_docs
+from . import store as stores
+from .config import Settings
+from .kg import KnowledgeGraph
+from .negotiation import best_match
+
+
+def get_kg(request: Request) -> KnowledgeGraph:
+    return request.app.state.kg
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+KGDep = Annotated[KnowledgeGraph, Depends(get_kg)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the application. Without ``kg`` the store at ``settings.store`` is opened at start-up."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        app.state.kg = kg if kg is not None else KnowledgeGraph.load(settings.store)
+        yield
+
+    app = FastAPI(
+        title="workforce-kg",
+        version=__version__,
+        description="Who in UK health and social care owns which workforce commitment, what it is funded with, "
+        "how it was rated, and where each fact is written.",
+        lifespan=lifespan,
+    )
+
+    from .sparql import router as sparql_router
+
+    app.include_router(sparql_router)
+
+    @app.get("/healthz", summary="Liveness and readiness")
+    def healthz(kg: KGDep) -> dict:
+        """Liveness and readiness: the store answers a query."""
+        return {"status": "ok", "quads": len(kg)}
+
+    @app.get("/ontology", summary="The ontology: HTML documentation or Turtle")
+    def ontology(request: Request, settings: SettingsDep) -> Response:
+        """The ontology as HTML (browsers) or Turtle/N-Triples/RDF-XML/JSON-LD (by Accept)."""
+        media = best_match(
+            request.headers.get("accept", "text/html"),
+            ["text/html", "text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"],
+        )
+        if media is None:
+            return JSONResponse({"error": "cannot serve the ontology in the requested media type"}, status_code=406)
+        if media == "text/html":
+            page = Path(settings.store) / ontology_docs.HTML_NAME
+            html = page.read_text(encoding="utf-8") if page.exists() else ontology_docs.ontology_html()
+            return HTMLResponse(html)
+        return Response(ontology_rdf(media), media_type=media)
+
+    return app
+
+
+RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def ontology_rdf(media: str) -> bytes:
+    path = stores.bundled_files()[0].path
+    if media == "text/turtle":
+        return path.read_bytes()
+    with open(path, "rb") as fh:
+        triples = list(ox.parse(fh, format=ox.RdfFormat.TURTLE))
+    return ox.serialize(triples, format=RDF_FORMATS[media])

@@ -1,0 +1,72 @@
+"""Configuration in one place: defaults, overridden by environment variables, then by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_BASE_IRI = "https://w3id.org/workforce-kg"
+
+
+def _default_store() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "workforce-kg" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service and CLI settings.
+
+    Environment variables: ``WORKFORCE_KG_HOST``, ``WORKFORCE_KG_PORT``, ``WORKFORCE_KG_STORE``,
+    ``WORKFORCE_KG_BASE_IRI``, ``WORKFORCE_KG_QUERY_TIMEOUT`` (seconds), ``WORKFORCE_KG_MAX_ROWS``,
+    ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
+    ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    store: Path = field(default_factory=_default_store)
+    base_iri: str = DEFAULT_BASE_IRI
+    query_timeout: float = 30.0
+    max_rows: int = 100_000
+    update_token: str | None = None
+    sources: Path | None = None
+    cors_origins: tuple[str, ...] = ("*",)
+    max_body: int = 1_000_000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from environment variables, then ``overrides`` (values of None are ignored)."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        conv = {
+            "host": str,
+            "port": int,
+            "store": Path,
+            "base_iri": lambda v: v.rstrip("/"),
+            "query_timeout": float,
+            "max_rows": int,
+            "update_token": str,
+            "sources": Path,
+            "cors_origins": lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
+            "max_body": int,
+        }
+        for name, fn in conv.items():
+            raw = env.get(f"WORKFORCE_KG_{name.upper()}")
+            if raw not in (None, ""):
+                try:
+                    values[name] = fn(raw)
+                except ValueError as exc:
+                    raise ValueError(f"WORKFORCE_KG_{name.upper()}={raw!r} is not valid: {exc}") from None
+        values.update({k: (Path(v) if k in ("store", "sources") else v) for k, v in overrides.items() if v is not None})
+        if "base_iri" in values:
+            values["base_iri"] = values["base_iri"].rstrip("/")
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+    @property
+    def writes_enabled(self) -> bool:
+        return bool(self.update_token)

@@ -1,0 +1,25 @@
+"""HTML documentation of the ontology, generated with pyLODE at build time (no network use)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .paths import ONTOLOGY_DIR, turtle_files
+
+HTML_NAME = "ontology.html"
+
+
+def ontology_html() -> str:
+    """The ontology rendered as a self-contained HTML page."""
+    from pylode import OntPub
+
+    logging.getLogger().setLevel(logging.WARNING)  # pyLODE logs its progress at INFO on the root logger
+    return OntPub(ontology=str(turtle_files(ONTOLOGY_DIR)[0])).make_html()
+
+
+def write_ontology_html(store_dir: Path) -> Path:
+    """Write the ontology's HTML page beside the store."""
+    path = Path(store_dir) / HTML_NAME
+    path.write_text(ontology_html(), encoding="utf-8")
+    return path

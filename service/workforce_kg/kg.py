@@ -1,0 +1,135 @@
+"""A small Python API for notebooks and scripts: load the graph, run SPARQL, get rows as dicts.
+
+    >>> from workforce_kg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.load()
+    >>> kg.rows("SELECT ?c WHERE { ?c a wkg:Commitment } LIMIT 1")
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import store as stores
+from .config import DEFAULT_BASE_IRI
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+    "sosa": "http://www.w3.org/ns/sosa/",
+    "bibo": "http://purl.org/ontology/bibo/",
+}
+
+
+def prefixes(base: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """Prefixes known to every query: standard vocabularies plus ours under ``base``."""
+    ours = {
+        "wkg": f"{base}/def/",
+        "role": f"{base}/def/role/",
+        "dim": f"{base}/def/rating-dimension/",
+        "rating": f"{base}/def/rating/",
+        "theme": f"{base}/def/theme/",
+        "jur": f"{base}/def/jurisdiction/",
+        "otype": f"{base}/def/organisation-type/",
+        "unit": f"{base}/def/unit/",
+        "recur": f"{base}/def/recurrence/",
+        "pkind": f"{base}/def/programme-kind/",
+        "status": f"{base}/def/commitment-status/",
+        "body": f"{base}/id/organisation/",
+        "cmt": f"{base}/id/commitment/",
+        "prog": f"{base}/id/programme/",
+        "fund": f"{base}/id/funding/",
+        "fig": f"{base}/id/figure/",
+        "resp": f"{base}/id/responsibility/",
+        "rtg": f"{base}/id/rating/",
+        "eval": f"{base}/id/evaluation/",
+        "chg": f"{base}/id/change/",
+        "doc": f"{base}/id/document/",
+    }
+    return {**STANDARD_PREFIXES, **ours}
+
+
+def to_python(term):
+    """A result term as a plain Python value: IRIs and blank nodes as strings, typed literals converted."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    dt = term.datatype.value
+    try:
+        if dt == XSD + "integer" or dt.endswith(("#int", "#long", "#nonNegativeInteger")):
+            return int(term.value)
+        if dt == XSD + "decimal":
+            value = Decimal(term.value)
+            return int(value) if value == value.to_integral_value() else float(value)
+        if dt in (XSD + "double", XSD + "float"):
+            return float(term.value)
+        if dt == XSD + "boolean":
+            return term.value in ("true", "1")
+    except ValueError:
+        pass
+    return term.value
+
+
+class KnowledgeGraph:
+    """The knowledge graph in an Oxigraph store, with SPARQL helpers."""
+
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE_IRI):
+        self.store = store
+        self.base = base
+        self.prefixes = prefixes(base)
+
+    @classmethod
+    def load(cls, store_path: str | Path | None = None) -> "KnowledgeGraph":
+        """Open a built store at ``store_path``, or load the bundled graph into memory."""
+        if store_path is None:
+            return cls(stores.memory_store())
+        return cls(stores.open_store(Path(store_path)), stores.store_base(Path(store_path)))
+
+    def query(self, sparql: str):
+        """Run a SPARQL query over the union of all graphs; our prefixes are predeclared.
+
+        Raises:
+            SyntaxError: the query does not parse (the message gives the position).
+        """
+        return self.store.query(sparql, use_default_graph_as_union=True, prefixes=self.prefixes)
+
+    def rows(self, sparql: str) -> list[dict]:
+        """Rows of a SELECT query as dicts of plain Python values (unbound variables are None)."""
+        result = self.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError("rows() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: to_python(sol[n]) for n in names} for sol in result]
+
+    def ask(self, sparql: str) -> bool:
+        result = self.query(sparql)
+        if not isinstance(result, ox.QueryBoolean):
+            raise ValueError("ask() needs an ASK query")
+        return bool(result)
+
+    def dataframe(self, sparql: str):
+        """Rows of a SELECT query as a pandas DataFrame (needs pandas installed)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("dataframe() needs pandas: pip install pandas") from exc
+        result = self.query(sparql)
+        names = [v.value for v in result.variables]
+        return pd.DataFrame([[to_python(sol[n]) for n in names] for sol in result], columns=names)
+
+    def __len__(self) -> int:
+        return len(self.store)

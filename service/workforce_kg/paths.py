@@ -1,0 +1,16 @@
+"""Where the bundled Turtle lives, in a checkout and in an installed package alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+ONTOLOGY_DIR = DATA / "ontology"
+GRAPH_DIR = DATA / "graph"
+SHAPES_DIR = DATA / "shapes"
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+
+
+def turtle_files(folder: Path) -> list[Path]:
+    """All Turtle files under ``folder``, in a stable order."""
+    return sorted(p for p in Path(folder).rglob("*.ttl") if p.is_file())

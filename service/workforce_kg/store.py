@@ -1,0 +1,150 @@
+"""The RDF store: Oxigraph, in memory (tests) or on disk (the service), built from the bundled Turtle.
+
+Each Turtle file is loaded into its own named graph (``{base}/graph/{folder}/{stem}``); triples
+derived by the rules in :mod:`workforce_kg.rules` go to ``{base}/graph/derived``. Queries see the
+union of all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import rules
+from .config import DEFAULT_BASE_IRI
+from .paths import GRAPH_DIR, ONTOLOGY_DIR, turtle_files
+
+MARKER = "workforce-kg-store"  # file name marking a folder as one of our stores
+
+
+class StoreError(RuntimeError):
+    """A store cannot be built or opened."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Turtle file and the named graph it goes to."""
+
+    path: Path
+    graph_name: str  # e.g. "graph/001-part-a"
+
+
+def bundled_files(ontology_dir: Path = ONTOLOGY_DIR, graph_dir: Path = GRAPH_DIR) -> list[SourceFile]:
+    """The ontology and graph Turtle files that make up the knowledge graph."""
+    files = []
+    for folder, prefix in ((Path(ontology_dir), "ontology"), (Path(graph_dir), "graph")):
+        for path in turtle_files(folder):
+            rel = path.relative_to(folder).with_suffix("").as_posix()
+            files.append(SourceFile(path, f"{prefix}/{rel}"))
+    return files
+
+
+def graph_iri(base: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{base}/graph/{name}")
+
+
+def rebase(term, base: str):
+    """Move an IRI of the default base to ``base``; other terms pass through."""
+    if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE_IRI):
+        return ox.NamedNode(base + term.value[len(DEFAULT_BASE_IRI) :])
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(DEFAULT_BASE_IRI):
+        return ox.Literal(term.value, datatype=rebase(term.datatype, base))
+    return term
+
+
+def load_files(store: ox.Store, files: list[SourceFile], base: str = DEFAULT_BASE_IRI) -> None:
+    """Parse each file into its named graph; a syntax error names the file and line."""
+    for f in files:
+        g = graph_iri(base, f.graph_name)
+        try:
+            with open(f.path, "rb") as fh:
+                triples = list(ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=f"{base}/"))
+        except SyntaxError as exc:
+            raise StoreError(f"{f.path}: {exc}") from None
+        if base == DEFAULT_BASE_IRI:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        else:
+            store.extend(
+                ox.Quad(rebase(t.subject, base), rebase(t.predicate, base), rebase(t.object, base), g)
+                for t in triples
+            )
+
+
+def populate(store: ox.Store, files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> None:
+    """Load ``files`` (default: the bundled graph) and add the derived triples."""
+    load_files(store, bundled_files() if files is None else files, base)
+    rules.apply(store, graph_iri(base, "derived"), base)
+
+
+def memory_store(files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> ox.Store:
+    """An in-memory store holding the bundled graph (or ``files``)."""
+    store = ox.Store()
+    populate(store, files, base)
+    return store
+
+
+def is_store(path: Path) -> bool:
+    return (Path(path) / MARKER).exists()
+
+
+def is_empty_location(path: Path) -> bool:
+    path = Path(path)
+    return not path.exists() or (path.is_dir() and not any(path.iterdir()))
+
+
+def build(path: Path, files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> Path:
+    """Build an on-disk store at ``path`` atomically: a failed build leaves any old store intact."""
+    path = Path(path)
+    if path.exists() and not is_empty_location(path) and not is_store(path):
+        raise StoreError(f"{path} exists and is not a workforce-kg store; refusing to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    try:
+        store = ox.Store(str(tmp / "oxigraph"))
+        populate(store, files, base)
+        store.optimize()
+        store.flush()
+        del store
+        (tmp / MARKER).write_text(base + "\n", encoding="utf-8")
+        old = None
+        if path.exists():
+            old = path.with_name(path.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            path.rename(old)
+        tmp.rename(path)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def open_store(path: Path) -> ox.Store:
+    """Open a built store read-only (no re-parse)."""
+    path = Path(path)
+    if not is_store(path):
+        raise StoreError(f"{path} is not a built store (run `workforce-kg build`)")
+    return ox.Store.read_only(str(path / "oxigraph"))
+
+
+def store_base(path: Path) -> str:
+    """The base IRI a store was built with."""
+    return (Path(path) / MARKER).read_text(encoding="utf-8").strip()
+
+
+def rdflib_graph(files: list[SourceFile] | None = None):
+    """The ontology and graph (or ``files``) merged into one rdflib Graph, for validation and reasoning."""
+    from rdflib import Graph
+
+    g = Graph()
+    for f in bundled_files() if files is None else files:
+        try:
+            g.parse(f.path, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise StoreError(f"{f.path}: {exc}") from None
+    return g

@@ -1,0 +1,120 @@
+"""The command line: exit codes 0/1/2, one-line errors, outputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from workforce_kg import __version__
+from workforce_kg.cli import app
+
+runner = CliRunner()
+
+COUNT_RATINGS = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a wkg:Rating }"
+
+
+def run(*args, **kw):
+    return runner.invoke(app, list(args), **kw)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"workforce-kg {__version__}"
+
+
+@pytest.mark.parametrize("args", [["no-such-command"], ["query"], ["query", "SELECT * {}", "--format", "yaml"], ["serve", "--port", "x"]])
+def test_wrong_arguments_exit_2_with_usage(args):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "Usage" in result.output
+
+
+def test_bad_sparql_is_one_line_exit_1():
+    result = run("query", "SELECT ?x WHERE { ?x")
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "bad SPARQL" in lines[0]
+
+
+def test_unreadable_query_file_exit_1(tmp_path):
+    result = run("query", str(tmp_path / "missing.rq"))
+    assert result.exit_code == 1
+    assert "cannot read query file" in result.output
+
+
+def test_query_table_json_csv(tmp_path):
+    table = run("query", COUNT_RATINGS)
+    assert table.exit_code == 0 and "(1 row)" in table.output
+    as_json = json.loads(run("query", COUNT_RATINGS, "--format", "json").output)
+    n = int(as_json["results"]["bindings"][0]["n"]["value"])
+    assert n >= 70
+    rows = list(csv.DictReader(io.StringIO(run("query", COUNT_RATINGS, "--format", "csv").output)))
+    assert rows == [{"n": str(n)}]
+    rq = tmp_path / "count.rq"
+    rq.write_text("# CQ: how many ratings?\n" + COUNT_RATINGS)
+    assert run("query", str(rq), "-f", "csv").output == f"n\n{n}\n"
+
+
+def test_query_ask_and_construct():
+    assert run("query", "ASK { ?r a wkg:Rating }").output.strip() == "true"
+    out = run("query", "CONSTRUCT { ?e a wkg:Evaluation } WHERE { ?e a wkg:Evaluation }").output
+    assert "wkg:Evaluation" in out
+
+
+def test_query_against_a_built_store(built_store):
+    result = run("query", COUNT_RATINGS, "--store", str(built_store), "-f", "csv")
+    assert result.exit_code == 0
+    assert int(result.output.splitlines()[1]) >= 70
+
+
+def test_query_against_missing_store_exit_1(tmp_path):
+    result = run("query", COUNT_RATINGS, "--store", str(tmp_path / "nothing"))
+    assert result.exit_code == 1 and "not a built store" in result.output
+
+
+def test_stats_counts_classes_and_provenance(sources_dir):
+    result = run("stats", "--sources", str(sources_dir))
+    assert result.exit_code == 0, result.output
+    assert "wkg:Commitment" in result.output and "wkg:Rating" in result.output
+    assert "(100.0%)" in result.output
+
+
+def test_build_refuses_non_store_directory(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = run("build", "--store", str(tmp_path))
+    assert result.exit_code == 1
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_build_then_rebuild(tmp_path):
+    target = tmp_path / "st"
+    first = run("build", "--store", str(target))
+    assert first.exit_code == 0, first.output
+    assert (target / "ontology.html").exists()
+    again = run("build", "--store", str(target))
+    assert again.exit_code == 0, again.output
+
+
+def test_env_configuration_errors_are_one_line(monkeypatch):
+    monkeypatch.setenv("WORKFORCE_KG_PORT", "eighty")
+    result = run("query", COUNT_RATINGS)
+    assert result.exit_code == 1
+    assert "WORKFORCE_KG_PORT" in result.output
+
+
+def test_segments_lists_locators(sources_dir):
+    result = run("segments", "001", "--sources", str(sources_dir))
+    assert result.exit_code == 0
+    assert "[19] 19. The integration of HEE with NHSE" in result.output
+    assert run("segments", "999", "--sources", str(sources_dir)).exit_code == 1
+
+
+def test_provenance_command(sources_dir):
+    result = run("provenance", "--sources", str(sources_dir))
+    assert result.exit_code == 0, result.output[-2000:]
+    assert ", 0 problem(s)" in result.output

@@ -1,0 +1,73 @@
+"""Stores: in memory and on disk, atomic builds, derived triples, base IRI."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from workforce_kg import store
+from workforce_kg.config import Settings
+from workforce_kg.kg import KnowledgeGraph
+
+
+def test_disk_store_matches_memory(kg, built_store):
+    disk = KnowledgeGraph.load(built_store)
+    assert len(disk) == len(kg) > 3000
+
+
+def test_every_file_in_its_named_graph(kg):
+    names = {g.value for g in kg.store.named_graphs()}
+    base = "https://w3id.org/workforce-kg/graph/"
+    assert base + "ontology/workforce" in names
+    assert base + "graph/reference/organisations" in names
+    assert base + "derived" in names
+
+
+def test_role_shortcuts_are_derived(kg):
+    rows = kg.rows("""
+        SELECT ?subject ?body WHERE {
+            ?r a wkg:Responsibility ; wkg:role role:lead ; wkg:subject ?subject ; wkg:body ?body .
+            FILTER NOT EXISTS { ?subject wkg:leadBody ?body }
+        }""")
+    assert rows == []
+    assert kg.ask("ASK { ?s wkg:leadBody ?b }")
+
+
+def test_successor_is_derived(kg):
+    assert kg.rows("SELECT ?s WHERE { body:hee wkg:successor ?s }") == [
+        {"s": "https://w3id.org/workforce-kg/id/organisation/nhse"}
+    ]
+
+
+def test_superclass_types_are_derived(kg):
+    assert kg.ask("ASK { cmt:ep-1-workforce-requirements a prov:Entity }")
+
+
+def test_failed_build_keeps_old_store(tmp_path, monkeypatch):
+    target = tmp_path / "st"
+    store.build(target)
+    before = len(store.open_store(target))
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle .")
+    with pytest.raises(store.StoreError) as err:
+        store.build(target, store.bundled_files() + [store.SourceFile(bad, "graph/bad")])
+    assert "bad.ttl" in str(err.value)
+    assert len(store.open_store(target)) == before
+    assert {p.name for p in tmp_path.iterdir()} == {"st", "bad.ttl"}  # no half-built leftovers
+
+
+def test_rebased_store(tmp_path):
+    target = tmp_path / "st"
+    store.build(target, base="http://example.org/kg")
+    kg = KnowledgeGraph.load(target)
+    assert kg.base == "http://example.org/kg"
+    assert kg.ask("ASK { <http://example.org/kg/id/organisation/hee> wkg:successor <http://example.org/kg/id/organisation/nhse> }")
+    assert not kg.ask("ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/workforce-kg/')) }")
+
+
+def test_settings_from_env():
+    s = Settings.from_env({"WORKFORCE_KG_PORT": "9001", "WORKFORCE_KG_BASE_IRI": "http://x.org/kg/",
+                           "WORKFORCE_KG_QUERY_TIMEOUT": "2.5", "WORKFORCE_KG_MAX_ROWS": "10"}, port=9002)
+    assert (s.port, s.base_iri, s.query_timeout, s.max_rows, s.writes_enabled) == (9002, "http://x.org/kg", 2.5, 10, False)
+    with pytest.raises(ValueError):
+        Settings.from_env({"WORKFORCE_KG_MAX_ROWS": "many"})

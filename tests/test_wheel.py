@@ -1,0 +1,37 @@
+"""The package works from a non-editable install: the wheel carries the Turtle and the queries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_install_runs_stats(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("workforce_kg-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "workforce_kg/data/ontology/workforce.ttl" in names
+    assert any(n.startswith("workforce_kg/data/graph/reference/") for n in names)
+    assert any(n.startswith("workforce_kg/data/shapes/") for n in names)
+    assert any(n.startswith("workforce_kg/queries/") and n.endswith(".rq") for n in names)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target), "WORKFORCE_KG_STORE": str(tmp_path / "store")}
+    where = subprocess.run([sys.executable, "-c", "import workforce_kg; print(workforce_kg.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(target))
+    stats = subprocess.run([sys.executable, "-m", "workforce_kg", "stats"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert stats.returncode == 0, stats.stderr
+    assert "wkg:Commitment" in stats.stdout
