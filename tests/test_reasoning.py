@@ -42,3 +42,16 @@ def test_reason_cli_exit_codes(tmp_path):
     result = runner.invoke(app, ["reason", str(bad)])
     assert result.exit_code == 1
     assert "inconsistent" in result.output
+
+
+def test_inferred_types_are_reported(tmp_path):
+    extra = tmp_path / "untyped.ttl"
+    extra.write_text("""
+@prefix wkg: <https://w3id.org/workforce-kg/def/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<https://w3id.org/workforce-kg/id/commitment/untyped> a owl:NamedIndividual ;
+    wkg:madeBy <https://w3id.org/workforce-kg/id/organisation/dhsc> .
+""")
+    result = CliRunner().invoke(app, ["reason", str(extra)])
+    assert result.exit_code == 0
+    assert "commitment/untyped  a  https://w3id.org/workforce-kg/def/Commitment" in result.output
