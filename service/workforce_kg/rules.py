@@ -61,7 +61,8 @@ def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI) -
     added = 0
     for name in ("citation type", "role shortcuts", "successor", "superclass types"):
         query = PREFIXES.format(base=base) + RULES[name].format(values=values)
-        triples = list(store.query(query, use_default_graph_as_union=True))
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        triples = {t for t in store.query(query, use_default_graph_as_union=True)}
+        triples = [t for t in triples if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
+        store.extend([ox.Quad(t.subject, t.predicate, t.object, target) for t in triples])
         added += len(triples)
     return added

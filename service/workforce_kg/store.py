@@ -56,6 +56,15 @@ def rebase(term, base: str):
     return term
 
 
+def is_new(store: ox.Store, triple) -> bool:
+    """Whether no graph of ``store`` holds ``triple`` yet.
+
+    Oxigraph's union default graph does not merge equal triples of different graphs, so each
+    triple is stored once only (in the first file that states it) to keep answers free of duplicates.
+    """
+    return next(store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None), None) is None
+
+
 def load_files(store: ox.Store, files: list[SourceFile], base: str = DEFAULT_BASE_IRI) -> None:
     """Parse each file into its named graph; a syntax error names the file and line."""
     for f in files:
@@ -65,13 +74,9 @@ def load_files(store: ox.Store, files: list[SourceFile], base: str = DEFAULT_BAS
                 triples = list(ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=f"{base}/"))
         except SyntaxError as exc:
             raise StoreError(f"{f.path}: {exc}") from None
-        if base == DEFAULT_BASE_IRI:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
-        else:
-            store.extend(
-                ox.Quad(rebase(t.subject, base), rebase(t.predicate, base), rebase(t.object, base), g)
-                for t in triples
-            )
+        if base != DEFAULT_BASE_IRI:
+            triples = [ox.Triple(rebase(t.subject, base), rebase(t.predicate, base), rebase(t.object, base)) for t in triples]
+        store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples if is_new(store, t)])
 
 
 def populate(store: ox.Store, files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> None:
