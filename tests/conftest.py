@@ -38,6 +38,66 @@ def kg() -> KnowledgeGraph:
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:
     """An on-disk store built from the bundled graph."""
+    from workforce_kg import docs
+
     path = tmp_path_factory.mktemp("store") / "store"
     store.build(path)
+    docs.write_ontology_html(path)
     return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real ``workforce-kg serve`` process on a loopback port."""
+
+    def __init__(self, store_path: Path, env: dict | None = None):
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workforce_kg", "serve", "--store", str(store_path), "--port", str(self.port)],
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not become ready")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except Exception:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_store):
+    """The service running on the bundled graph, for real clients (SPARQLWrapper, browsers, curl)."""
+    server = LiveServer(built_store)
+    yield server
+    server.stop()

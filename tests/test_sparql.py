@@ -127,3 +127,17 @@ def test_ontology_negotiation(client):
 
 def test_healthz(client, kg):
     assert client.get("/healthz").json() == {"status": "ok", "quads": len(kg)}
+
+
+def test_cors_for_reads(client):
+    r = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] in ("*", "https://example.org")
+    r = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert "access-control-allow-origin" in r.headers
+
+
+def test_oversized_query_is_refused(client):
+    huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_000_001
+    r = client.post("/sparql", content=huge, headers={"content-type": "application/sparql-query"})
+    assert r.status_code == 413

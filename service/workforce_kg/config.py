@@ -20,7 +20,8 @@ class Settings:
     Environment variables: ``WORKFORCE_KG_HOST``, ``WORKFORCE_KG_PORT``, ``WORKFORCE_KG_STORE``,
     ``WORKFORCE_KG_BASE_IRI``, ``WORKFORCE_KG_QUERY_TIMEOUT`` (seconds), ``WORKFORCE_KG_MAX_ROWS``,
     ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
-    ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes).
+    ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
+    ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process).
     """
 
     host: str = "127.0.0.1"
@@ -33,6 +34,7 @@ class Settings:
     sources: Path | None = None
     cors_origins: tuple[str, ...] = ("*",)
     max_body: int = 1_000_000
+    query_workers: int = 4
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -50,6 +52,7 @@ class Settings:
             "sources": Path,
             "cors_origins": lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
             "max_body": int,
+            "query_workers": int,
         }
         for name, fn in conv.items():
             raw = env.get(f"WORKFORCE_KG_{name.upper()}")

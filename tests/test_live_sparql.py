@@ -1,0 +1,107 @@
+"""The endpoint over real HTTP, driven by real clients: SPARQLWrapper, rdflib's SPARQLStore, urllib."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+
+from conftest import LiveServer
+
+RATINGS = """PREFIX wkg: <https://w3id.org/workforce-kg/def/>
+SELECT ?r ?v WHERE { ?r a wkg:Rating ; wkg:ratingValue ?v } ORDER BY ?r"""
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def wrapper(server, fmt, query=RATINGS):
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    return sw.queryAndConvert()
+
+
+def test_sparqlwrapper_json_xml_csv_tsv(live_server):
+    as_json = wrapper(live_server, JSON)
+    assert len(as_json["results"]["bindings"]) == 70
+    xml = wrapper(live_server, XML)
+    assert len(xml.getElementsByTagName("result")) == 70
+    csv_text = wrapper(live_server, CSV).decode()
+    assert csv_text.splitlines()[0] == "r,v" and len(csv_text.splitlines()) == 71
+    tsv_text = wrapper(live_server, TSV).decode()
+    assert tsv_text.splitlines()[0] == "?r\t?v" and len(tsv_text.splitlines()) == 71
+
+
+def test_sparqlwrapper_construct_turtle_and_jsonld(live_server):
+    q = "PREFIX wkg: <https://w3id.org/workforce-kg/def/> CONSTRUCT WHERE { ?e a wkg:Evaluation ; ?p ?o }"
+    ttl = wrapper(live_server, TURTLE, q)
+    g = Graph().parse(data=ttl, format="turtle")
+    assert (URIRef("https://w3id.org/workforce-kg/id/evaluation/expert-panel-2022"), None, None) in g
+    as_jsonld = wrapper(live_server, JSON, q)  # SPARQLWrapper sends Accept */* and expects JSON-LD
+    assert len(as_jsonld) > 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore(live_server, method):
+    store = SPARQLStore(live_server.url + "/sparql", method=method, returnFormat="json")
+    g = Graph(store=store)
+    rows = list(g.query(RATINGS))
+    assert len(rows) == 70
+
+
+def test_curl_like_get_with_accept(live_server):
+    url = live_server.url + "/sparql?" + urllib.parse.urlencode({"query": RATINGS})
+    req = urllib.request.Request(url, headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(req) as r:
+        assert r.headers["Content-Type"].startswith("text/csv")
+        assert len(r.read().decode().splitlines()) == 71
+
+
+@pytest.fixture(scope="module")
+def short_timeout_server(built_store):
+    server = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_TIMEOUT": "2", "WORKFORCE_KG_QUERY_WORKERS": "2"})
+    yield server
+    server.stop()
+
+
+def get_json(url: str, query: str, timeout: float = 30):
+    full = url + "/sparql?" + urllib.parse.urlencode({"query": query})
+    req = urllib.request.Request(full, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_runaway_query_is_stopped_and_others_still_served(short_timeout_server):
+    url = short_timeout_server.url
+    result = {}
+
+    def runaway():
+        started = time.monotonic()
+        result["status"], result["body"] = get_json(url, RUNAWAY)
+        result["elapsed"] = time.monotonic() - started
+
+    t = threading.Thread(target=runaway)
+    t.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    status, body = get_json(url, "ASK { ?s ?p ?o }")
+    quick = time.monotonic() - started
+    assert status == 200 and body["boolean"] is True
+    assert quick < 1.5, f"a simple query took {quick:.2f} s while a runaway query ran"
+    t.join(20)
+    assert result["status"] == 503
+    assert "time limit" in result["body"]["error"]
+    assert result["elapsed"] < 10
+    # the killed worker is replaced: the server keeps answering, repeatedly
+    for _ in range(5):
+        assert get_json(url, "ASK { ?s ?p ?o }")[0] == 200
