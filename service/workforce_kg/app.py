@@ -14,6 +14,7 @@ from . import __version__
 from . import docs as ontology_docs
 from . import store as stores
 from .config import Settings
+from .executor import QueryExecutor
 from .kg import KnowledgeGraph
 from .negotiation import best_match
 
@@ -37,8 +38,18 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
-        app.state.kg = kg if kg is not None else KnowledgeGraph.load(settings.store)
+        app.state.executor = None
+        if kg is not None:
+            app.state.kg = kg
+        else:
+            app.state.kg = KnowledgeGraph.load(settings.store)
+            if settings.query_workers > 0:
+                app.state.executor = QueryExecutor(
+                    settings.store, settings.query_workers, settings.query_timeout, settings.max_rows
+                )
         yield
+        if app.state.executor is not None:
+            app.state.executor.close()
 
     app = FastAPI(
         title="workforce-kg",
@@ -48,7 +59,16 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         lifespan=lifespan,
     )
 
+    from fastapi.middleware.cors import CORSMiddleware
+
     from .sparql import router as sparql_router
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+    )
 
     app.include_router(sparql_router)
 
