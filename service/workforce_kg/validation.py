@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from . import store as stores
@@ -35,6 +35,7 @@ class Result:
     message: str
     severity: str  # Violation, Warning or Info
     component: str
+    node_shape: str = ""  # the node shape the result belongs to (the parent of a property shape)
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -165,18 +166,21 @@ def validate_graph(data: Graph, ontology: Graph | None = None, shapes: Graph | N
     results = []
     for res in report_graph.subjects(RDF.type, SH.ValidationResult):
         focus = report_graph.value(res, SH.focusNode)
+        source = report_graph.value(res, SH.sourceShape)
+        parent = source if (source, RDF.type, SH.NodeShape) in shapes else shapes.value(None, SH.property, source)
         severity = report_graph.value(res, SH.resultSeverity)
         results.append(
             Result(
                 focus=str(focus),
                 label=str(data.value(focus, SKOS.prefLabel) or ""),
                 document=_document_of(data, focus),
-                shape=_short(shapes, report_graph.value(res, SH.sourceShape)),
+                shape=_short(shapes, parent if isinstance(source, BNode) and parent is not None else source),
                 path=_short(data, report_graph.value(res, SH.resultPath)),
                 value=_short(data, report_graph.value(res, SH.value)),
                 message=str(report_graph.value(res, SH.resultMessage) or ""),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 component=str(report_graph.value(res, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1],
+                node_shape=_short(shapes, parent),
             )
         )
     return Report(bool(conforms), results, report_graph)
