@@ -13,9 +13,11 @@ BIN      = $(VENV)/bin
 DEPS     = $(VENV)/.deps-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TTL      = $(shell find ontology graph shapes -name '*.ttl')
 
-.PHONY: setup serve test store clean
+WEB_DEPS = web/node_modules/.package-lock.json
 
-setup: $(DEPS)
+.PHONY: setup serve test store clean chromium
+
+setup: $(DEPS) $(WEB_DEPS)
 
 $(DEPS): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,15 +26,23 @@ $(DEPS): pyproject.toml
 	rm -f $(VENV)/.deps-*
 	touch $@
 
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+
 $(STORE)/workforce-kg-store: $(DEPS) $(TTL)
 	$(BIN)/workforce-kg build --store $(STORE)
 
 store: $(STORE)/workforce-kg-store
 
-serve: store
+serve: store $(WEB_DEPS)
 	$(BIN)/workforce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(DEPS)
+test: $(DEPS) $(WEB_DEPS) chromium
 	$(BIN)/python -m pytest -q -rs
 
 clean:

@@ -61,7 +61,10 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     from fastapi.middleware.cors import CORSMiddleware
 
+    from .pages import router as pages_router
+    from .api import router as api_router
     from .sparql import router as sparql_router
+    from .validation_api import router as validation_router
 
     app.add_middleware(
         CORSMiddleware,
@@ -71,6 +74,12 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     )
 
     app.include_router(sparql_router)
+    app.include_router(api_router)
+    app.include_router(validation_router)
+    app.include_router(pages_router)
+    from .linked_data import router as linked_data_router
+
+    app.include_router(linked_data_router)
 
     @app.get("/healthz", summary="Liveness and readiness")
     def healthz(kg: KGDep) -> dict:

@@ -35,6 +35,11 @@ class CompetencyQuestion:
         return self.path.with_suffix(".srj")
 
     @property
+    def separators(self) -> list[str]:
+        """GROUP_CONCAT separators: SPARQL leaves the order of concatenated values undefined."""
+        return re.findall(r'separator\s*=\s*"([^"]+)"', self.sparql, re.IGNORECASE)
+
+    @property
     def ordered(self) -> bool:
         return re.search(r"\bORDER\s+BY\b", self.sparql, re.IGNORECASE) is not None
 
@@ -60,18 +65,23 @@ def run_json(kg: KnowledgeGraph, cq: CompetencyQuestion) -> dict:
     return json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
 
 
-def _term_key(term: dict) -> tuple:
+def _term_key(term: dict, separators: list[str]) -> tuple:
     if term.get("type") == "bnode":
         return ("bnode",)
-    return (term.get("type"), term.get("value"), term.get("datatype", ""), term.get("xml:lang", ""))
+    value = term.get("value")
+    for sep in separators:  # concatenated lists compare as sorted lists
+        if sep in value:
+            value = sep.join(sorted(value.split(sep)))
+    return (term.get("type"), value, term.get("datatype", ""), term.get("xml:lang", ""))
 
 
-def normalise(results: dict, ordered: bool):
+def normalise(results: dict, ordered: bool, separators: list[str] | None = None):
     """A comparable form: booleans as is; rows as tuples, sorted unless the query orders them."""
     if "boolean" in results:
         return results["boolean"]
     names = results["head"]["vars"]
-    rows = [tuple(_term_key(b[n]) if n in b else None for n in names) for b in results["results"]["bindings"]]
+    seps = separators or []
+    rows = [tuple(_term_key(b[n], seps) if n in b else None for n in names) for b in results["results"]["bindings"]]
     return (tuple(names), rows if ordered else sorted(rows, key=repr))
 
 
@@ -80,7 +90,7 @@ def expected(cq: CompetencyQuestion) -> dict:
 
 
 def matches(kg: KnowledgeGraph, cq: CompetencyQuestion) -> bool:
-    return normalise(run_json(kg, cq), cq.ordered) == normalise(expected(cq), cq.ordered)
+    return normalise(run_json(kg, cq), cq.ordered, cq.separators) == normalise(expected(cq), cq.ordered, cq.separators)
 
 
 def write_expected(kg: KnowledgeGraph, cq: CompetencyQuestion) -> None:
