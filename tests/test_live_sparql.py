@@ -105,3 +105,25 @@ def test_runaway_query_is_stopped_and_others_still_served(short_timeout_server):
     # the killed worker is replaced: the server keeps answering, repeatedly
     for _ in range(5):
         assert get_json(url, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_serve_builds_an_empty_store_location_first(tmp_path):
+    location = tmp_path / "fresh"
+    server = LiveServer(location)
+    try:
+        assert (location / "workforce-kg-store").exists()
+        assert get_json(server.url, "ASK { ?r a <https://w3id.org/workforce-kg/def/Rating> }")[1]["boolean"] is True
+    finally:
+        server.stop()
+
+
+def test_serve_refuses_a_location_that_is_not_a_store(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "notes.txt").write_text("not a store")
+    result = subprocess.run([sys.executable, "-m", "workforce_kg", "serve", "--store", str(tmp_path), "--port", "1"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "neither empty nor a workforce-kg store" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "not a store"
