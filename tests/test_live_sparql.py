@@ -127,3 +127,40 @@ def test_serve_refuses_a_location_that_is_not_a_store(tmp_path):
     assert result.returncode == 1
     assert "neither empty nor a workforce-kg store" in result.stderr
     assert (tmp_path / "notes.txt").read_text() == "not a store"
+
+
+def mutations(seed: int = 7, count: int = 120):
+    """Seeded mutations of the competency questions: truncations, deletions, insertions, swaps."""
+    import random
+
+    from workforce_kg import queries
+
+    rng = random.Random(seed)
+    texts = [q.sparql for q in queries.load()]
+    junk = list("{}()<>?$.;,\"'#*/\\^|!=") + ["SERVICE", "FROM <file:///etc/passwd>", "LOAD", "\x00", "é", "%"]
+    for _ in range(count):
+        q = rng.choice(texts)
+        i = rng.randrange(len(q))
+        kind = rng.randrange(4)
+        if kind == 0:
+            yield q[:i]
+        elif kind == 1:
+            yield q[:i] + q[i + rng.randint(1, 8):]
+        elif kind == 2:
+            yield q[:i] + " " + rng.choice(junk) + " " + q[i:]
+        else:
+            j = rng.randrange(len(q))
+            a, b = sorted((i, j))
+            yield q[:a] + q[b:b + 5] + q[a + 5:b] + q[a:a + 5] + q[b + 5:]
+
+
+def test_sparql_fuzz_never_500_or_hang(short_timeout_server):
+    """Mutated queries get 200 or 400 (503 only when one runs past the time limit), never 500 or a hang."""
+    seen = set()
+    for q in mutations():
+        status, body = get_json(short_timeout_server.url, q, timeout=20)
+        assert status in (200, 400, 403, 503), (status, q)
+        if status == 503:
+            assert "time limit" in body["error"] or "busy" in body["error"]
+        seen.add(status)
+    assert 400 in seen and 200 in seen

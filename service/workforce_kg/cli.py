@@ -304,6 +304,43 @@ def cq(
         fail(f"{len(failed)} competency question(s) do not match: {', '.join(failed)}")
 
 
+@app.command("dump")
+def dump_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="nquads or trig.")] = "nquads",
+    store: StoreOpt = None,
+) -> None:
+    """Write the whole dataset, with its named graphs, as N-Quads or TriG."""
+    if fmt not in stores.DUMP_FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose nquads or trig", param_hint="--format")
+    kg = open_kg(store)
+    try:
+        with open(output, "wb") as fh:
+            stores.dump(kg.store, fh, fmt)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"wrote {len(kg)} quads to {output}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="An N-Quads or TriG dump.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="nquads or trig.")] = "nquads",
+    store: StoreOpt = None,
+) -> None:
+    """Restore a dump into an empty store location (atomically)."""
+    if fmt not in stores.DUMP_FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose nquads or trig", param_hint="--format")
+    if not source.is_file():
+        fail(f"cannot read {source}")
+    cfg = settings(store=store)
+    try:
+        stores.restore(cfg.store, source, fmt)
+    except stores.StoreError as exc:
+        fail(one_line(exc))
+    typer.echo(f"restored {len(stores.open_store(cfg.store))} quads into {cfg.store}")
+
+
 # -- validate ----------------------------------------------------------------------------------------
 
 

@@ -153,3 +153,42 @@ def rdflib_graph(files: list[SourceFile] | None = None):
         except Exception as exc:  # rdflib raises several parser exception types
             raise StoreError(f"{f.path}: {exc}") from None
     return g
+
+
+DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+
+
+def dump(store: ox.Store, output, fmt: str = "nquads") -> None:
+    """Write every quad of ``store`` (all named graphs) to the binary file object ``output``."""
+    store.dump(output, format=DUMP_FORMATS[fmt])
+
+
+def restore(path: Path, source: Path, fmt: str = "nquads") -> Path:
+    """Build a store at ``path`` from a dump, atomically (as :func:`build`); the location must be empty.
+
+    The base IRI is read back from the dump's graph names (``{base}/graph/...``).
+    """
+    path = Path(path)
+    if not is_empty_location(path):
+        raise StoreError(f"{path} is not empty; restore only into an empty location")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".restore-", dir=path.parent))
+    try:
+        store = ox.Store(str(tmp / "oxigraph"))
+        try:
+            with open(source, "rb") as fh:
+                store.load(fh, format=DUMP_FORMATS[fmt])
+        except SyntaxError as exc:
+            raise StoreError(f"{source}: {exc}") from None
+        graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and "/graph/" in g.value]
+        base = graphs[0].split("/graph/", 1)[0] if graphs else DEFAULT_BASE_IRI
+        store.flush()
+        del store
+        (tmp / MARKER).write_text(base + "\n", encoding="utf-8")
+        if path.exists():
+            path.rmdir()
+        tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
