@@ -141,3 +141,15 @@ def test_oversized_query_is_refused(client):
     huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_000_001
     r = client.post("/sparql", content=huge, headers={"content-type": "application/sparql-query"})
     assert r.status_code == 413
+
+
+def test_request_ids_and_structured_log(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="workforce_kg.access"):
+        r = client.get("/healthz", headers={"X-Request-ID": "abc123", "Authorization": "Bearer secret-token"})
+    assert r.headers["x-request-id"] == "abc123"
+    line = json.loads(caplog.records[-1].getMessage())
+    assert line["request_id"] == "abc123" and line["status"] == 200 and line["path"] == "/healthz"
+    assert "secret-token" not in caplog.text
+    assert len(client.get("/healthz").headers["x-request-id"]) == 16

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import time
+import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +21,9 @@ from .config import Settings
 from .executor import QueryExecutor
 from .kg import KnowledgeGraph
 from .negotiation import best_match
+
+
+log = logging.getLogger("workforce_kg.access")
 
 
 def get_kg(request: Request) -> KnowledgeGraph:
@@ -66,6 +73,26 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .sparql import router as sparql_router
     from .validation_api import router as validation_router
 
+    @app.middleware("http")
+    async def request_log(request: Request, call_next):
+        """One structured log line per request, with a request id (echoed as X-Request-ID); no headers logged."""
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id
+        log.info(
+            json.dumps(
+                {
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            )
+        )
+        return response
+
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -80,6 +107,9 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .linked_data import router as linked_data_router
 
     app.include_router(linked_data_router)
+    from .views import router as views_router
+
+    app.include_router(views_router)
 
     @app.get("/healthz", summary="Liveness and readiness")
     def healthz(kg: KGDep) -> dict:

@@ -25,10 +25,14 @@ NODE_MODULES = WEB_DIR / "node_modules"
 STATIC_FILES = {
     "query.js": "text/javascript",
     "query.css": "text/css",
+    "views.css": "text/css",
+    "graph.js": "text/javascript",
+    "matrix.js": "text/javascript",
 }
 VENDOR_FILES = {
     "yasqe.min.js": ("@zazuko/yasqe/build/yasqe.min.js", "text/javascript"),
     "yasqe.min.css": ("@zazuko/yasqe/build/yasqe.min.css", "text/css"),
+    "cytoscape.min.js": ("cytoscape/dist/cytoscape.min.js", "text/javascript"),
 }
 
 SAMPLE_QUERY = """\
