@@ -101,3 +101,64 @@ def live_server(built_store):
     server = LiveServer(built_store)
     yield server
     server.stop()
+
+
+# -- Browser (Debian's Chromium driven by Playwright) ---------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium; skipped when missing outside CI, a failure in CI."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            problem = "the playwright Python package is missing"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page; afterwards every request it made must have gone to our server, with no JS errors."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # HTTP error statuses are asserted by the tests themselves; other console errors are bugs
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    yield page
+    context.close()
+    ours = urlparse(live_server.url).netloc
+    elsewhere = [
+        u for u in requests
+        if urlparse(u.removeprefix("blob:")).netloc != ours and not u.startswith(("data:", "about:"))
+    ]
+    assert not elsewhere, f"requests to other hosts: {elsewhere}"
+    assert not errors, f"JavaScript errors: {errors}"

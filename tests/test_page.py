@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
@@ -17,17 +16,7 @@ from workforce_kg import pages, queries
 from workforce_kg.app import create_app
 from workforce_kg.config import Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+from conftest import ARTIFACTS
 CQ07 = "cq07_rating_scale"
 SUCCESSOR = "SELECT ?successor WHERE { body:hee wkg:successor ?successor }"
 
@@ -126,43 +115,6 @@ def test_missing_npm_install_is_a_clear_404(client, monkeypatch, tmp_path):
 
 
 # -- In the browser --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            problem = "the playwright Python package is missing"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page; after the test, every request it made must have gone to our server."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    ours = urlparse(live_server.url).netloc
-    elsewhere = [u for u in requests if urlparse(u.removeprefix("blob:")).netloc != ours and not u.startswith("data:")]
-    assert not elsewhere, f"requests to other hosts: {elsewhere}"
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def editor_text(page) -> str:

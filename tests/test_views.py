@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pyoxigraph as ox
@@ -21,17 +19,7 @@ from workforce_kg.app import create_app
 from workforce_kg.config import Settings
 from workforce_kg.kg import KnowledgeGraph
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+from conftest import ARTIFACTS
 NAV = {"Query": "/", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
 
 
@@ -273,44 +261,6 @@ def test_labels_are_escaped(tmp_path):
 
 
 # -- In the browser ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            problem = "the playwright Python package is missing"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page; after the test, every request it made must have gone to our server."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)
-    yield page
-    context.close()
-    ours = urlparse(live_server.url).netloc
-    elsewhere = [u for u in requests if urlparse(u).netloc != ours and not u.startswith(("data:", "about:"))]
-    assert not elsewhere, f"requests to other hosts: {elsewhere}"
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def open_graph(page, url: str) -> None:
