@@ -269,7 +269,8 @@ def _page(title: str, body: str, prefix: str, head: str = "") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} · workforce-kg</title>{head}<style>{STYLE}</style></head><body>"
         f'<nav><a href="{p}/">Query</a><a href="{p}/ontology">Ontology</a>'
-        f'<a href="{p}/.well-known/void">Dataset</a><a href="{p}/graph">Graph</a></nav>'
+        f'<a href="{p}/.well-known/void">Dataset</a><a href="{p}/graph">Graph</a>'
+        f'<a href="{p}/matrix">Matrix</a><a href="{p}/gaps">Gaps</a></nav>'
         f"<main>{body}</main></body></html>"
     )
 
