@@ -118,3 +118,45 @@ def test_provenance_command(sources_dir):
     result = run("provenance", "--sources", str(sources_dir))
     assert result.exit_code == 0, result.output[-2000:]
     assert ", 0 problem(s)" in result.output
+
+
+BROKEN = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/workforce-kg/id/programme/uncited> a wkg:Programme ; skos:prefLabel "Uncited"@en .
+"""
+
+
+def test_validate_bundled_graph_exit_0():
+    result = run("validate")
+    assert result.exit_code == 0, result.output[-1500:]
+    assert result.output.startswith("Conforms: 0 violation(s)")
+
+
+def test_validate_extra_file_with_violations_exit_1(tmp_path):
+    bad = tmp_path / "new-document.ttl"
+    bad.write_text(BROKEN)
+    text = run("validate", str(bad))
+    assert text.exit_code == 1
+    assert "Uncited  <https://w3id.org/workforce-kg/id/programme/uncited>" in text.output
+    assert "Violation: wkg:citation" in text.output
+    as_json = json.loads(run("validate", str(bad), "--format", "json").output)
+    assert as_json["conforms"] is False and as_json["violations"] >= 1
+    assert any(r["focus"].endswith("/programme/uncited") and r["node_shape"] == "shp:FactShape" for r in as_json["results"])
+    assert "sh:ValidationReport" in run("validate", str(bad), "--format", "turtle").output
+    assert run("validate", "--format", "yaml").exit_code == 2
+    assert run("validate", str(tmp_path / "missing.ttl")).exit_code == 1
+
+
+def test_validate_and_build_from_an_edited_copy(tmp_path):
+    import shutil
+
+    from workforce_kg.paths import GRAPH_DIR
+
+    copy = tmp_path / "graph"
+    shutil.copytree(GRAPH_DIR, copy)
+    (copy / "999-new.ttl").write_text(BROKEN)
+    assert run("validate", "--graph-dir", str(copy)).exit_code == 1
+    target = tmp_path / "store"
+    result = run("build", "--graph-dir", str(copy), "--store", str(target))
+    assert result.exit_code == 1 and "violation" in result.output
+    assert not target.exists()
