@@ -15,7 +15,7 @@ TTL      = $(shell find ontology graph shapes -name '*.ttl')
 
 WEB_DEPS = web/node_modules/.package-lock.json
 
-.PHONY: setup serve test store clean chromium
+.PHONY: setup serve test store clean chromium virtuoso
 
 setup: $(DEPS) $(WEB_DEPS)
 
@@ -34,6 +34,12 @@ chromium:
 	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
+# Debian's Virtuoso, the external SPARQL server the remote-store tests load and query.
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	  else echo "remote-store tests need Debian's virtuoso-opensource: sudo apt-get install virtuoso-opensource"; fi; }
+
 $(STORE)/workforce-kg-store: $(DEPS) $(TTL)
 	$(BIN)/workforce-kg build --store $(STORE)
 
@@ -42,7 +48,7 @@ store: $(STORE)/workforce-kg-store
 serve: store $(WEB_DEPS)
 	$(BIN)/workforce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(DEPS) $(WEB_DEPS) chromium
+test: $(DEPS) $(WEB_DEPS) chromium virtuoso
 	$(BIN)/python -m pytest -q -rs
 
 clean:

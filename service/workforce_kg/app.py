@@ -21,6 +21,7 @@ from .config import Settings
 from .executor import QueryExecutor
 from .kg import KnowledgeGraph
 from .negotiation import best_match
+from .remote import RemoteError, is_remote
 
 
 log = logging.getLogger("workforce_kg.access")
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         if kg is not None:
             app.state.kg = kg
         else:
-            app.state.kg = KnowledgeGraph.load(settings.store)
-            if settings.query_workers > 0:
+            app.state.kg = KnowledgeGraph.load(settings.store, settings.query_timeout)
+            if settings.query_workers > 0 and not is_remote(settings.store):  # a remote runs its own queries
                 app.state.executor = QueryExecutor(
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows
                 )
@@ -72,6 +73,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .api import router as api_router
     from .sparql import router as sparql_router
     from .validation_api import router as validation_router
+
+    @app.exception_handler(RemoteError)
+    async def remote_unavailable(request: Request, exc: RemoteError):
+        """The remote SPARQL store is down or too slow: say so, as a 503."""
+        return JSONResponse({"error": str(exc)}, status_code=503)
 
     @app.middleware("http")
     async def request_log(request: Request, call_next):

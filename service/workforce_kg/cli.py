@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import typer
 
 from . import __version__
+from . import remote
 from . import store as stores
 from .config import Settings
 
@@ -27,7 +28,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Store location (default: WORKFORCE_KG_STORE).")]
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option("--store", help="Store folder, or remote:<SPARQL endpoint URL> (default: WORKFORCE_KG_STORE)."),
+]
 
 
 def fail(message: str) -> None:
@@ -82,6 +86,14 @@ def build(
     report = validation.validate_files(files)
     if not report.conforms:
         fail(f"the graph has {report.violations} SHACL violation(s); run `workforce-kg validate` to see them")
+    if remote.is_remote(cfg.store):
+        try:
+            stores.build(cfg.store, files, cfg.base_iri)
+            count = len(remote.RemoteStore.open(cfg.store, cfg.query_timeout, cfg.base_iri))
+        except (stores.StoreError, remote.RemoteError, ValueError) as exc:
+            fail(one_line(exc))
+        typer.echo(f"built {remote.display(cfg.store)}: {count} quads, base {cfg.base_iri}")
+        return
     stores.build(cfg.store, files, cfg.base_iri)
     docs.write_ontology_html(cfg.store)
     kg = stores.open_store(cfg.store)
@@ -106,6 +118,11 @@ def open_kg(store: Path | None):
     from .kg import KnowledgeGraph
 
     cfg = settings(store=store)
+    if remote.is_remote(cfg.store):
+        try:
+            return KnowledgeGraph.load(cfg.store, cfg.query_timeout)
+        except (remote.RemoteError, ValueError) as exc:
+            fail(one_line(exc))
     if stores.is_store(cfg.store):
         return KnowledgeGraph.load(cfg.store)
     if store is not None:
@@ -335,8 +352,11 @@ def restore(
     cfg = settings(store=store)
     try:
         stores.restore(cfg.store, source, fmt)
-    except stores.StoreError as exc:
+    except (stores.StoreError, remote.RemoteError) as exc:
         fail(one_line(exc))
+    if remote.is_remote(cfg.store):
+        typer.echo(f"restored {source} into {remote.display(cfg.store)}")
+        return
     typer.echo(f"restored {len(stores.open_store(cfg.store))} quads into {cfg.store}")
 
 
@@ -389,7 +409,12 @@ def serve(
     from .app import create_app
 
     cfg = settings(host=host, port=port, store=store)
-    if stores.is_empty_location(cfg.store):
+    if remote.is_remote(cfg.store):  # queries go to the remote server, which applies its own time limit
+        try:
+            remote.RemoteStore.open(cfg.store, cfg.query_timeout)
+        except (remote.RemoteError, ValueError) as exc:
+            fail(one_line(exc))
+    elif stores.is_empty_location(cfg.store):
         typer.echo(f"store {cfg.store} is empty: building it")
         stores.build(cfg.store, base=cfg.base_iri)
         docs.write_ontology_html(cfg.store)

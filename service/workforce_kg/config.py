@@ -9,6 +9,11 @@ from pathlib import Path
 DEFAULT_BASE_IRI = "https://w3id.org/workforce-kg"
 
 
+def store_location(value: str | Path) -> str | Path:
+    """A store setting: ``remote:<SPARQL endpoint URL>`` stays a string, anything else is a folder."""
+    return value if isinstance(value, str) and value.startswith("remote:") else Path(value)
+
+
 def _default_store() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "workforce-kg" / "store"
 
@@ -26,7 +31,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    store: Path = field(default_factory=_default_store)
+    store: Path | str = field(default_factory=_default_store)  # a folder, or "remote:<SPARQL endpoint URL>"
     base_iri: str = DEFAULT_BASE_IRI
     query_timeout: float = 30.0
     max_rows: int = 100_000
@@ -44,7 +49,7 @@ class Settings:
         conv = {
             "host": str,
             "port": int,
-            "store": Path,
+            "store": store_location,
             "base_iri": lambda v: v.rstrip("/"),
             "query_timeout": float,
             "max_rows": int,
@@ -61,7 +66,8 @@ class Settings:
                     values[name] = fn(raw)
                 except ValueError as exc:
                     raise ValueError(f"WORKFORCE_KG_{name.upper()}={raw!r} is not valid: {exc}") from None
-        values.update({k: (Path(v) if k in ("store", "sources") else v) for k, v in overrides.items() if v is not None})
+        values.update({k: (Path(v) if k == "sources" else store_location(v) if k == "store" else v)
+                       for k, v in overrides.items() if v is not None})
         if "base_iri" in values:
             values["base_iri"] = values["base_iri"].rstrip("/")
         return cls(**values)

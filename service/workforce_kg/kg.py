@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import remote
 from . import store as stores
 from .config import DEFAULT_BASE_IRI
 
@@ -85,18 +86,22 @@ def to_python(term):
 
 
 class KnowledgeGraph:
-    """The knowledge graph in an Oxigraph store, with SPARQL helpers."""
+    """The knowledge graph in an Oxigraph store (or a remote SPARQL store), with SPARQL helpers."""
 
-    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE_IRI):
+    def __init__(self, store: ox.Store | remote.RemoteStore, base: str = DEFAULT_BASE_IRI):
         self.store = store
         self.base = base
         self.prefixes = prefixes(base)
 
     @classmethod
-    def load(cls, store_path: str | Path | None = None) -> "KnowledgeGraph":
-        """Open a built store at ``store_path``, or load the bundled graph into memory."""
+    def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> "KnowledgeGraph":
+        """Open a built store at ``store_path`` (or ``remote:<SPARQL endpoint URL>``, each answer awaited at
+        most ``timeout`` seconds), or load the bundled graph into memory."""
         if store_path is None:
             return cls(stores.memory_store())
+        if remote.is_remote(store_path):
+            store = remote.RemoteStore.open(store_path, timeout)
+            return cls(store, store.base)
         return cls(stores.open_store(Path(store_path)), stores.store_base(Path(store_path)))
 
     def query(self, sparql: str):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rules
+from . import remote, rules
 from .config import DEFAULT_BASE_IRI
 from .paths import GRAPH_DIR, ONTOLOGY_DIR, turtle_files
 
@@ -101,8 +101,18 @@ def is_empty_location(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
-def build(path: Path, files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> Path:
-    """Build an on-disk store at ``path`` atomically: a failed build leaves any old store intact."""
+def build(path: Path | str, files: list[SourceFile] | None = None, base: str = DEFAULT_BASE_IRI) -> Path | str:
+    """Build an on-disk store at ``path`` atomically: a failed build leaves any old store intact.
+
+    ``path`` may also be ``remote:<SPARQL endpoint>``: the same quads (named graphs and derived
+    triples) then replace our graphs on that server, over SPARQL Update (not atomically).
+    """
+    if remote.is_remote(path):
+        try:
+            remote.build(path, memory_store(files, base), base)
+        except SyntaxError as exc:  # the remote refused our update as malformed
+            raise StoreError(f"the remote SPARQL store refused the data: {exc}") from None
+        return path
     path = Path(path)
     if path.exists() and not is_empty_location(path) and not is_store(path):
         raise StoreError(f"{path} exists and is not a workforce-kg store; refusing to overwrite it")
@@ -163,11 +173,22 @@ def dump(store: ox.Store, output, fmt: str = "nquads") -> None:
     store.dump(output, format=DUMP_FORMATS[fmt])
 
 
-def restore(path: Path, source: Path, fmt: str = "nquads") -> Path:
+def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
     """Build a store at ``path`` from a dump, atomically (as :func:`build`); the location must be empty.
 
-    The base IRI is read back from the dump's graph names (``{base}/graph/...``).
+    The base IRI is read back from the dump's graph names (``{base}/graph/...``). A ``remote:`` target
+    gets the dump's graphs in place of the ones it holds under that base.
     """
+    if remote.is_remote(path):
+        store = ox.Store()
+        try:
+            with open(source, "rb") as fh:
+                store.load(fh, format=DUMP_FORMATS[fmt])
+        except SyntaxError as exc:
+            raise StoreError(f"{source}: {exc}") from None
+        graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and "/graph/" in g.value]
+        remote.build(path, store, graphs[0].split("/graph/", 1)[0] if graphs else DEFAULT_BASE_IRI)
+        return path
     path = Path(path)
     if not is_empty_location(path):
         raise StoreError(f"{path} is not empty; restore only into an empty location")
