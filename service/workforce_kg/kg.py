@@ -104,13 +104,23 @@ class KnowledgeGraph:
             return cls(store, store.base)
         return cls(stores.open_store(Path(store_path)), stores.store_base(Path(store_path)))
 
+    def localise(self, sparql: str) -> str:
+        """A query written against the canonical base, rewritten for this store's base.
+
+        The competency questions and examples name ``https://w3id.org/workforce-kg/...`` IRIs; a store
+        built with another base (``--base-iri``) holds the same graph under that base.
+        """
+        if self.base == DEFAULT_BASE_IRI:
+            return sparql
+        return sparql.replace(DEFAULT_BASE_IRI + "/", self.base + "/")
+
     def query(self, sparql: str):
         """Run a SPARQL query over the union of all graphs; our prefixes are predeclared.
 
         Raises:
             SyntaxError: the query does not parse (the message gives the position).
         """
-        return self.store.query(sparql, use_default_graph_as_union=True, prefixes=self.prefixes)
+        return self.store.query(self.localise(sparql), use_default_graph_as_union=True, prefixes=self.prefixes)
 
     def rows(self, sparql: str) -> list[dict]:
         """Rows of a SELECT query as dicts of plain Python values (unbound variables are None)."""

@@ -175,7 +175,7 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str]):
     if req.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
     try:
-        return kg.store.query(req.query, **kwargs)
+        return kg.store.query(kg.localise(req.query), **kwargs)
     except SyntaxError as exc:
         raise bad_request(f"malformed query: {str(exc).strip()}") from None
 
