@@ -173,6 +173,17 @@ def dump(store: ox.Store, output, fmt: str = "nquads") -> None:
     store.dump(output, format=DUMP_FORMATS[fmt])
 
 
+def _load_dump(store: ox.Store, source: Path, fmt: str) -> str:
+    """Load a dump into ``store``; return the base IRI read back from its graph names."""
+    try:
+        with open(source, "rb") as fh:
+            store.load(fh, format=DUMP_FORMATS[fmt])
+    except SyntaxError as exc:
+        raise StoreError(f"{source}: {exc}") from None
+    graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and "/graph/" in g.value]
+    return graphs[0].split("/graph/", 1)[0] if graphs else DEFAULT_BASE_IRI
+
+
 def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
     """Build a store at ``path`` from a dump, atomically (as :func:`build`); the location must be empty.
 
@@ -181,13 +192,7 @@ def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
     """
     if remote.is_remote(path):
         store = ox.Store()
-        try:
-            with open(source, "rb") as fh:
-                store.load(fh, format=DUMP_FORMATS[fmt])
-        except SyntaxError as exc:
-            raise StoreError(f"{source}: {exc}") from None
-        graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and "/graph/" in g.value]
-        remote.build(path, store, graphs[0].split("/graph/", 1)[0] if graphs else DEFAULT_BASE_IRI)
+        remote.build(path, store, _load_dump(store, source, fmt))
         return path
     path = Path(path)
     if not is_empty_location(path):
@@ -196,13 +201,7 @@ def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
     tmp = Path(tempfile.mkdtemp(prefix=".restore-", dir=path.parent))
     try:
         store = ox.Store(str(tmp / "oxigraph"))
-        try:
-            with open(source, "rb") as fh:
-                store.load(fh, format=DUMP_FORMATS[fmt])
-        except SyntaxError as exc:
-            raise StoreError(f"{source}: {exc}") from None
-        graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and "/graph/" in g.value]
-        base = graphs[0].split("/graph/", 1)[0] if graphs else DEFAULT_BASE_IRI
+        base = _load_dump(store, source, fmt)
         store.flush()
         del store
         (tmp / MARKER).write_text(base + "\n", encoding="utf-8")
