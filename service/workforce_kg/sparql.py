@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from .negotiation import best_match
+from .openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from .protocol import GRAPH_TYPES, ProtocolError, SparqlRequest, _first, error_outcome, execute, unsupported_media_type
 
 router = APIRouter()
@@ -59,7 +60,10 @@ def to_response(outcome) -> Response:
     return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers)
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
+@router.get("/sparql", summary="SPARQL 1.1 Protocol endpoint (GET)", operation_id="sparql_get",
+            responses=SPARQL_RESPONSES, openapi_extra=SPARQL_GET)
+@router.post("/sparql", summary="SPARQL 1.1 Protocol endpoint (POST)", operation_id="sparql_post",
+             responses=SPARQL_RESPONSES, openapi_extra=SPARQL_POST)
 async def sparql_endpoint(request: Request) -> Response:
     """SPARQL 1.1 Protocol endpoint: GET ?query=, POST form or application/sparql-query."""
     settings = request.app.state.settings
