@@ -13,6 +13,7 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from . import docs as ontology_docs
@@ -21,6 +22,7 @@ from .config import Settings
 from .executor import QueryExecutor
 from .kg import KnowledgeGraph
 from .negotiation import best_match
+from .openapi import errors, http_error, media, merge
 from .remote import RemoteError, is_remote
 
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .sparql import router as sparql_router
     from .validation_api import router as validation_router
 
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
     @app.exception_handler(RemoteError)
     async def remote_unavailable(request: Request, exc: RemoteError):
         """The remote SPARQL store is down or too slow: say so, as a 503."""
@@ -122,7 +126,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         """Liveness and readiness: the store answers a query."""
         return {"status": "ok", "quads": len(kg)}
 
-    @app.get("/ontology", summary="The ontology: HTML documentation or Turtle")
+    @app.get("/ontology", summary="The ontology: HTML documentation or Turtle",
+             responses=merge(media("text/html", *RDF_FORMATS), errors(406)))
     def ontology(request: Request, settings: SettingsDep) -> Response:
         """The ontology as HTML (browsers) or Turtle/N-Triples/RDF-XML/JSON-LD (by Accept)."""
         media = best_match(

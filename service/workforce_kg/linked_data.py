@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from . import describe as d
 from .kg import KnowledgeGraph
 from .negotiation import best_match
+from .openapi import RDF_TYPES, errors, media, merge, redirect
 
 router = APIRouter(tags=["linked data"])
 
@@ -127,8 +128,11 @@ def doc_path(kg: KnowledgeGraph, iri: str) -> str:
 
 # -- routes ------------------------------------------------------------------------------------------
 
+ENTITY_RESPONSES = merge(media(*ENTITY_OFFERS), errors(404, 406, html=True))
 
-@router.get("/id/{path:path}", summary="A thing: 303 to the page about it (HTML or RDF by Accept)")
+
+@router.get("/id/{path:path}", summary="A thing: 303 to the page about it (HTML or RDF by Accept)",
+            responses=merge(redirect("The page about the thing (HTML or RDF by Accept)"), errors(404, 406, html=True)))
 def thing(path: str, request: Request) -> Response:
     """A thing's IRI: 303 See Other to ``/doc/...`` (HTML) or ``/doc/....ttl|.jsonld|.nt|.rdf`` (RDF)."""
     kg = _kg(request)
@@ -142,20 +146,21 @@ def thing(path: str, request: Request) -> Response:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.get("/doc/{path:path}", summary="The page about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML")
+@router.get("/doc/{path:path}", summary="The page about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
+            responses=ENTITY_RESPONSES)
 def thing_page(path: str, request: Request) -> Response:
     """The page about ``{base}/id/{path}``; an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``) fixes the format."""
     return entity_response(request, "id", path)
 
 
-@router.get("/def", summary="The ontology resource")
+@router.get("/def", summary="The ontology resource", responses=ENTITY_RESPONSES)
 def ontology_resource(request: Request) -> Response:
     """The ontology's own IRI ``{base}/def``: its header, and the terms it defines as incoming links."""
     kg = _kg(request)
     return _entity(request, kg, f"{kg.base}/def", None)
 
 
-@router.get("/def.{ext}", summary="The ontology resource in one format")
+@router.get("/def.{ext}", summary="The ontology resource in one format", responses=ENTITY_RESPONSES)
 def ontology_resource_as(ext: str, request: Request) -> Response:
     """The ontology's own IRI in the format of the extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``)."""
     kg = _kg(request)
@@ -164,7 +169,7 @@ def ontology_resource_as(ext: str, request: Request) -> Response:
     return _entity(request, kg, f"{kg.base}/def", EXTENSIONS[ext])
 
 
-@router.get("/def/{path:path}", summary="An ontology term, SKOS concept or concept scheme")
+@router.get("/def/{path:path}", summary="An ontology term, SKOS concept or concept scheme", responses=ENTITY_RESPONSES)
 def term(path: str, request: Request) -> Response:
     """An ontology term or controlled value (``/def/Commitment``, ``/def/role/lead``, ``/def/scheme/role``)."""
     return entity_response(request, "def", path)
@@ -196,7 +201,8 @@ def _entity(request: Request, kg: KnowledgeGraph, iri: str, media: str | None) -
     return Response(body, media_type=media, headers=vary)
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
+@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset",
+            responses=merge(media(*RDF_TYPES), errors(406)))
 def void(request: Request) -> Response:
     """The dataset's VoID + DCAT description: counts, classes, vocabularies, licence, endpoint, dumps, sources."""
     kg = _kg(request)
@@ -225,20 +231,20 @@ def dump_response(kg: KnowledgeGraph, fmt: ox.RdfFormat, media: str, prefixes: d
     return StreamingResponse(chunks(), media_type=media)
 
 
-@router.get("/dump.nq", summary="Full dump of every named graph (N-Quads)")
+@router.get("/dump.nq", summary="Full dump of every named graph (N-Quads)", responses=media("application/n-quads"))
 def dump_nquads(request: Request) -> Response:
     """Every quad of the store, each in its named graph (``{base}/graph/...``), as N-Quads."""
     return dump_response(_kg(request), ox.RdfFormat.N_QUADS, "application/n-quads", None)
 
 
-@router.get("/dump.trig", summary="Full dump of every named graph (TriG)")
+@router.get("/dump.trig", summary="Full dump of every named graph (TriG)", responses=media("application/trig"))
 def dump_trig(request: Request) -> Response:
     """Every named graph of the store as TriG, with the graph's prefixes."""
     kg = _kg(request)
     return dump_response(kg, ox.RdfFormat.TRIG, "application/trig", kg.prefixes)
 
 
-@router.get("/context.jsonld", summary="JSON-LD context for the ontology")
+@router.get("/context.jsonld", summary="JSON-LD context for the ontology", responses=media("application/ld+json"))
 def context(request: Request) -> Response:
     """A JSON-LD ``@context`` for ``wkg:`` terms (object properties as ``@id``, datatype properties typed)."""
     body = json.dumps(d.jsonld_context(_kg(request)), ensure_ascii=False, indent=2)

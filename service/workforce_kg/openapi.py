@@ -44,10 +44,39 @@ def errors(*codes: int, html: bool = False, **descriptions: str) -> dict:
 
 def media(*types: str, code: int = 200, description: str | None = None) -> dict:
     """A response with a body in any of ``types`` (no schema: RDF, HTML, CSV ... are checked elsewhere)."""
-    response: dict = {"content": {t: {"schema": {"type": "string"}} for t in types}}
+    response: dict = {"content": {t: {} for t in types}}
     if description:
         response["description"] = description
     return {code: response}
+
+
+async def http_error(request, exc) -> "JSONResponse":
+    """Framework errors (unknown path 404, wrong method 405 ...) in the service's ``{"error": ...}`` shape.
+
+    A 405 lists in ``Allow`` every method of every route on the path (GET and POST of ``/sparql`` are two
+    routes; Starlette would name only the first one's).
+    """
+    from fastapi.responses import JSONResponse
+
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        path = request.scope.get("path", "")
+        methods = {m for r in _leaf_routes(request.app.router.routes)
+                   if r.path_regex.match(path) for m in (getattr(r, "methods", None) or ())}
+        if methods:
+            headers["Allow"] = ", ".join(sorted(methods))
+    return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
+
+
+def _leaf_routes(routes):
+    """The routes with a path, through included routers (FastAPI wraps them)."""
+    for route in routes:
+        if hasattr(route, "path_regex"):
+            yield route
+            continue
+        inner = getattr(getattr(route, "original_router", None), "routes", None) or getattr(route, "routes", None)
+        if inner:
+            yield from _leaf_routes(inner)
 
 
 def redirect(description: str) -> dict:

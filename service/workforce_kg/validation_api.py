@@ -12,6 +12,7 @@ from rdflib import BNode, Graph, URIRef
 from . import store as stores
 from . import validation
 from .negotiation import best_match
+from .openapi import errors, media, merge
 
 router = APIRouter()
 
@@ -24,6 +25,9 @@ FORMATS = {
 }
 
 _lock = threading.Lock()
+
+VALIDATE_BODY = {"requestBody": {"required": True, "content": {
+    t: {"schema": {"type": ["object", "array"]} if t == "application/ld+json" else {"type": "string"}} for t in FORMATS}}}
 
 
 def _bundled(request: Request) -> tuple[Graph, Graph, Graph]:
@@ -78,7 +82,10 @@ def parse_upload(body: bytes, fmt: str) -> Graph:
     return g
 
 
-@router.post("/validate", summary="Validate RDF against the shapes")
+@router.post("/validate", summary="Validate RDF against the shapes", openapi_extra=VALIDATE_BODY,
+             responses=merge(
+                 media("text/turtle", description="The report: JSON by default, the SHACL report in Turtle by Accept"),
+                 errors(400, 406, 413, 415, e400="Malformed RDF (the parser's message)")))
 async def validate_rdf(request: Request) -> Response:
     """Validate posted Turtle, JSON-LD or N-Triples (with the bundled graph) against the shapes.
 

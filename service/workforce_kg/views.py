@@ -24,6 +24,7 @@ from . import network as net
 from .app import KGDep
 from .kg import KnowledgeGraph
 from .linked_data import local_href
+from .openapi import media
 
 router = APIRouter(tags=["views"])
 
@@ -203,7 +204,9 @@ def _legend() -> str:
     return f'<ul id="legend" class="legend" aria-label="Node types">{items}</ul>'
 
 
-@router.get("/graph", response_class=HTMLResponse, summary="Graph view of an entity's neighbourhood")
+@router.get("/graph", response_class=HTMLResponse, summary="Graph view of an entity's neighbourhood",
+            responses=media("text/html", code=404, description="No such entity (a page with suggestions)")
+            | media("text/html", "application/json", code=422, description="Bad depth, role or jurisdiction"))
 def graph_view(
     request: Request,
     kg: KGDep,
@@ -288,7 +291,8 @@ def _cell_class(roles: list[str]) -> str:
     return f"r-{ranked[0]}" if ranked else ""
 
 
-@router.get("/matrix", response_class=HTMLResponse, summary="Accountability matrix page")
+@router.get("/matrix", response_class=HTMLResponse, summary="Accountability matrix page",
+            responses=media("text/html", "application/json", code=422, description="Unknown `of`"))
 def matrix_page(
     request: Request,
     kg: KGDep,
