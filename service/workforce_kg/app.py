@@ -24,6 +24,7 @@ from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import errors, http_error, media, merge
 from .remote import RemoteError, is_remote
+from .writes import Writer
 
 
 log = logging.getLogger("workforce_kg.access")
@@ -49,17 +50,22 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.executor = None
+        app.state.writer = None
         if kg is not None:
             app.state.kg = kg
         else:
             app.state.kg = KnowledgeGraph.load(settings.store, settings.query_timeout)
-            if settings.query_workers > 0 and not is_remote(settings.store):  # a remote runs its own queries
+            on_disk = not is_remote(settings.store)  # a remote runs its own queries and takes its own writes
+            if settings.query_workers > 0 and on_disk:
                 app.state.executor = QueryExecutor(
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows
                 )
+            if settings.writes_enabled and on_disk:
+                app.state.writer = Writer(settings.store, settings.update_timeout)
         yield
-        if app.state.executor is not None:
-            app.state.executor.close()
+        for part in (app.state.executor, app.state.writer):
+            if part is not None:
+                part.close()
 
     app = FastAPI(
         title="workforce-kg",
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .api import router as api_router
     from .sparql import router as sparql_router
     from .validation_api import router as validation_router
+    from .write_api import router as write_router
 
     app.add_exception_handler(StarletteHTTPException, http_error)
 
@@ -88,6 +95,9 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         """One structured log line per request, with a request id (echoed as X-Request-ID); no headers logged."""
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         started = time.perf_counter()
+        kg_now = getattr(request.app.state, "kg", None)
+        if kg_now is not None:
+            kg_now.refresh()  # see the latest published write
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
         log.info(
@@ -113,6 +123,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(sparql_router)
     app.include_router(api_router)
     app.include_router(validation_router)
+    app.include_router(write_router)
     app.include_router(pages_router)
     from .linked_data import router as linked_data_router
 

@@ -26,7 +26,11 @@ class Settings:
     ``WORKFORCE_KG_BASE_IRI``, ``WORKFORCE_KG_QUERY_TIMEOUT`` (seconds), ``WORKFORCE_KG_MAX_ROWS``,
     ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
     ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
-    ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process).
+    ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process),
+    ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take).
+
+    ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
+    the name is recorded with each write in the audit graph (a single unnamed token is ``curator``).
     """
 
     host: str = "127.0.0.1"
@@ -40,6 +44,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     max_body: int = 1_000_000
     query_workers: int = 4
+    update_timeout: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -58,6 +63,7 @@ class Settings:
             "cors_origins": lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
             "max_body": int,
             "query_workers": int,
+            "update_timeout": float,
         }
         for name, fn in conv.items():
             raw = env.get(f"WORKFORCE_KG_{name.upper()}")
@@ -79,3 +85,17 @@ class Settings:
     @property
     def writes_enabled(self) -> bool:
         return bool(self.update_token)
+
+    @property
+    def update_tokens(self) -> dict[str, str]:
+        """Token name → token, from ``update_token`` (see the class docstring)."""
+        entries = [e.strip() for e in (self.update_token or "").split(",") if e.strip()]
+        if len(entries) == 1 and ":" not in entries[0]:
+            return {"curator": entries[0]}
+        tokens = {}
+        for entry in entries:
+            name, sep, token = entry.partition(":")
+            if not (sep and name.strip() and token.strip()):
+                raise ValueError("WORKFORCE_KG_UPDATE_TOKEN must be TOKEN or NAME:TOKEN[,NAME:TOKEN...]")
+            tokens[name.strip()] = token.strip()
+        return tokens

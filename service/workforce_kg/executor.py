@@ -21,11 +21,24 @@ from .protocol import Outcome, SparqlRequest, error_outcome
 _ctx = mp.get_context("spawn")
 
 
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux), so a ``kill -9`` of the server
+    leaves no worker behind still reading, or writing, the store."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still stop when the pipe closes
+        pass
+
+
 def _worker_main(conn, store_path: str, max_rows: int) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes."""
     from .kg import KnowledgeGraph
     from .protocol import execute
 
+    die_with_parent()
     kg = KnowledgeGraph.load(store_path)
     conn.send("ready")
     while True:
@@ -34,6 +47,7 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
         except (EOFError, OSError):
             return
         try:
+            kg.refresh()  # a write may have published a new version of the store
             outcome = execute(kg, req, accept, max_rows)
         except Exception as exc:  # our bug: report it as a 500 rather than losing the worker
             outcome = error_outcome(500, f"internal error: {exc.__class__.__name__}")
@@ -46,15 +60,19 @@ class Worker:
     conn: object
 
     @classmethod
-    def start(cls, store_path: Path, max_rows: int) -> "Worker":
+    def start(cls, *args, main=_worker_main) -> "Worker":
+        """Start ``main(conn, *args)`` in a new process; it sends "ready" once it can take requests."""
         parent, child = _ctx.Pipe()
-        proc = _ctx.Process(target=_worker_main, args=(child, str(store_path), max_rows), daemon=True)
+        proc = _ctx.Process(target=main, args=(child, *args), daemon=True)
         proc.start()
         child.close()
         return cls(proc, parent)
 
     def wait_ready(self, timeout: float) -> bool:
-        return self.conn.poll(timeout) and self.conn.recv() == "ready"
+        try:
+            return self.conn.poll(timeout) and self.conn.recv() == "ready"
+        except (EOFError, OSError):  # it died while starting
+            return False
 
     def kill(self) -> None:
         self.process.kill()
@@ -79,7 +97,7 @@ class QueryExecutor:
             self._idle.put(w)
 
     def _spawn(self) -> Worker:
-        w = Worker.start(self.store_path, self.max_rows)
+        w = Worker.start(str(self.store_path), self.max_rows)
         with self._lock:
             self._all.append(w)
         return w

@@ -88,10 +88,12 @@ def to_python(term):
 class KnowledgeGraph:
     """The knowledge graph in an Oxigraph store (or a remote SPARQL store), with SPARQL helpers."""
 
-    def __init__(self, store: ox.Store | remote.RemoteStore, base: str = DEFAULT_BASE_IRI):
+    def __init__(self, store: ox.Store | remote.RemoteStore, base: str = DEFAULT_BASE_IRI, path: Path | None = None):
         self.store = store
         self.base = base
         self.prefixes = prefixes(base)
+        self.path = path  # the on-disk store, if any
+        self.generation = stores.generation(path) if path is not None else None
 
     @classmethod
     def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> "KnowledgeGraph":
@@ -102,7 +104,20 @@ class KnowledgeGraph:
         if remote.is_remote(store_path):
             store = remote.RemoteStore.open(store_path, timeout)
             return cls(store, store.base)
-        return cls(stores.open_store(Path(store_path)), stores.store_base(Path(store_path)))
+        path = Path(store_path)
+        return cls(stores.open_store(path), stores.store_base(path), path)
+
+    def refresh(self) -> bool:
+        """Reopen an on-disk store when a write has published a new version of it; whether it did.
+
+        A read-only handle sees the data as it was when opened, so readers call this before each request.
+        """
+        generation = stores.generation(self.path) if self.path is not None else None
+        if generation == self.generation:
+            return False
+        self.store = stores.open_store(self.path)
+        self.generation = generation
+        return True
 
     def localise(self, sparql: str) -> str:
         """A query written against the canonical base, rewritten for this store's base.

@@ -9,7 +9,7 @@ Literals and controlled values become node attributes (scalars only: strings or 
 Node ids are format-safe (``body_nhse``); the IRI is the ``iri`` attribute.
 
 The projection is built once per graph and cached on the :class:`KnowledgeGraph` (rebuilt if the
-store's size changes).
+store's size or version changes).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _cache: "weakref.WeakKeyDictionary[KnowledgeGraph, Network]" = weakref.WeakKeyDi
 class Network:
     """The projection of one graph with its IRI index and cached analyses."""
 
-    def __init__(self, graph: nx.MultiDiGraph, size: int):
+    def __init__(self, graph: nx.MultiDiGraph, size: tuple):
         self.graph = graph
         self.size = size
         self.by_iri = {d["iri"]: n for n, d in graph.nodes(data=True)}
@@ -109,7 +109,7 @@ def node_id(type_: str, slug: str) -> str:
 
 def network(kg: KnowledgeGraph) -> Network:
     """The (cached) projection of ``kg``."""
-    size = len(kg)
+    size = (len(kg), kg.generation)
     with _lock:
         net = _cache.get(kg)
     if net is None or net.size != size:

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .negotiation import best_match
 from .openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
+from .write_api import sparql_update
 from .protocol import GRAPH_TYPES, ProtocolError, SparqlRequest, _first, error_outcome, execute, unsupported_media_type
 
 router = APIRouter()
@@ -73,6 +74,8 @@ async def sparql_endpoint(request: Request) -> Response:
         return to_response(error_outcome(exc.status, exc.message))
     if request.method == "GET" and req.query is None and req.update is None:
         return service_description(request)
+    if req.update is not None and req.query is None:
+        return await sparql_update(request, req.update)
     accept = request.headers.get("accept")
     executor = getattr(request.app.state, "executor", None)
     if executor is not None:
@@ -101,7 +104,7 @@ def service_description(request: Request) -> Response:
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; rdfs:comment "the union of all named graphs" ] ] ;
-    rdfs:comment "Read-only. Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows (X-Result-Truncated: true when cut); SERVICE, LOAD and FROM outside the store are refused." .
+    rdfs:comment "{'Updates with a bearer token' if settings.writes_enabled else 'Read-only'}. Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows (X-Result-Truncated: true when cut); SERVICE, LOAD and FROM outside the store are refused." .
 """
     media = best_match(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/ld+json"])
     if media and media != "text/turtle":

@@ -7,8 +7,10 @@ union of all graphs as their default graph.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from .config import DEFAULT_BASE_IRI
 from .paths import GRAPH_DIR, ONTOLOGY_DIR, turtle_files
 
 MARKER = "workforce-kg-store"  # file name marking a folder as one of our stores
+FIRST = "oxigraph"  # the data folder a build makes
+CURRENT = "CURRENT"  # names the data folder in use, once a write has made a new one
+GENERATION = "gen-{:06d}"
 
 
 class StoreError(RuntimeError):
@@ -119,7 +124,7 @@ def build(path: Path | str, files: list[SourceFile] | None = None, base: str = D
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
     try:
-        store = ox.Store(str(tmp / "oxigraph"))
+        store = ox.Store(str(tmp / FIRST))
         populate(store, files, base)
         store.optimize()
         store.flush()
@@ -139,12 +144,88 @@ def build(path: Path | str, files: list[SourceFile] | None = None, base: str = D
     return path
 
 
+def generation(path: Path) -> str:
+    """The name of the data folder in use: ``oxigraph`` after a build, ``gen-NNNNNN`` after writes.
+
+    A write copies the data folder (a RocksDB checkpoint: hard links, no copying of data), changes
+    and validates the copy, then publishes it by replacing the ``CURRENT`` file in one rename. A
+    crash at any point leaves ``CURRENT`` naming the last published folder.
+    """
+    try:
+        return (Path(path) / CURRENT).read_text(encoding="utf-8").strip() or FIRST
+    except FileNotFoundError:
+        return FIRST
+
+
+def data_dir(path: Path) -> Path:
+    return Path(path) / generation(path)
+
+
 def open_store(path: Path) -> ox.Store:
     """Open a built store read-only (no re-parse)."""
     path = Path(path)
     if not is_store(path):
         raise StoreError(f"{path} is not a built store (run `workforce-kg build`)")
-    return ox.Store.read_only(str(path / "oxigraph"))
+    return ox.Store.read_only(str(data_dir(path)))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def next_generation(path: Path) -> tuple[str, Path]:
+    """The name of the next data folder and an empty temporary location to build it in."""
+    current = generation(path)
+    number = int(current.split("-")[1]) + 1 if current.startswith("gen-") else 1
+    name = GENERATION.format(number)
+    tmp = Path(path) / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    return name, tmp
+
+
+def publish(path: Path, name: str, tmp: Path) -> None:
+    """Make the finished folder ``tmp`` the store's data as ``name``: rename, then replace ``CURRENT``."""
+    path = Path(path)
+    shutil.rmtree(path / name, ignore_errors=True)  # left by a crash before CURRENT named it
+    tmp.rename(path / name)
+    pointer = path / f".{CURRENT}.tmp"
+    with open(pointer, "w", encoding="utf-8") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    pointer.replace(path / CURRENT)
+    _fsync_dir(path)
+
+
+def prune(path: Path, grace: float) -> list[str]:
+    """Delete data folders no reader can still use, and leftovers of interrupted writes.
+
+    The folder in use and the one before it are kept; an older folder goes once its successor has
+    been published for ``grace`` seconds (a query that opened it has finished by then).
+    """
+    path = Path(path)
+    current = generation(path)
+    folders = [p.name for p in path.iterdir() if p.is_dir() and (p.name == FIRST or p.name.startswith("gen-"))]
+    order = sorted(folders, key=lambda n: -1 if n == FIRST else int(n.split("-")[1]))
+    removed = []
+    if current not in order:
+        return removed
+    keep = order.index(current)
+    for tmp in path.glob(".gen-*.tmp"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    for later in order[keep + 1 :]:  # published by a write that crashed before naming it in CURRENT
+        shutil.rmtree(path / later, ignore_errors=True)
+        removed.append(later)
+    now = time.time()
+    for old, successor in zip(order[: keep - 1], order[1:keep]):
+        if now - (path / successor).stat().st_mtime > grace:
+            shutil.rmtree(path / old, ignore_errors=True)
+            removed.append(old)
+    return removed
 
 
 def store_base(path: Path) -> str:
@@ -200,7 +281,7 @@ def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".restore-", dir=path.parent))
     try:
-        store = ox.Store(str(tmp / "oxigraph"))
+        store = ox.Store(str(tmp / FIRST))
         base = _load_dump(store, source, fmt)
         store.flush()
         del store

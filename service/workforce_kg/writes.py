@@ -1,0 +1,337 @@
+"""Curation writes (SPARQL Update, Graph Store Protocol): validated, all or nothing, durable, audited.
+
+Writes run one at a time in the writer process (:class:`Writer`; a lock file also keeps other
+processes out). Each write:
+
+1. copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
+2. applies the change to the copy and recomputes the derived triples (:mod:`workforce_kg.rules`);
+3. compares the copy with the original: the triples added and removed;
+4. validates the result with the shapes, and refuses the write with the report (422) on a violation;
+5. records the write as PROV in the audit graph, flushes the copy to disk and publishes it
+   (:func:`workforce_kg.store.publish`: one rename of the ``CURRENT`` file).
+
+Readers keep using the published folder until step 5, so a refused, failed, stopped or killed write
+changes nothing, and a write is acknowledged only once it is on disk and published.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import re
+import shutil
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from . import rules
+from . import store as stores
+from .executor import Worker, die_with_parent
+
+LOCK = ".write.lock"
+PROV = "http://www.w3.org/ns/prov#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Media types a graph may be sent in (Graph Store Protocol bodies).
+UPLOAD_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+class WriteError(Exception):
+    """A write refused or failed: an HTTP status, a message and, for invalid data, the SHACL report."""
+
+    def __init__(self, status: int, message: str, report: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.report = status, message, report
+
+    def as_json(self) -> dict:
+        return {"error": self.message, **({"report": self.report} if self.report else {})}
+
+
+@dataclass
+class WriteRequest:
+    """One write: ``operation`` is ``update`` (SPARQL Update) or the Graph Store Protocol's ``put``,
+    ``post`` or ``delete`` of ``graph`` (None: the store's default graph)."""
+
+    operation: str
+    agent: str  # the name of the token that authorised it
+    graph: str | None = None
+    update: str | None = None
+    data: bytes = b""
+    media: str = "text/turtle"
+
+
+def derived_graph(base: str) -> ox.NamedNode:
+    return stores.graph_iri(base, "derived")
+
+
+def audit_graph(base: str) -> ox.NamedNode:
+    return stores.graph_iri(base, "audit")
+
+
+def kept_by_service(graph: str, base: str) -> bool:
+    """Graphs no write may change: the ontology (rebuilt from its Turtle), the derived triples and the audit."""
+    return graph in (derived_graph(base).value, audit_graph(base).value) or graph.startswith(f"{base}/graph/ontology/")
+
+
+# -- parsing and checking ----------------------------------------------------------------------------
+
+
+def parse_graph(data: bytes, media: str, base_iri: str) -> list[ox.Triple]:
+    """Parse a graph sent in a write; WriteError 415 for an unknown type, 400 with the parser's message."""
+    fmt = UPLOAD_FORMATS.get(media)
+    if fmt is None:
+        raise WriteError(415, f"Content-Type must be one of {', '.join(UPLOAD_FORMATS)} (got {media or 'none'})")
+    if fmt == ox.RdfFormat.RDF_XML and re.search(rb"<!(DOCTYPE|ENTITY)", data):
+        raise WriteError(400, "RDF/XML with a DOCTYPE or entity declarations is refused (entities are not expanded)")
+    try:
+        return [q.triple for q in ox.parse(data, format=fmt, base_iri=base_iri)]
+    except SyntaxError as exc:
+        raise WriteError(400, f"malformed {media}: {' '.join(str(exc).split())[:500]}") from None
+    except ValueError as exc:  # e.g. not UTF-8
+        raise WriteError(400, f"unreadable {media}: {exc}") from None
+
+
+def check_update(text: str) -> None:
+    """Refuse update operations that would read files or reach other hosts."""
+    from .protocol import _keyword, masked
+
+    stripped, _ = masked(text)
+    for word, why in (("LOAD", "reads files or other hosts"), ("SERVICE", "calls other hosts")):
+        if _keyword(stripped, word):
+            raise WriteError(400, f"{word} is not allowed in updates on this service (it {why})")
+
+
+# -- the write ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _locked(path: Path):
+    with open(path / LOCK, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _target(req: WriteRequest) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if req.graph is None else ox.NamedNode(req.graph)
+
+
+def _snapshot(st: ox.Store, graph, skip: set) -> set[ox.Quad]:
+    """The quads of ``graph`` (None: of every graph but those in ``skip``)."""
+    if graph is not None:
+        return set(st.quads_for_pattern(None, None, None, graph))
+    return {q for q in st if q.graph_name not in skip}
+
+
+def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
+    """Apply the change to ``st``; whether it created the graph it names."""
+    if req.operation == "update":
+        check_update(req.update or "")
+        try:
+            st.update(req.update or "", base_iri=f"{base}/")
+        except SyntaxError as exc:
+            raise WriteError(400, f"malformed update: {' '.join(str(exc).split())}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise WriteError(400, f"the update failed: {exc}") from None
+        return False
+    graph = _target(req)
+    existed = isinstance(graph, ox.DefaultGraph) or st.contains_named_graph(graph)
+    if req.operation == "delete":
+        if not existed:
+            raise WriteError(404, f"no graph <{req.graph}> in this store")
+        st.remove_graph(graph) if isinstance(graph, ox.NamedNode) else st.clear_graph(graph)
+        return False
+    triples = parse_graph(req.data, req.media, req.graph or f"{base}/")
+    if req.operation == "put" and existed:
+        st.clear_graph(graph)
+    if isinstance(graph, ox.NamedNode):
+        st.add_graph(graph)
+    st.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+    return not existed
+
+
+def _graphs(st: ox.Store, base: str, skip: set) -> tuple[bytes, bytes]:
+    """The ontology graphs and the data graphs of ``st`` (but those in ``skip``) as N-Triples."""
+    ontology_prefix = f"{base}/graph/ontology/"
+    parts: dict[bool, list[ox.Triple]] = {True: [], False: []}
+    for q in st:
+        if q.graph_name not in skip:
+            parts[isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology_prefix)].append(q.triple)
+    return tuple(ox.serialize(parts[k], format=ox.RdfFormat.N_TRIPLES) for k in (True, False))
+
+
+def _validate(ontology: bytes, data: bytes, shapes):
+    """Validate the data with the ontology, as a build does (the store itself is not passed: pySHACL's
+    frames can outlive the call, and an open store keeps its folder locked)."""
+    from rdflib import Graph
+
+    from . import validation
+
+    onto, graph = (Graph().parse(data=nt, format="nt") for nt in (ontology, data))
+    return validation.validate_graph(graph, onto, shapes)
+
+
+def _literal(value, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
+
+
+def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set, started: datetime) -> str:
+    """Record the write in the audit graph; the IRI of the activity."""
+    wkg = f"{base}/def/"
+    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
+    activity = ox.NamedNode(f"{base}/id/write/{stamp}-{uuid.uuid4().hex[:8]}")
+    agent = ox.NamedNode(f"{base}/id/agent/{quote(req.agent, safe='')}")
+    operation = {"update": "SPARQL Update", "put": "PUT", "post": "POST", "delete": "DELETE"}[req.operation]
+    ended = datetime.now(timezone.utc)
+    g = audit_graph(base)
+    triples = [
+        (activity, RDF_TYPE, ox.NamedNode(PROV + "Activity")),
+        (activity, RDFS_LABEL, ox.Literal(f"{operation} by {req.agent} at {started.isoformat()}")),
+        (activity, ox.NamedNode(PROV + "startedAtTime"), _literal(started.isoformat(), "dateTime")),
+        (activity, ox.NamedNode(PROV + "endedAtTime"), _literal(ended.isoformat(), "dateTime")),
+        (activity, ox.NamedNode(PROV + "wasAssociatedWith"), agent),
+        (activity, ox.NamedNode(wkg + "operation"), ox.Literal(operation)),
+        (activity, ox.NamedNode(wkg + "triplesAdded"), _literal(len(added), "nonNegativeInteger")),
+        (activity, ox.NamedNode(wkg + "triplesRemoved"), _literal(len(removed), "nonNegativeInteger")),
+        (agent, RDF_TYPE, ox.NamedNode(PROV + "Agent")),
+        (agent, RDFS_LABEL, ox.Literal(req.agent)),
+    ]
+    graphs = {q.graph_name for q in added | removed}
+    if req.graph is not None:
+        graphs.add(ox.NamedNode(req.graph))
+    triples += [(activity, ox.NamedNode(wkg + "changedGraph"), gr) for gr in graphs if isinstance(gr, ox.NamedNode)]
+    if req.update is not None:
+        triples.append((activity, ox.NamedNode(wkg + "updateText"), ox.Literal(req.update)))
+    st.extend([ox.Quad(s, p, o, g) for s, p, o in triples])
+    return activity.value
+
+
+def perform(path: Path, req: WriteRequest, shapes=None) -> dict:
+    """Carry out one write on the on-disk store at ``path`` (see the module docstring for the steps).
+
+    Returns:
+        What changed: ``added``, ``removed``, ``created``, ``activity`` (the audit record), ``generation``.
+    Raises:
+        WriteError: the write was refused; the store is unchanged.
+    """
+    path = Path(path)
+    base = stores.store_base(path)
+    derived, audit = derived_graph(base), audit_graph(base)
+    if req.graph is not None and kept_by_service(req.graph, base):
+        raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
+    started = datetime.now(timezone.utc)
+    with _locked(path):
+        stores.prune(path, grace=600)
+        name, tmp = stores.next_generation(path)
+        st = None
+        try:
+            stores.open_store(path).backup(str(tmp))
+            st = ox.Store(str(tmp))
+            scope = None if req.operation == "update" else _target(req)
+            before = _snapshot(st, scope, {derived})
+            created = _apply(st, req, base)
+            after = _snapshot(st, scope, {derived})
+            kept = {q.graph_name.value for q in before ^ after
+                    if isinstance(q.graph_name, ox.NamedNode) and kept_by_service(q.graph_name.value, base)}
+            if kept:
+                raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
+            added, removed = after - before, before - after
+            st.clear_graph(derived)
+            rules.apply(st, derived, base)
+            report = _validate(*_graphs(st, base, {derived, audit}), shapes)
+            if not report.conforms:
+                violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
+                raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
+                                 "changed", {"conforms": False, "violations": len(violations), "results": violations})
+            activity = _audit(st, req, base, added, removed, started)
+            st.flush()
+            del st
+            st = None
+            stores.publish(path, name, tmp)
+        except BaseException:
+            del st
+            gc.collect()  # close the copy now (RocksDB keeps its folder locked while open)
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
+            "warnings": report.warnings, "generation": name}
+
+
+# -- the writer process ------------------------------------------------------------------------------
+
+
+def _writer_main(conn, store_path: str) -> None:
+    """Writer loop: one write at a time until the pipe closes; the shapes are parsed once."""
+    from . import validation
+
+    die_with_parent()
+    shapes = validation.shapes_graph()
+    conn.send("ready")
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", perform(Path(store_path), req, shapes)))
+        except WriteError as exc:
+            conn.send(("error", exc.status, exc.message, exc.report))
+        except Exception as exc:  # our bug or a disk problem: the store is unchanged; say what happened
+            conn.send(("error", 500, f"the write failed ({exc.__class__.__name__}: {exc}); nothing was changed", None))
+
+
+class Writer:
+    """The writer process of a service: writes queue for it; one past its deadline is stopped."""
+
+    def __init__(self, store_path: Path, timeout: float = 60.0):
+        self.store_path, self.timeout = Path(store_path), timeout
+        self._lock = threading.Lock()
+        self._worker = self._start()
+
+    def _start(self) -> Worker:
+        worker = Worker.start(str(self.store_path), main=_writer_main)
+        if not worker.wait_ready(60):
+            worker.kill()
+            raise RuntimeError("the writer process did not start")
+        return worker
+
+    def run(self, req: WriteRequest) -> dict:
+        """Carry out ``req`` in the writer process; raises WriteError (503 when stopped at the deadline)."""
+        if not self._lock.acquire(timeout=self.timeout):
+            raise WriteError(503, "another write is still running; try again shortly")
+        try:
+            try:
+                self._worker.conn.send(req)
+                answered = self._worker.conn.poll(self.timeout)
+            except (OSError, EOFError):
+                answered = False
+            if not answered:
+                self._worker.kill()
+                self._worker = self._start()
+                raise WriteError(503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed")
+            reply = self._worker.conn.recv()
+        finally:
+            self._lock.release()
+        if reply[0] == "ok":
+            return reply[1]
+        raise WriteError(reply[1], reply[2], reply[3])
+
+    def close(self) -> None:
+        self._worker.kill()
