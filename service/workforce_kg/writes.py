@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from . import rules
 from . import store as stores
 from .executor import Worker, die_with_parent
+from .kg import prefixes
 
 LOCK = ".write.lock"
 PROV = "http://www.w3.org/ns/prov#"
@@ -145,7 +146,7 @@ def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
     if req.operation == "update":
         check_update(req.update or "")
         try:
-            st.update(req.update or "", base_iri=f"{base}/")
+            st.update(req.update or "", base_iri=f"{base}/", prefixes=prefixes(base))
         except SyntaxError as exc:
             raise WriteError(400, f"malformed update: {' '.join(str(exc).split())}") from None
         except (OSError, ValueError, RuntimeError) as exc:
