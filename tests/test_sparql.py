@@ -153,3 +153,16 @@ def test_request_ids_and_structured_log(client, caplog):
     assert line["request_id"] == "abc123" and line["status"] == 200 and line["path"] == "/healthz"
     assert "secret-token" not in caplog.text
     assert len(client.get("/healthz").headers["x-request-id"]) == 16
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }",
+])
+def test_deeply_nested_queries_are_refused_not_crashing(client, query):
+    """Oxigraph's parser overflows its stack on such input (a segfault); they never reach it."""
+    r = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "nested too deeply" in r.json()["error"]
+    assert client.get("/healthz").status_code == 200
+    nested_ok = "SELECT * WHERE " + "{" * 50 + " ?s ?p ?o " + "}" * 50 + " LIMIT 1"
+    assert client.get("/sparql", params={"query": nested_ok}).status_code == 200

@@ -217,6 +217,7 @@ REFUSED = [
     ("sparql", None, "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", UPDATE, 400, "SERVICE"),
     ("sparql", None, "INSERT DATA { <a> <b> ", UPDATE, 400, "malformed"),
     ("sparql", None, "   ", UPDATE, 400, "empty"),
+    ("sparql", None, "INSERT DATA { GRAPH <http://g> { <a> <b> " + "(" * 10000 + " ) } }", UPDATE, 400, "nested too deeply"),
 ]
 
 

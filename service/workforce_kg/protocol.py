@@ -50,6 +50,10 @@ FORMAT_ALIASES = {
     "rdf+xml": "application/rdf+xml",
 }
 
+#: Deepest nesting of brackets a query or update may have. Oxigraph's parser recurses per level and
+#: overflows its stack (crashing the process) somewhere past a few thousand; real queries stay far below.
+MAX_NESTING = 200
+
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
@@ -127,6 +131,19 @@ def masked(query: str) -> tuple[str, list[str]]:
     return _MASK.sub(repl, query), iris
 
 
+def check_nesting(masked_text: str) -> None:
+    """Refuse a query or update (with strings, IRIs and comments masked) nested deeper than MAX_NESTING."""
+    depth = deepest = 0
+    for ch in masked_text:
+        if ch in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise bad_request(f"query nested too deeply ({deepest} levels of brackets; at most {MAX_NESTING})")
+
+
 def _keyword(text: str, word: str) -> bool:
     return re.search(rf"(?<![\w?$:]){word}(?![\w:])", text, re.IGNORECASE) is not None
 
@@ -138,6 +155,7 @@ def check_query(query: str, store_graphs: set[str], allow_federation: bool = Fal
         ProtocolError: 400 for SERVICE or a FROM graph not in the store, 403 for an update.
     """
     text, iris = masked(query)
+    check_nesting(text)
     head = re.sub(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<\d+>|BASE\s*<\d+>)\s*)*", "", text)
     first = re.match(r"\s*(\w+)", head)
     if first and first.group(1).upper() in UPDATE_KEYWORDS:

@@ -109,9 +109,13 @@ def parse_graph(data: bytes, media: str, base_iri: str) -> list[ox.Triple]:
 
 def check_update(text: str) -> None:
     """Refuse update operations that would read files or reach other hosts."""
-    from .protocol import _keyword, masked
+    from .protocol import ProtocolError, _keyword, check_nesting, masked
 
     stripped, _ = masked(text)
+    try:
+        check_nesting(stripped)
+    except ProtocolError as exc:
+        raise WriteError(exc.status, exc.message.replace("query", "update", 1)) from None
     for word, why in (("LOAD", "reads files or other hosts"), ("SERVICE", "calls other hosts")):
         if _keyword(stripped, word):
             raise WriteError(400, f"{word} is not allowed in updates on this service (it {why})")
@@ -324,15 +328,22 @@ class Writer:
             except (OSError, EOFError):
                 answered = False
             if not answered:
-                self._worker.kill()
-                self._worker = self._start()
+                self._restart()
                 raise WriteError(503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed")
-            reply = self._worker.conn.recv()
+            try:
+                reply = self._worker.conn.recv()
+            except (OSError, EOFError):
+                self._restart()
+                raise WriteError(503, "the writer process stopped unexpectedly; nothing was changed; try again") from None
         finally:
             self._lock.release()
         if reply[0] == "ok":
             return reply[1]
         raise WriteError(reply[1], reply[2], reply[3])
+
+    def _restart(self) -> None:
+        self._worker.kill()
+        self._worker = self._start()
 
     def close(self) -> None:
         self._worker.kill()
