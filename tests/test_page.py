@@ -78,6 +78,7 @@ def test_examples_are_the_competency_questions(client):
     [
         ("/static/query.js", "text/javascript"),
         ("/static/query.css", "text/css"),
+        ("/static/base.css", "text/css"),
         ("/static/vendor/yasqe.min.js", "text/javascript"),
         ("/static/vendor/yasqe.min.css", "text/css"),
     ],

@@ -24,6 +24,7 @@ NODE_MODULES = WEB_DIR / "node_modules"
 
 STATIC_FILES = {
     "query.js": "text/javascript",
+    "base.css": "text/css",
     "query.css": "text/css",
     "views.css": "text/css",
     "graph.js": "text/javascript",

@@ -105,7 +105,7 @@ def render(request: Request, title: str, body: str, *, current: str, scripts: tu
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{escape(title)} · workforce-kg</title><link rel="icon" href="data:,">'
-        f'<link rel="stylesheet" href="{p}/static/views.css">{blob}</head><body>'
+        f'<link rel="stylesheet" href="{p}/static/base.css"><link rel="stylesheet" href="{p}/static/views.css">{blob}</head><body>'
         f'<header class="site"><h1><a href="{p}/">workforce-kg</a> <span>{escape(title)}</span></h1>'
         f'<nav aria-label="Site">{nav}</nav></header>'
         f"<main>{body}</main>{tags}</body></html>"
