@@ -42,8 +42,8 @@ def writable(built_store, tmp_path):
 
 
 @pytest.fixture()
-def client(writable):
-    settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=20)
+def client(writable, sources_dir):
+    settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=20, sources=sources_dir)
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -192,6 +192,32 @@ def test_derived_triples_follow_a_write(client):
     assert (r.json()["added"], r.json()["removed"]) == (1, 1)
     leads = {x["b"] for x in select(client, f"SELECT ?b WHERE {{ <{row['subject']}> wkg:leadBody ?b }}")}
     assert f"{B}/id/organisation/dhsc" in leads and row["body"] not in leads
+
+
+def a_citation(client) -> dict:
+    """A fact with one of its (verified) citations."""
+    return select(client, """
+        SELECT ?fact ?doc ?locator ?quote WHERE {
+          ?fact a wkg:Programme ; wkg:citation [ wkg:document ?doc ; wkg:locator ?locator ; wkg:quote ?quote ] .
+        } ORDER BY ?fact ?locator LIMIT 1""")[0]
+
+
+def cite(c: dict, quote: str) -> str:
+    return f"""INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ <{c['fact']}> wkg:citation [ a wkg:Citation ;
+        wkg:document <{c['doc']}> ; wkg:locator "{c['locator']}" ; wkg:quote {json.dumps(quote)} ] }} }}"""
+
+
+def test_quotes_of_a_write_are_checked_against_the_sources(client, writable):
+    c = a_citation(client)
+    before = dataset(writable)
+    r = client.post("/sparql", content=cite(c, "A sentence that no source document contains."), headers={**ALICE, **UPDATE})
+    assert r.status_code == 422, r.text
+    problem = r.json()["report"]["quotes"][0]
+    assert problem["focus"] == c["fact"] and problem["locator"] == c["locator"] and problem["message"]
+    assert dataset(writable) == before
+    r = client.post("/sparql", content=cite(c, c["quote"][: len(c["quote"]) // 2]), headers={**ALICE, **UPDATE})
+    assert r.status_code == 200, r.text
+    assert r.json()["quotes_checked"] >= 1
 
 
 # -- refused writes leave the store as it was --------------------------------------------------------

@@ -24,6 +24,7 @@ from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import errors, http_error, media, merge
 from .remote import RemoteError, is_remote
+from .sources import sources_dir
 from .writes import Writer
 
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows
                 )
             if settings.writes_enabled and on_disk:
-                app.state.writer = Writer(settings.store, settings.update_timeout)
+                app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources))
         yield
         for part in (app.state.executor, app.state.writer):
             if part is not None:

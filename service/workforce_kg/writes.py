@@ -6,7 +6,9 @@ processes out). Each write:
 1. copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
 2. applies the change to the copy and recomputes the derived triples (:mod:`workforce_kg.rules`);
 3. compares the copy with the original: the triples added and removed;
-4. validates the result with the shapes, and refuses the write with the report (422) on a violation;
+4. validates the result with the shapes, and checks the quotes of the citations it adds against the
+   source texts (when the sources folder is there); refuses the write (422, with the results) on a
+   violation or a quote that is not in its source;
 5. records the write as PROV in the audit graph, flushes the copy to disk and publishes it
    (:func:`workforce_kg.store.publish`: one rename of the ``CURRENT`` file).
 
@@ -193,6 +195,53 @@ def _validate(ontology: bytes, data: bytes, shapes):
     return validation.validate_graph(graph, onto, shapes)
 
 
+CITATIONS = """
+SELECT ?fact ?citation ?doc ?file ?scheme ?locator ?quote WHERE {
+  ?fact wkg:citation ?citation .
+  OPTIONAL { ?citation wkg:document ?doc . OPTIONAL { ?doc wkg:fileName ?file } OPTIONAL { ?doc wkg:locatorScheme ?scheme } }
+  OPTIONAL { ?citation wkg:locator ?locator }
+  OPTIONAL { ?citation wkg:quote ?quote }
+}"""
+
+
+def check_quotes(st: ox.Store, added: set[ox.Quad], folder: Path, base: str) -> tuple[int, list[dict]]:
+    """Check the quotes of the citations a write adds or changes against the source texts in ``folder``
+    (as ``workforce-kg provenance`` does for the whole graph): each must lie in its locator's segment.
+
+    Returns:
+        The number of citations checked and the problems (fact, locator, quote, what is wrong).
+    """
+    from .provenance import Document, load_segments
+    from .sources import check_quote
+
+    touched = {t for q in added for t in (q.subject, q.object) if not isinstance(t, ox.Literal)}
+    wkg = f"{base}/def/"
+    segments: dict[str, dict | str] = {}
+    checked, problems = 0, []
+    for row in st.query(CITATIONS, use_default_graph_as_union=True, prefixes={"wkg": wkg}):
+        if row["fact"] not in touched and row["citation"] not in touched:
+            continue
+        checked += 1
+        locator, quote = (row[k].value if row[k] else "" for k in ("locator", "quote"))
+        doc, file = row["doc"], row["file"]
+        if doc is None or file is None:
+            issue = "the citation names no source document with a file name"
+        else:
+            if doc.value not in segments:
+                scheme = row["scheme"].value.rsplit("/", 1)[-1] if row["scheme"] else ""
+                headings = frozenset(q.object.value for q in st.quads_for_pattern(doc, ox.NamedNode(wkg + "sectionHeading"), None))
+                try:
+                    segments[doc.value] = load_segments(Document(doc.value, file.value, scheme, headings), folder)
+                except OSError:
+                    segments[doc.value] = f"the source text {file.value} is not in {folder}"
+            seg = segments[doc.value]
+            issue = seg if isinstance(seg, str) else check_quote(seg, locator, quote)
+        if issue:
+            problems.append({"focus": row["fact"].value if isinstance(row["fact"], ox.NamedNode) else str(row["fact"]),
+                             "locator": locator, "quote": quote, "message": issue})
+    return checked, problems
+
+
 def _literal(value, datatype: str) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
 
@@ -228,7 +277,7 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
     return activity.value
 
 
-def perform(path: Path, req: WriteRequest, shapes=None) -> dict:
+def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = None) -> dict:
     """Carry out one write on the on-disk store at ``path`` (see the module docstring for the steps).
 
     Returns:
@@ -265,6 +314,12 @@ def perform(path: Path, req: WriteRequest, shapes=None) -> dict:
                 violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
                 raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
                                  "changed", {"conforms": False, "violations": len(violations), "results": violations})
+            quotes = None
+            if sources is not None and sources.is_dir():
+                quotes, problems = check_quotes(st, added, sources, base)
+                if problems:
+                    raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
+                                     "points; nothing was changed", {"quotes": problems})
             activity = _audit(st, req, base, added, removed, started)
             st.flush()
             del st
@@ -276,13 +331,13 @@ def perform(path: Path, req: WriteRequest, shapes=None) -> dict:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
-            "warnings": report.warnings, "generation": name}
+            "warnings": report.warnings, "quotes_checked": quotes, "generation": name}
 
 
 # -- the writer process ------------------------------------------------------------------------------
 
 
-def _writer_main(conn, store_path: str) -> None:
+def _writer_main(conn, store_path: str, sources: str | None) -> None:
     """Writer loop: one write at a time until the pipe closes; the shapes are parsed once."""
     from . import validation
 
@@ -295,7 +350,7 @@ def _writer_main(conn, store_path: str) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", perform(Path(store_path), req, shapes)))
+            conn.send(("ok", perform(Path(store_path), req, shapes, Path(sources) if sources else None)))
         except WriteError as exc:
             conn.send(("error", exc.status, exc.message, exc.report))
         except Exception as exc:  # our bug or a disk problem: the store is unchanged; say what happened
@@ -305,13 +360,13 @@ def _writer_main(conn, store_path: str) -> None:
 class Writer:
     """The writer process of a service: writes queue for it; one past its deadline is stopped."""
 
-    def __init__(self, store_path: Path, timeout: float = 60.0):
-        self.store_path, self.timeout = Path(store_path), timeout
+    def __init__(self, store_path: Path, timeout: float = 60.0, sources: Path | None = None):
+        self.store_path, self.timeout, self.sources = Path(store_path), timeout, sources
         self._lock = threading.Lock()
         self._worker = self._start()
 
     def _start(self) -> Worker:
-        worker = Worker.start(str(self.store_path), main=_writer_main)
+        worker = Worker.start(str(self.store_path), str(self.sources) if self.sources else None, main=_writer_main)
         if not worker.wait_ready(60):
             worker.kill()
             raise RuntimeError("the writer process did not start")
