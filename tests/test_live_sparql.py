@@ -164,3 +164,38 @@ def test_sparql_fuzz_never_500_or_hang(short_timeout_server):
             assert "time limit" in body["error"] or "busy" in body["error"]
         seen.add(status)
     assert 400 in seen and 200 in seen
+
+
+def test_serve_logs_one_json_line_per_request_with_its_id_and_no_token(built_store, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import free_port
+
+    port = free_port()
+    out, err = (tmp_path / "stdout.log").open("w+"), (tmp_path / "stderr.log").open("w+")
+    proc = subprocess.Popen([sys.executable, "-m", "workforce_kg", "serve", "--store", str(built_store), "--port", str(port)],
+                            stdout=out, stderr=err)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        req = urllib.request.Request(url + "/sparql?query=" + urllib.parse.quote("ASK {}"),
+                                     headers={"X-Request-ID": "trace-42", "Authorization": "Bearer very-secret-token"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.headers["X-Request-ID"] == "trace-42"
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    lines = [json.loads(line) for line in (tmp_path / "stdout.log").read_text().splitlines() if line.startswith("{")]
+    ours = [line for line in lines if line["request_id"] == "trace-42"]
+    assert len(ours) == 1 and ours[0]["path"] == "/sparql" and ours[0]["status"] == 200 and ours[0]["method"] == "GET"
+    assert isinstance(ours[0]["ms"], float)
+    both = (tmp_path / "stdout.log").read_text() + (tmp_path / "stderr.log").read_text()
+    assert "very-secret-token" not in both

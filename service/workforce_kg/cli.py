@@ -420,7 +420,22 @@ def serve(
         docs.write_ontology_html(cfg.store)
     elif not stores.is_store(cfg.store):
         fail(f"{cfg.store} is neither empty nor a workforce-kg store")
-    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_level="info")
+    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_level="info", log_config=log_config(),
+                access_log=False)
+
+
+def log_config() -> dict:
+    """uvicorn's logging set-up, with the service's request log (one JSON object a line, with the request
+    id; see :func:`workforce_kg.app.create_app`) on standard output in place of uvicorn's access log."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["line"] = {"format": "%(message)s"}
+    config["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"}
+    config["loggers"]["workforce_kg.access"] = {"handlers": ["requests"], "level": "INFO", "propagate": False}
+    return config
 
 
 # -- export and analyse ------------------------------------------------------------------------------
