@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             on_disk = not is_remote(settings.store)  # a remote runs its own queries and takes its own writes
             if settings.query_workers > 0 and on_disk:
                 app.state.executor = QueryExecutor(
-                    settings.store, settings.query_workers, settings.query_timeout, settings.max_rows
+                    settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
+                    max_concurrent=settings.max_concurrent,
                 )
             if settings.writes_enabled and on_disk:
                 app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources))
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     async def remote_unavailable(request: Request, exc: RemoteError):
         """The remote SPARQL store is down or too slow: say so, as a 503."""
         return JSONResponse({"error": str(exc)}, status_code=503)
+
+    app.add_middleware(BodyLimit, max_body=settings.max_body)  # inside the request log, so 413s are logged
 
     @app.middleware("http")
     async def request_log(request: Request, call_next):
@@ -155,6 +158,53 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         return Response(ontology_rdf(media), media_type=media)
 
     return app
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_body`` bytes with 413 and ``{"error": ...}``, never holding more
+    than that in memory: at once when Content-Length says so, otherwise (chunked uploads) as soon as the
+    part read passes the limit. The rest of a refused body is read and dropped (up to ``DRAIN`` bytes)
+    before answering, so that a client still sending reads the 413 instead of a reset connection."""
+
+    DRAIN = 16_000_000
+
+    def __init__(self, app, max_body: int):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        message = f"request body larger than {self.max_body} bytes"
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_body:
+            if headers.get(b"expect", b"").lower() != b"100-continue":  # otherwise the client has sent nothing yet
+                await self.drain(receive)
+            response = JSONResponse({"error": message}, status_code=413, headers={"Connection": "close"})
+            return await response(scope, receive, send)
+        read = 0
+
+        async def limited_receive():
+            nonlocal read
+            event = await receive()
+            read += len(event.get("body", b""))
+            if read > self.max_body:
+                if event.get("more_body"):
+                    await self.drain(receive)
+                raise StarletteHTTPException(413, message)  # answered by openapi.http_error
+            return event
+
+        await self.app(scope, limited_receive, send)
+
+    async def drain(self, receive) -> None:
+        """Read and drop the rest of the body, up to ``DRAIN`` bytes."""
+        left = self.DRAIN
+        while left > 0:
+            event = await receive()
+            if event["type"] != "http.request" or not event.get("more_body"):
+                return
+            left -= len(event.get("body", b""))
 
 
 RDF_FORMATS = {

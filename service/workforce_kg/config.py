@@ -27,6 +27,7 @@ class Settings:
     ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
     ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
     ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process),
+    ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503),
     ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
@@ -44,6 +45,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     max_body: int = 1_000_000
     query_workers: int = 4
+    max_concurrent: int = 32
     update_timeout: float = 60.0
 
     @classmethod
@@ -63,6 +65,7 @@ class Settings:
             "cors_origins": lambda v: tuple(o.strip() for o in v.split(",") if o.strip()),
             "max_body": int,
             "query_workers": int,
+            "max_concurrent": int,
             "update_timeout": float,
         }
         for name, fn in conv.items():

@@ -3,13 +3,13 @@
 pyoxigraph has no query timeout or cancellation, and a thread cannot be killed. Each worker process
 opens the on-disk store read-only and answers one request at a time; when a request passes its
 deadline the worker is killed and replaced, the client gets 503, and the other workers go on
-serving. The number of workers bounds how many queries run at once; a request that finds no free
-worker within the deadline also gets 503.
+serving. How runaway queries are kept from starving the others is in :class:`QueryExecutor`.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -20,10 +20,15 @@ from .protocol import Outcome, SparqlRequest, error_outcome
 
 _ctx = mp.get_context("spawn")
 
+LONG_AFTER = 0.5  # seconds: a query still running then is "long" (see QueryExecutor)
+LOW_PRIORITY = 19  # nice value of a worker running a long query
+TICK = 0.05  # seconds between checks on a long query
+
 
 def die_with_parent() -> None:
     """Have the kernel kill this process when its parent dies (Linux), so a ``kill -9`` of the server
-    leaves no worker behind still reading, or writing, the store."""
+    leaves no worker behind still reading, or writing, the store. The kernel means the parent *thread*:
+    start workers from a thread that lives as long as the service."""
     try:
         import ctypes
         import signal
@@ -81,62 +86,204 @@ class Worker:
 
 
 class QueryExecutor:
-    """A pool of killable query workers over an on-disk store."""
+    """A pool of killable query workers over an on-disk store, scheduled so that runaway queries cannot
+    starve the others:
 
-    def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000):
+    - at most ``max_concurrent`` requests are admitted at once (running or waiting for a worker); the
+      next one gets 503 at once, with a message and ``Retry-After``;
+    - a query still running after ``long_after`` seconds is *long*: its worker drops to the lowest CPU
+      priority, so short queries go first on a busy machine;
+    - the first ``long_limit`` long queries (half the workers, at least one) run until they finish or
+      reach the time limit; a further long query also runs on, but only while no request is waiting
+      for a worker: when one is (and no worker is already on its way), the newest long query is stopped
+      with 503 and ``Retry-After`` and its worker replaced;
+    - at ``timeout`` a query is stopped (its worker killed, 503), and waiting for a worker counts
+      towards it;
+    - workers are started, and replaced in the background, by one long-lived thread (workers ask the
+      kernel to end them with the thread that started them: see :func:`die_with_parent`).
+    """
+
+    def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
+                 max_concurrent: int = 32, long_after: float = LONG_AFTER):
         self.store_path = Path(store_path)
         self.timeout = timeout
         self.max_rows = max_rows
+        self.workers = workers
+        self.max_concurrent = max(1, max_concurrent)
+        self.long_after = long_after
+        self.long_limit = max(1, workers // 2)
+        self._admitted = threading.BoundedSemaphore(self.max_concurrent)
         self._idle: queue.Queue[Worker] = queue.Queue()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the lists and counts below
         self._all: list[Worker] = []
-        started = [self._spawn() for _ in range(workers)]
-        for w in started:
-            if not w.wait_ready(60):
+        self._long: list[Worker] = []  # workers running long queries, in the order they became long
+        self._waiting = 0  # requests waiting for a worker
+        self._starting = 0  # workers asked for and not yet ready
+        self._closed = False
+        self._to_spawn: queue.Queue[int | None] = queue.Queue()
+        self._keeper = threading.Thread(target=self._keep, name="query-worker-keeper", daemon=True)
+        self._keeper.start()
+        for _ in range(workers):
+            self._spawn()
+        deadline = time.monotonic() + 60
+        while self._starting:
+            if time.monotonic() > deadline:
+                self.close()
                 raise RuntimeError("a query worker did not start")
-            self._idle.put(w)
+            time.sleep(0.02)
 
-    def _spawn(self) -> Worker:
-        w = Worker.start(str(self.store_path), self.max_rows)
+    # -- workers ----------------------------------------------------------------------------------------
+
+    def _spawn(self, counted: bool = False) -> None:
+        """Ask the keeper thread for one more worker (``counted``: already added to ``_starting``)."""
+        if self._closed:
+            return
+        if not counted:
+            with self._lock:
+                self._starting += 1
+        self._to_spawn.put(0)
+
+    def _keep(self) -> None:
+        """Start workers as asked (those asked together, at once) from this one long-lived thread."""
+        while True:
+            batch = [self._to_spawn.get()]
+            while True:
+                try:
+                    batch.append(self._to_spawn.get_nowait())
+                except queue.Empty:
+                    break
+            if None in batch or self._closed:
+                return
+            if max(batch):
+                time.sleep(min(5.0, 0.2 * max(batch)))  # workers that did not start: back off, try again
+            started = []
+            for attempt in batch:
+                w = Worker.start(str(self.store_path), self.max_rows)
+                with self._lock:
+                    self._all.append(w)
+                started.append((attempt, w))
+            for attempt, w in started:
+                if w.wait_ready(60) and not self._closed:
+                    with self._lock:
+                        self._idle.put(w)
+                        self._starting -= 1
+                else:
+                    self._retire(w)
+                    if not self._closed:
+                        self._to_spawn.put(attempt + 1)
+
+    def _retire(self, worker: Worker) -> None:
+        worker.kill()
         with self._lock:
-            self._all.append(w)
-        return w
+            if worker in self._all:
+                self._all.remove(worker)
 
-    def _replace(self, dead: Worker) -> None:
-        dead.kill()
+    def _replace(self, dead: Worker, counted: bool = False) -> None:
+        self._retire(dead)
+        self._spawn(counted)
+
+    def stats(self) -> dict:
+        """Workers by state, and requests waiting for one (for tests and monitoring)."""
         with self._lock:
-            if dead in self._all:
-                self._all.remove(dead)
+            return {"workers": len(self._all), "idle": self._idle.qsize(), "starting": self._starting,
+                    "long": len(self._long), "waiting": self._waiting}
 
-        def start_new() -> None:
-            w = self._spawn()
-            if w.wait_ready(60):
-                self._idle.put(w)
-
-        threading.Thread(target=start_new, daemon=True).start()
+    # -- requests ---------------------------------------------------------------------------------------
 
     def run(self, req: SparqlRequest, accept: str | None) -> Outcome:
         """Run one request within the deadline (queueing for a worker counts towards it)."""
-        deadline = time.monotonic() + self.timeout
+        if not self._admitted.acquire(blocking=False):
+            return busy(f"too many queries at once (at most {self.max_concurrent}); try again shortly")
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            return self._run(req, accept)
+        finally:
+            self._admitted.release()
+
+    def _run(self, req: SparqlRequest, accept: str | None) -> Outcome:
+        deadline = time.monotonic() + self.timeout
+        with self._lock:
+            self._waiting += 1
+        try:
+            worker = self._idle.get(timeout=_left(deadline, self.timeout))
         except queue.Empty:
-            return error_outcome(503, "all query workers are busy; try again shortly")
+            return busy("all query workers are busy; try again shortly")
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        long = False
         try:
             worker.conn.send((req, accept))
-            remaining = max(0.0, deadline - time.monotonic())
-            if worker.conn.poll(remaining):
-                outcome = worker.conn.recv()
-                self._idle.put(worker)
-                return outcome
-        except (EOFError, OSError, BrokenPipeError):
+            if not worker.conn.poll(_left(deadline, self.long_after)):
+                long = True
+                stopped = self._wait_long(worker, deadline)
+                if stopped is not None:
+                    return stopped
+            outcome = worker.conn.recv()
+        except (EOFError, OSError):
             self._replace(worker)
             return error_outcome(503, "the query worker stopped unexpectedly; try again")
-        self._replace(worker)
-        return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped")
+        if long and not _set_priority(worker, 0):
+            self._replace(worker)  # no privilege to raise its priority again: a fresh worker instead
+        else:
+            self._idle.put(worker)
+        return outcome
+
+    def _wait_long(self, worker: Worker, deadline: float) -> Outcome | None:
+        """Wait, at low priority, for a long query's answer: None once it is there, or the 503 when the
+        query is stopped (time limit, or its worker is needed)."""
+        with self._lock:
+            self._long.append(worker)
+        _set_priority(worker, LOW_PRIORITY)
+        try:
+            while not worker.conn.poll(_left(deadline, TICK)):
+                if time.monotonic() >= deadline:
+                    self._replace(worker)
+                    return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped")
+                if self._needed(worker):
+                    self._replace(worker, counted=True)
+                    ran = self.timeout - (deadline - time.monotonic())
+                    return busy(f"query stopped after {ran:.1f} s to free its worker for waiting queries: while "
+                                f"others wait, at most {self.long_limit} queries may run longer than "
+                                f"{self.long_after:g} s; try again shortly")
+        finally:
+            with self._lock:
+                self._long.remove(worker)
+        return None
+
+    def _needed(self, worker: Worker) -> bool:
+        """Whether this long query, beyond the first ``long_limit``, must give its worker to a waiting
+        request (no other worker being started or idle for it); if so, count its replacement as started."""
+        with self._lock:
+            on_the_way = self._starting + self._idle.qsize()
+            if self._long.index(worker) < self.long_limit or self._waiting <= on_the_way:
+                return False
+            self._starting += 1
+            return True
 
     def close(self) -> None:
+        self._closed = True
+        self._to_spawn.put(None)
         with self._lock:
             workers, self._all = self._all, []
         for w in workers:
             w.kill()
+
+
+def _left(deadline: float, at_most: float) -> float:
+    """Seconds to wait: ``at_most``, or less to stop at ``deadline``."""
+    return max(0.0, min(at_most, deadline - time.monotonic()))
+
+
+def busy(message: str) -> Outcome:
+    outcome = error_outcome(503, message)
+    outcome.headers["Retry-After"] = "1"
+    return outcome
+
+
+def _set_priority(worker: Worker, nice: int) -> bool:
+    """Set a worker's CPU priority (nice value); whether it could."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
+        return True
+    except (OSError, AttributeError):  # no such process any more, no privilege to raise it, not POSIX
+        return False

@@ -1,0 +1,209 @@
+"""The query workers' scheduling (workforce_kg.executor.QueryExecutor), driven directly and over HTTP.
+
+Runaway queries are cartesian products that only the time limit stops. Timings are asserted only as
+generous bounds that prove a query was not blocked (answered long before a runaway's deadline).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import LiveServer
+from workforce_kg.executor import QueryExecutor
+from workforce_kg.protocol import SparqlRequest
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "ASK { ?s ?p ?o }"
+JSON = "application/sparql-results+json"
+
+
+def ask(executor: QueryExecutor, query: str = SIMPLE):
+    """(outcome, seconds it took)."""
+    started = time.monotonic()
+    outcome = executor.run(SparqlRequest(query=query), JSON)
+    return outcome, time.monotonic() - started
+
+
+def in_background(executor: QueryExecutor, query: str = RUNAWAY) -> tuple[threading.Thread, dict]:
+    """Run ``query`` in a thread; the dict gets its outcome and seconds."""
+    result: dict = {}
+
+    def go():
+        result["outcome"], result["seconds"] = ask(executor, query)
+
+    t = threading.Thread(target=go)
+    t.start()
+    return t, result
+
+
+def error(outcome) -> str:
+    return json.loads(outcome.body)["error"]
+
+
+def wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def pids(executor: QueryExecutor) -> set[int]:
+    with executor._lock:
+        return {w.process.pid for w in executor._all}
+
+
+def settled(executor: QueryExecutor, workers: int) -> bool:
+    s = executor.stats()
+    return s["workers"] == s["idle"] == workers and s["starting"] == 0
+
+
+@pytest.fixture
+def executor(built_store):
+    ex = QueryExecutor(built_store, workers=2, timeout=3, max_rows=1000, max_concurrent=8)
+    yield ex
+    ex.close()
+
+
+def test_runaway_is_stopped_at_the_deadline_while_simple_queries_answer(executor):
+    t, runaway = in_background(executor)
+    wait_until(lambda: executor.stats()["long"] == 1)  # running, past the "long" threshold
+    for _ in range(5):
+        outcome, seconds = ask(executor)
+        assert outcome.status == 200 and json.loads(outcome.body)["boolean"] is True
+        assert seconds < 1.5, f"a simple query took {seconds:.2f} s while a runaway ran"
+    t.join(30)
+    assert runaway["outcome"].status == 503 and "time limit of 3 s" in error(runaway["outcome"])
+    assert 3 <= runaway["seconds"] < 15
+    wait_until(lambda: settled(executor, 2))
+    assert ask(executor)[0].status == 200
+
+
+def test_a_killed_worker_is_replaced_and_the_replacement_lives_on(executor):
+    before = pids(executor)
+    t, runaway = in_background(executor)  # the thread that asks for the replacement ends with it
+    t.join(30)
+    assert runaway["outcome"].status == 503
+    wait_until(lambda: settled(executor, 2))
+    time.sleep(0.5)  # a worker started from a thread that has ended would be killed by now
+    with executor._lock:
+        assert all(w.process.is_alive() for w in executor._all)
+    assert len(pids(executor) - before) == 1
+    assert all(ask(executor)[0].status == 200 for _ in range(4))
+
+
+def test_workers_that_die_are_replaced(executor):
+    for pid in pids(executor):
+        os.kill(pid, signal.SIGKILL)
+    statuses = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # each dead worker costs one 503 "stopped unexpectedly"
+        outcome, _ = ask(executor)
+        statuses.add(outcome.status)
+        if outcome.status == 200:
+            break
+        assert "stopped unexpectedly" in error(outcome)
+    assert 200 in statuses
+    wait_until(lambda: settled(executor, 2))
+    assert all(ask(executor)[0].status == 200 for _ in range(4))
+
+
+def test_beyond_max_concurrent_is_503_with_retry_after(built_store):
+    ex = QueryExecutor(built_store, workers=1, timeout=2, max_rows=1000, max_concurrent=1)
+    try:
+        t, runaway = in_background(ex)
+        wait_until(lambda: ex.stats()["long"] == 1)
+        outcome, seconds = ask(ex)
+        assert outcome.status == 503 and outcome.headers["Retry-After"] == "1"
+        assert "too many queries at once (at most 1)" in error(outcome)
+        assert seconds < 0.5  # refused at once, not queued
+        t.join(30)
+        assert "time limit" in error(runaway["outcome"])
+        wait_until(lambda: settled(ex, 1))
+        assert ask(ex)[0].status == 200
+    finally:
+        ex.close()
+
+
+def test_long_queries_beyond_half_the_workers_run_on_until_their_worker_is_needed(built_store):
+    ex = QueryExecutor(built_store, workers=2, timeout=8, max_rows=1000)  # long_limit 1
+    try:
+        assert ex.long_limit == 1
+        first, first_result = in_background(ex)
+        wait_until(lambda: ex.stats()["long"] == 1)
+        second, second_result = in_background(ex)
+        wait_until(lambda: ex.stats()["long"] == 2)
+        time.sleep(1)  # nobody waits: the second long query is left running
+        assert ex.stats()["long"] == 2 and not second_result
+        outcome, seconds = ask(ex)  # now a request waits for a worker: the newest long query gives way
+        assert outcome.status == 200
+        assert seconds < 5, f"a simple query waited {seconds:.2f} s for a worker"  # the deadline is 8 s
+        second.join(30)
+        stopped = second_result["outcome"]
+        assert stopped.status == 503 and stopped.headers["Retry-After"] == "1"
+        assert "to free its worker" in error(stopped)
+        assert second_result["seconds"] < 7
+        first.join(30)
+        assert "time limit of 8 s" in error(first_result["outcome"])  # the first one ran to its deadline
+        assert first_result["seconds"] >= 8
+    finally:
+        ex.close()
+
+
+def test_long_queries_all_run_to_the_deadline_when_nobody_waits(built_store):
+    ex = QueryExecutor(built_store, workers=2, timeout=2, max_rows=1000)
+    try:
+        runs = [in_background(ex) for _ in range(2)]
+        for t, _ in runs:
+            t.join(30)
+        for _, result in runs:
+            assert "time limit of 2 s" in error(result["outcome"]) and result["seconds"] >= 2
+        wait_until(lambda: settled(ex, 2))
+    finally:
+        ex.close()
+
+
+# -- over HTTP ------------------------------------------------------------------------------------------
+
+
+def http_get(url: str, query: str, timeout: float = 30):
+    """(status, headers, JSON body)."""
+    req = urllib.request.Request(url + "/sparql?" + urllib.parse.urlencode({"query": query}),
+                                 headers={"Accept": JSON})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, json.loads(err.read())
+
+
+def test_http_max_concurrent_503_and_healthy_afterwards(built_store):
+    server = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_TIMEOUT": "2", "WORKFORCE_KG_QUERY_WORKERS": "2",
+                                          "WORKFORCE_KG_MAX_CONCURRENT": "2"})
+    try:
+        runaways = [threading.Thread(target=http_get, args=(server.url, RUNAWAY)) for _ in range(2)]
+        for t in runaways:
+            t.start()
+        for _ in range(15):  # until both runaways are admitted (they run for 2 s)
+            time.sleep(0.1)
+            status, headers, body = http_get(server.url, SIMPLE)
+            if status != 200:
+                break
+        assert status == 503 and headers["Retry-After"] == "1"
+        assert body["error"].startswith("too many queries at once (at most 2)")
+        for t in runaways:
+            t.join(30)
+        with urllib.request.urlopen(server.url + "/healthz", timeout=10) as r:
+            assert json.loads(r.read())["status"] == "ok"
+        status, _, body = http_get(server.url, SIMPLE)
+        assert status == 200 and body["boolean"] is True
+    finally:
+        server.stop()
