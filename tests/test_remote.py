@@ -328,3 +328,64 @@ def test_remote_going_down_is_a_503(tmp_path):
     with TestClient(create_app(Settings(store=tmp_path), kg), raise_server_exceptions=False) as client:
         r = client.get("/api/commitments")
     assert r.status_code == 503 and "unreachable" in r.json()["error"]
+
+
+# -- writes on the remote store (last: they change the remote, which is loaded again at the end) ----------
+
+
+def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_dir):
+    """Writes on Virtuoso get the checks of an embedded write, and reach the remote as one update whose
+    blank nodes, new and old, land on the right nodes."""
+    import json
+
+    test_graph = "https://w3id.org/workforce-kg/graph/curation/remote-test"
+    derived = "https://w3id.org/workforce-kg/graph/derived"
+    auth, update = {"Authorization": "Bearer tok-1"}, {"Content-Type": "application/sparql-update"}
+    remote = lambda: KnowledgeGraph.load(remote_target)  # noqa: E731 - a fresh reader, no cached graph list
+    settings = Settings(store=writable, update_token="alice:tok-1", sources=sources_dir, update_timeout=60)
+    try:
+        with TestClient(create_app(settings)) as c:
+            n = len(remote())
+            fact, doc, locator, quote = (next(iter(embedded.query(
+                "SELECT ?f ?d ?l ?q WHERE { ?f a wkg:Programme ; wkg:citation [ wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q ] }"
+                " ORDER BY ?f ?l LIMIT 1")))[k] for k in ("f", "d", "l", "q"))
+            cite = f"""INSERT DATA {{ GRAPH <{test_graph}> {{ {fact} wkg:citation [ a wkg:Citation ;
+                wkg:document {doc} ; wkg:locator {locator} ; wkg:quote {json.dumps(quote.value[:40])} ] }} }}"""
+            r = c.post("/sparql", content=cite, headers={**auth, **update})
+            assert r.status_code == 200, r.text
+            assert r.json()["quotes_checked"] >= 1 and r.json()["generation"] is None
+            # the new blank node carries all four statements, and its derived type, on the remote
+            found = list(remote().query(f"""SELECT ?c WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c .
+                ?c a wkg:Citation ; wkg:document {doc} ; wkg:locator {locator} ; wkg:quote ?q }}
+                FILTER(STRSTARTS(?q, {json.dumps(quote.value[:40])})) }}"""))
+            assert len(found) == 1
+            audit = list(remote().query("""SELECT ?who ?added WHERE { GRAPH ?a { ?w a prov:Activity ;
+                prov:wasAssociatedWith/rdfs:label ?who ; wkg:triplesAdded ?added } }"""))
+            assert [(str(a["who"].value), int(a["added"].value)) for a in audit] == [("alice", 5)]
+            # refused: a second preferred label; nothing reaches the remote
+            r = c.post("/graph-store", params={"graph": test_graph}, headers={**auth, "Content-Type": "text/turtle"},
+                       content=f'{fact} <http://www.w3.org/2004/02/skos/core#prefLabel> "Second name"@en .')
+            assert r.status_code == 422 and r.json()["report"]["violations"] >= 1
+            r = c.post("/graph-store", params={"default": ""}, headers={**auth, "Content-Type": "text/turtle"},
+                       content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "x"@en .')
+            assert r.status_code == 400 and "name the graph" in r.json()["error"]
+            # removing the citation again names Virtuoso's own blank node: its derived type goes too
+            r = c.post("/sparql", headers={**auth, **update},
+                       content=f"DELETE WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c . ?c ?p ?o }} }}")
+            assert r.status_code == 200 and r.json()["removed"] == 5, r.text
+            orphans = remote().query(f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{derived}> {{ ?c a wkg:Citation }}
+                FILTER NOT EXISTS {{ ?f wkg:citation ?c }} }}""")
+            assert int(next(iter(orphans))["n"].value) == 0
+            # the service reads its own writes at once (its list of graphs is asked for again)
+            r = c.put("/graph-store", params={"graph": test_graph}, headers={**auth, "Content-Type": "text/turtle"},
+                      content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "Remote alias"@en .')
+            assert r.status_code in (200, 201), r.text
+            assert c.get("/api/search", params={"q": "Remote alias"}).json()["total"] >= 1
+            r = c.delete("/graph-store", params={"graph": test_graph}, headers=auth)
+            assert r.status_code == 200, r.text
+            audit_quads = len(list(remote().store.quads_for_pattern(graph_name=ox.NamedNode(
+                "https://w3id.org/workforce-kg/graph/audit"))))
+            assert len(remote()) - audit_quads == n and audit_quads > 0
+    finally:
+        result = runner.invoke(cli, ["build", "--store", writable])  # the remote as the other tests expect it
+        assert result.exit_code == 0, result.output

@@ -56,13 +56,13 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             app.state.kg = kg
         else:
             app.state.kg = KnowledgeGraph.load(settings.store, settings.query_timeout)
-            on_disk = not is_remote(settings.store)  # a remote runs its own queries and takes its own writes
+            on_disk = not is_remote(settings.store)  # a remote runs its own queries
             if settings.query_workers > 0 and on_disk:
                 app.state.executor = QueryExecutor(
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
                     max_concurrent=settings.max_concurrent,
                 )
-            if settings.writes_enabled and on_disk:
+            if settings.writes_enabled:
                 app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources))
         yield
         for part in (app.state.executor, app.state.writer):

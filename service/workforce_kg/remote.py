@@ -168,7 +168,7 @@ class RemoteStore:
             label = label[len("nodeID://") :]
         return ox.BlankNode(label if _BNODE_ID.fullmatch(label) and not label.endswith(".") else None)
 
-    def _term_text(self, term) -> str:
+    def term_text(self, term) -> str:
         """A term in SPARQL syntax; a blank node as the server's own reference to it."""
         if isinstance(term, ox.BlankNode):
             return f"<nodeID://{term.value}>" if self.virtuoso_bnodes else f"<_:{term.value}>"  # Jena: <_:label>
@@ -249,8 +249,8 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
         """The quads of the dataset's named graphs matching a pattern (None matches anything)."""
-        terms = [self._term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo")]
-        graph = "?g" if graph_name is None or isinstance(graph_name, ox.DefaultGraph) else self._term_text(graph_name)
+        terms = [self.term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo")]
+        graph = "?g" if graph_name is None or isinstance(graph_name, ox.DefaultGraph) else self.term_text(graph_name)
         if isinstance(graph_name, ox.DefaultGraph):
             return iter([])
         result = self.query(
@@ -272,15 +272,28 @@ class RemoteStore:
         if from_graph is not None:
             data: Iterable = [ox.Triple(q.subject, q.predicate, q.object) for q in self.quads_for_pattern(graph_name=from_graph)]
         else:
-            data = []
-            for g in self.named_graphs():  # graph by graph: smaller answers, and a check none was cut short
-                quads = list(self.quads_for_pattern(graph_name=g))
-                expected = int(next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", named_graphs=[g])))["n"].value)
-                if len(quads) != expected:
-                    raise RemoteError(f"the remote SPARQL store returned {len(quads)} of the {expected} triples of {g}: "
-                                      "raise its result row limit (Virtuoso: [SPARQL] ResultSetMaxRows)")
-                data += quads
+            data = self.quads()
         return ox.serialize(data, output, format=format, prefixes=prefixes, base_iri=base_iri)
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad of the dataset, fetched graph by graph (smaller answers), each checked complete.
+
+        Raises:
+            RemoteError: the remote cut an answer short (its result row limit).
+        """
+        data = []
+        for g in self.named_graphs():
+            quads = list(self.quads_for_pattern(graph_name=g))
+            expected = int(next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", named_graphs=[g])))["n"].value)
+            if len(quads) != expected:
+                raise RemoteError(f"the remote SPARQL store returned {len(quads)} of the {expected} triples of {g}: "
+                                  "raise its result row limit (Virtuoso: [SPARQL] ResultSetMaxRows)")
+            data += quads
+        return data
+
+    def forget_graphs(self) -> None:
+        """Ask for the list of graphs again next time (after a write that may have added or dropped one)."""
+        self._graphs = None
 
     # -- writes --------------------------------------------------------------------------------------
 

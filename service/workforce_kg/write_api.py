@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .negotiation import best_match
 from .protocol import GRAPH_TYPES
+from .remote import RemoteStore
 from .writes import WriteError, WriteRequest
 
 router = APIRouter()
@@ -60,11 +61,14 @@ async def write(request: Request, req_fields: dict) -> Response:
         agent = authorise(request)
         writer = getattr(request.app.state, "writer", None)
         if writer is None:
-            raise WriteError(403, "writes need the embedded on-disk store (this service runs on a remote or in-memory one)")
+            raise WriteError(403, "writes need an on-disk or remote store (this service runs on an in-memory one)")
         result = await run_in_threadpool(writer.run, WriteRequest(agent=agent, **req_fields))
     except WriteError as exc:
         return error_response(exc)
-    request.app.state.kg.refresh()
+    kg = request.app.state.kg
+    kg.refresh()
+    if isinstance(kg.store, RemoteStore):
+        kg.store.forget_graphs()  # the write may have added or dropped a graph
     return JSONResponse(result, status_code=201 if result.get("created") else 200)
 
 

@@ -337,9 +337,12 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
 # -- the writer process ------------------------------------------------------------------------------
 
 
-def _writer_main(conn, store_path: str, sources: str | None) -> None:
-    """Writer loop: one write at a time until the pipe closes; the shapes are parsed once."""
+def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60.0) -> None:
+    """Writer loop: one write at a time until the pipe closes; the shapes are parsed once.
+    ``store_path`` is an on-disk store or a ``remote:`` target (:mod:`workforce_kg.remote_writes`)."""
     from . import validation
+    from .remote import is_remote
+    from .remote_writes import perform_remote
 
     die_with_parent()
     shapes = validation.shapes_graph()
@@ -350,7 +353,11 @@ def _writer_main(conn, store_path: str, sources: str | None) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", perform(Path(store_path), req, shapes, Path(sources) if sources else None)))
+            folder = Path(sources) if sources else None
+            if is_remote(store_path):
+                conn.send(("ok", perform_remote(store_path, req, shapes, folder, timeout)))
+            else:
+                conn.send(("ok", perform(Path(store_path), req, shapes, folder)))
         except WriteError as exc:
             conn.send(("error", exc.status, exc.message, exc.report))
         except Exception as exc:  # our bug or a disk problem: the store is unchanged; say what happened
@@ -360,13 +367,13 @@ def _writer_main(conn, store_path: str, sources: str | None) -> None:
 class Writer:
     """The writer process of a service: writes queue for it; one past its deadline is stopped."""
 
-    def __init__(self, store_path: Path, timeout: float = 60.0, sources: Path | None = None):
-        self.store_path, self.timeout, self.sources = Path(store_path), timeout, sources
+    def __init__(self, store_path: Path | str, timeout: float = 60.0, sources: Path | None = None):
+        self.store_path, self.timeout, self.sources = str(store_path), timeout, sources
         self._lock = threading.Lock()
         self._worker = self._start()
 
     def _start(self) -> Worker:
-        worker = Worker.start(str(self.store_path), str(self.sources) if self.sources else None, main=_writer_main)
+        worker = Worker.start(self.store_path, str(self.sources) if self.sources else None, self.timeout, main=_writer_main)
         if not worker.wait_ready(60):
             worker.kill()
             raise RuntimeError("the writer process did not start")
