@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pyoxigraph as ox
 import pytest
 
@@ -116,9 +118,16 @@ def check(bundled, before, added=(), removed=()) -> validation.Report:
     after = whole_graph(st)
     assert keys(change.results) == keys(r for r in after.results if focus.covers(r))
     assert change.conforms == (not any(r.severity == "Violation" for r in change.results))
-    new = [r for r in after.results if keys([r]) - keys(before.results)]
-    assert [r for r in new if not focus.covers(r)] == [], "a result of the change outside the focus"
+    # soundness: every result the change brings or takes away is about a node of the focus (compared
+    # without label and document, which a changed label or file name alters on the nodes citing it)
+    appeared, vanished = (set(map(result_key, a.results)) - set(map(result_key, b.results))
+                          for a, b in ((after, before), (before, after)))
+    assert {r for r in appeared | vanished if r[0] not in focus.names} == set(), "a result of the change outside the focus"
     return change
+
+
+def result_key(r: validation.Result) -> tuple:
+    return r.focus, r.node_shape, r.shape, r.path, r.value, r.component, r.severity, r.message
 
 
 def violations(report: validation.Report) -> set:
@@ -225,3 +234,125 @@ def test_removing_a_role(bundled, before):
 def test_every_sparql_shape_is_known():
     """validate_change must be told what a SPARQL-based shape reads; a new one fails loudly here."""
     validation.ShapeReach.of(validation.shapes_graph())
+
+
+def test_a_citation_change_reaches_its_fact_and_the_facts_twins(bundled, before):
+    """Only a citation (a blank node) changes: its rating enters the focus as the citation's owner, and
+    the rating's twin through RatingUniqueShape."""
+    a, b = term("rtg:ep-7-overall-section"), term("rtg:ep-7-overall-table")
+    locator = term("wkg:locator")
+    citation = next(bundled.quads_for_pattern(a, term("wkg:citation"), None, None)).object
+    other = next(bundled.quads_for_pattern(next(bundled.quads_for_pattern(b, term("wkg:citation"), None, None)).object,
+                                           locator, None, None)).object
+    removed = list(bundled.quads_for_pattern(citation, locator, None, None))
+    added = [ox.Quad(citation, locator, other, q.graph_name) for q in removed]
+    found = violations(check(bundled, before, added=added, removed=removed))
+    assert {("shp:RatingUniqueShape", "SPARQLConstraintComponent", n) for n in ("ep-7-overall-section", "ep-7-overall-table")} <= found
+
+
+def test_undoing_a_duplicate_clears_its_twin(bundled):
+    """From a store with a duplicate rating, removing the dimension of one of the pair clears the other:
+    the twin is found through the removed statement."""
+    a, b = term("rtg:ep-7-overall-section"), term("rtg:ep-7-overall-table")
+    citation, locator = term("wkg:citation"), term("wkg:locator")
+    b_citation = next(bundled.quads_for_pattern(b, citation, None, None)).object
+    a_locator = next(bundled.quads_for_pattern(next(bundled.quads_for_pattern(a, citation, None, None)).object,
+                                               locator, None, None)).object
+    wrong = list(bundled.quads_for_pattern(b_citation, locator, None, None))
+    duplicated = apply(bundled, added=[ox.Quad(b_citation, locator, a_locator, q.graph_name) for q in wrong], removed=wrong)
+    start = whole_graph(duplicated)
+    assert ("shp:RatingUniqueShape", "SPARQLConstraintComponent", "ep-7-overall-section") in violations(start)
+    removed = list(duplicated.quads_for_pattern(b, term("wkg:dimension"), None, None))
+    report = check(duplicated, start, removed=removed)
+    assert a.value in validation.touched(apply(duplicated, removed=removed), removed=removed).names
+    assert ("shp:RatingUniqueShape", "SPARQLConstraintComponent", "ep-7-overall-section") not in violations(report)
+
+
+def test_a_changed_type_reaches_the_nodes_that_point_to_it(bundled, before):
+    """A commitment becomes an evaluation: the programmes, ratings and responsibilities pointing to it
+    (sh:class wkg:Commitment) enter the focus."""
+    cmt = term("cmt:nurses-50k")
+    removed = list(bundled.quads_for_pattern(cmt, term("rdf:type"), None, None))
+    added = [ox.Quad(cmt, term("rdf:type"), term("wkg:Evaluation"), NEW_GRAPH)]
+    report = check(bundled, before, added=added, removed=removed)
+    pointing = {q.subject.value.rsplit("/", 1)[-1] for q in bundled.quads_for_pattern(None, term("wkg:serves"), cmt, None)}
+    assert pointing
+    assert pointing <= {v[2] for v in violations(report) if v[:2] == ("shp:ProgrammeShape", "ClassConstraintComponent")}
+
+
+def test_removing_a_source_document(bundled, before):
+    """Every citation of the document (blank nodes, not in the change) fails sh:class wkg:SourceDocument."""
+    doc = term("doc:hee-strategic-framework-page")
+    removed = list(bundled.quads_for_pattern(doc, None, None, None))
+    report = check(bundled, before, removed=removed)
+    citations = {q.subject.value for q in bundled.quads_for_pattern(None, term("wkg:document"), doc, None)}
+    classed = {r.focus for r in report.results if (r.node_shape, r.component) == ("shp:CitationShape", "ClassConstraintComponent")}
+    assert citations and citations <= classed
+
+
+def test_a_concept_leaving_its_scheme(bundled, before):
+    """role:lead leaves the role scheme: every responsibility with that role fails its sh:node check."""
+    removed = list(bundled.quads_for_pattern(term("role:lead"), term("skos:inScheme"), None, None))
+    report = check(bundled, before, removed=removed)
+    holders = {q.subject.value for q in bundled.quads_for_pattern(None, term("wkg:role"), term("role:lead"), None)}
+    found = {r.focus for r in report.results if (r.node_shape, r.component) == ("shp:ResponsibilityShape", "NodeConstraintComponent")}
+    assert holders and holders <= found
+
+
+def test_a_rating_value_losing_its_rank(bundled, before):
+    value = next(bundled.quads_for_pattern(None, term("wkg:ratingValue"), None, None)).object
+    removed = list(bundled.quads_for_pattern(value, term("wkg:rank"), None, None))
+    found = violations(check(bundled, before, removed=removed))
+    assert ("shp:RatingValueRankShape", "MinCountConstraintComponent", value.value.rsplit("/", 1)[-1]) in found
+
+
+def test_sparql_constraints_on_dates(bundled, before):
+    """A deadline before the commitment was made, a period that ends before it starts, a second role."""
+    cmt = term("cmt:social-care-workforce-planning-capacity")
+    resp = term("resp:d001-b-nhse-lead-ics-hwb")
+    added = [ox.Quad(cmt, term("wkg:deadline"), ox.Literal("2018", datatype=term("xsd:gYear")), NEW_GRAPH),
+             ox.Quad(resp, term("wkg:endDate"), ox.Literal("2019-12-31", datatype=term("xsd:date")), NEW_GRAPH),
+             ox.Quad(resp, term("wkg:role"), term("role:partner"), NEW_GRAPH)]
+    found = violations(check(bundled, before, added=added))
+    assert ("shp:DeadlineAfterMadeShape", "MaxCountConstraintComponent", "social-care-workforce-planning-capacity") in found
+    assert ("shp:PeriodOrderShape", "MaxCountConstraintComponent", "d001-b-nhse-lead-ics-hwb") in found
+    assert ("shp:ResponsibilityShape", "MaxCountConstraintComponent", "d001-b-nhse-lead-ics-hwb") in found
+
+
+def test_removing_a_responsibility_opens_an_accountability_gap(bundled, before):
+    cmt = term("cmt:nurses-50k")
+    resps = [q.subject for q in bundled.quads_for_pattern(None, term("wkg:subject"), cmt, None)]
+    removed = [q for r in resps for q in bundled.quads_for_pattern(r, None, None, None)]
+    report = check(bundled, before, removed=removed)
+    assert ("shp:AccountabilityGapShape", "nurses-50k") in {(r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in report.results}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_changes(bundled, before, seed):
+    """Seeded random changes: remove a few statements of the data graphs, and point a few others elsewhere."""
+    rng = random.Random(seed)
+    data = sorted((q for q in bundled if not q.graph_name.value.startswith(ONTOLOGY) and "derived" not in q.graph_name.value
+                   and q.predicate != term("rdfs:subClassOf")), key=str)
+    removed = rng.sample(data, 4)
+    objects = sorted({q.object for q in data if not isinstance(q.object, ox.Literal)}, key=str)
+    moved = [q for q in rng.sample(data, 8) if not isinstance(q.object, ox.Literal)][:3]
+    added = [ox.Quad(q.subject, q.predicate, rng.choice(objects), q.graph_name) for q in moved]
+    check(bundled, before, added=added, removed=removed + moved)
+
+
+def test_a_change_to_the_class_hierarchy_validates_the_whole_graph(bundled):
+    added = turtle(PREFIXES + """
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        wkg:Pledge rdfs:subClassOf wkg:Commitment .
+        cmt:new-pledge a wkg:Pledge ; skos:prefLabel "A pledge"@en .""")
+    st = apply(bundled, added)
+    assert keys(validation.validate_change(st, added).results) == keys(whole_graph(st).results)
+
+
+def test_problems_elsewhere_are_not_reported(bundled):
+    """A store with a violation on one node; a change elsewhere does not report it."""
+    cmt = term("cmt:social-care-workforce-planning-capacity")
+    broken = apply(bundled, removed=list(bundled.quads_for_pattern(cmt, term("skos:prefLabel"), None, None)))
+    added = turtle(NEW_DOCUMENT)
+    report = validation.validate_change(apply(broken, added), added)
+    assert report.conforms and cmt.value not in {r.focus for r in report.results}

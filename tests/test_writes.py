@@ -239,6 +239,7 @@ REFUSED = [
     ("sparql", None, "DROP ALL", UPDATE, 403, "kept by the service"),
     ("put", {"graph": f"{B}/graph/ontology/workforce"}, alt_label("x"), TURTLE, 403, "kept by the service"),
     ("sparql", None, f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> <{SKOS}prefLabel> ?l }} }}", UPDATE, 422, "shapes"),
+    ("sparql", None, f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}", UPDATE, 422, "shapes"),
     ("sparql", None, "LOAD <file:///etc/passwd>", UPDATE, 400, "LOAD"),
     ("sparql", None, "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", UPDATE, 400, "SERVICE"),
     ("sparql", None, "INSERT DATA { <a> <b> ", UPDATE, 400, "malformed"),
@@ -263,6 +264,42 @@ def test_refused_writes_change_nothing(client, writable, method, params, body, h
         assert all(x["message"] and x["focus"] for x in report["results"])
     assert stores.generation(writable) == generation
     assert dataset(writable) == before
+
+
+def test_a_write_is_refused_for_what_it_breaks_elsewhere(client, writable):
+    """Removing a body's types breaks the responsibilities it holds (sh:class org:Organization): nodes the
+    write does not name, which incremental validation reaches through the change."""
+    before = dataset(writable)
+    r = client.post("/sparql", content=f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}", headers={**ALICE, **UPDATE})
+    assert r.status_code == 422, r.text
+    held = {x["r"] for x in select(client, f"SELECT ?r WHERE {{ ?r wkg:body <{NHSE}> }}")}
+    classed = {x["focus"] for x in r.json()["report"]["results"] if x["component"] == "ClassConstraintComponent"}
+    assert held and held <= classed
+    assert dataset(writable) == before
+
+
+def test_a_problem_elsewhere_blocks_only_the_writes_that_touch_it(writable, sources_dir):
+    """A store with a violation (a commitment without its label, made behind the service's back): a write
+    about another node is accepted; a write about that commitment must mend it."""
+    commitment = ox.NamedNode(f"{B}/id/commitment/nurses-50k")
+    st = ox.Store(str(stores.data_dir(writable)))
+    labels = list(st.quads_for_pattern(commitment, ox.NamedNode(SKOS + "prefLabel"), None, None))
+    for q in labels:
+        st.remove(q)
+    st.flush()
+    del st
+    settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=20, sources=sources_dir)
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("unrelated"), headers={**ALICE, **TURTLE})
+        assert r.status_code == 201, r.text
+        note = f'<{commitment.value}> <{SKOS}altLabel> "touched"@en .'
+        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=note, headers={**ALICE, **TURTLE})
+        assert r.status_code == 422
+        assert {x["focus"] for x in r.json()["report"]["results"]} == {commitment.value}
+        assert "shp:LabelledShape" in {x["node_shape"] for x in r.json()["report"]["results"]}
+        mend = note + f'<{commitment.value}> <{SKOS}prefLabel> {labels[0].object} .'
+        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=mend, headers={**ALICE, **TURTLE})
+        assert r.status_code == 200, r.text
 
 
 def test_body_size_limit(writable):

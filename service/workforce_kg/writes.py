@@ -6,9 +6,10 @@ processes out). Each write:
 1. copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
 2. applies the change to the copy and recomputes the derived triples (:mod:`workforce_kg.rules`);
 3. compares the copy with the original: the triples added and removed;
-4. validates the result with the shapes, and checks the quotes of the citations it adds against the
-   source texts (when the sources folder is there); refuses the write (422, with the results) on a
-   violation or a quote that is not in its source;
+4. validates what the change touches with the shapes (incrementally:
+   :func:`workforce_kg.validation.validate_change`), and checks the quotes of the citations it adds
+   against the source texts (when the sources folder is there); refuses the write (422, with the
+   results) on a violation or a quote that is not in its source;
 5. records the write as PROV in the audit graph, flushes the copy to disk and publishes it
    (:func:`workforce_kg.store.publish`: one rename of the ``CURRENT`` file).
 
@@ -195,6 +196,17 @@ def _validate(ontology: bytes, data: bytes, shapes):
     return validation.validate_graph(graph, onto, shapes)
 
 
+def _validate_change(st: ox.Store, added: set, removed: set, shapes, base: str):
+    """Validate what the change touches in the copy (:func:`workforce_kg.validation.validate_change`): the
+    results that whole-graph validation gives on the nodes the change can affect, in time that grows with
+    the change, not the store. Problems elsewhere, which the change neither made nor mended, do not block it.
+    The derived triples are not part of the change: the shapes read none of them but the types, which
+    validation entails itself from the types the change adds or removes."""
+    from . import validation
+
+    return validation.validate_change(st, added, removed, shapes, base)
+
+
 CITATIONS = """
 SELECT ?fact ?citation ?doc ?file ?scheme ?locator ?quote WHERE {
   ?fact wkg:citation ?citation .
@@ -309,7 +321,7 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
             added, removed = after - before, before - after
             st.clear_graph(derived)
             rules.apply(st, derived, base)
-            report = _validate(*_graphs(st, base, {derived, audit}), shapes)
+            report = _validate_change(st, added, removed, shapes, base)
             if not report.conforms:
                 violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
                 raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
@@ -402,6 +414,10 @@ class Writer:
         if reply[0] == "ok":
             return reply[1]
         raise WriteError(reply[1], reply[2], reply[3])
+
+    def alive(self) -> bool:
+        """Whether the writer process is running (a write restarts it if not)."""
+        return self._worker.process.is_alive()
 
     def _restart(self) -> None:
         self._worker.kill()
