@@ -327,7 +327,10 @@ def test_remote_going_down_is_a_503(tmp_path):
     kg = KnowledgeGraph(RemoteStore(f"http://127.0.0.1:{port}/sparql", timeout=1), "https://w3id.org/workforce-kg")
     with TestClient(create_app(Settings(store=tmp_path), kg), raise_server_exceptions=False) as client:
         r = client.get("/api/commitments")
+        ready = client.get("/readyz")
     assert r.status_code == 503 and "unreachable" in r.json()["error"]
+    assert ready.status_code == 503 and ready.json()["store"] == {"kind": "remote", "answers": False, "generation": None}
+    assert ready.json()["error"].startswith("not ready: the store does not answer")
 
 
 # -- writes on the remote store (last: they change the remote, which is loaded again at the end) ----------
@@ -381,8 +384,11 @@ def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_d
                       content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "Remote alias"@en .')
             assert r.status_code in (200, 201), r.text
             assert c.get("/api/search", params={"q": "Remote alias"}).json()["total"] >= 1
+            read = c.get("/graph-store", params={"graph": test_graph}, headers={"Accept": "application/n-triples"})
+            assert read.status_code == 200 and '"Remote alias"@en' in read.text
             r = c.delete("/graph-store", params={"graph": test_graph}, headers=auth)
             assert r.status_code == 200, r.text
+            assert c.get("/graph-store", params={"graph": test_graph}).status_code == 404
             audit_quads = len(list(remote().store.quads_for_pattern(graph_name=ox.NamedNode(
                 "https://w3id.org/workforce-kg/graph/audit"))))
             assert len(remote()) - audit_quads == n and audit_quads > 0

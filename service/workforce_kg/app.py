@@ -23,7 +23,7 @@ from .executor import QueryExecutor
 from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import errors, http_error, media, merge
-from .remote import RemoteError, is_remote
+from .remote import RemoteError, RemoteStore, is_remote
 from .sources import sources_dir
 from .writes import Writer
 
@@ -136,10 +136,39 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     app.include_router(views_router)
 
-    @app.get("/healthz", summary="Liveness and readiness")
+    @app.get("/healthz", summary="Liveness: the service answers and its store holds data")
     def healthz(kg: KGDep) -> dict:
-        """Liveness and readiness: the store answers a query."""
+        """Liveness: the store answers a query."""
         return {"status": "ok", "quads": len(kg)}
+
+    @app.get("/readyz", summary="Readiness: the store answers, and query workers and the writer run",
+             responses=errors(503))
+    def readyz(request: Request, kg: KGDep) -> JSONResponse:
+        """Readiness for traffic: 200 when the store answers a query, at least one query worker is alive
+        (when queries run in workers) and the writer process runs (when writes are on); 503 saying what
+        is wrong otherwise. Both answers carry the same details."""
+        state, problems = request.app.state, []
+        try:
+            answers = bool(kg.query("ASK { ?s ?p ?o }"))
+        except (RemoteError, OSError) as exc:
+            answers = False
+            problems.append(f"the store does not answer ({exc})")
+        else:
+            if not answers:
+                problems.append("the store holds no data")
+        details: dict = {"store": {"kind": "remote" if isinstance(kg.store, RemoteStore) else "on disk" if kg.path else "in memory",
+                                   "answers": answers, "generation": kg.generation}}
+        if state.executor is not None:
+            details["query_workers"] = workers = state.executor.stats()
+            if workers["alive"] == 0:
+                problems.append("no query worker is running (they restart as queries arrive)")
+        if state.writer is not None:
+            details["writer"] = {"alive": state.writer.alive()}
+            if not details["writer"]["alive"]:
+                problems.append("the writer process is not running (the next write restarts it)")
+        if problems:
+            return JSONResponse({"error": "not ready: " + "; ".join(problems), **details}, status_code=503)
+        return JSONResponse({"status": "ready", **details})
 
     @app.get("/ontology", summary="The ontology: HTML documentation or Turtle",
              responses=merge(media("text/html", *RDF_FORMATS), errors(406)))

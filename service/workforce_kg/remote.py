@@ -247,6 +247,10 @@ class RemoteStore:
             self._graphs = (time.monotonic(), graphs)
         return iter(self._graphs[1])
 
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether ``graph`` is one of the dataset's named graphs."""
+        return graph in set(self.named_graphs())
+
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
         """The quads of the dataset's named graphs matching a pattern (None matches anything)."""
         terms = [self.term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo")]

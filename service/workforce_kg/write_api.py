@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .negotiation import best_match
+from .openapi import errors, media, merge
 from .protocol import GRAPH_TYPES
 from .remote import RemoteStore
 from .writes import WriteError, WriteRequest
@@ -92,8 +93,16 @@ GraphParam = Query(None, description="The graph's IRI")
 DefaultParam = Query(None, description="Present (no value) to address the store's default graph")
 
 
-@router.api_route("/graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph",
-                  responses={400: WRITE_RESPONSES[400], 404: WRITE_RESPONSES[404], 406: {"description": "Not acceptable"}})
+READ = {"summary": "Graph Store Protocol: read a graph",
+        "responses": merge(media(*GRAPH_TYPES, description="The graph, in the media type asked for"),
+                           errors(400, 404, 406, e400=WRITE_RESPONSES[400]["description"], e404="No such graph"))}
+WRITE = {"summary": "Graph Store Protocol: write a graph",
+         "responses": {200: {"description": "Written: what changed"}, 201: {"description": "Graph created"}, **WRITE_RESPONSES}}
+
+
+# one route per method, each with its own operation id (a route of several methods gets one id)
+@router.get("/graph-store", operation_id="graph_store_get", **READ)
+@router.head("/graph-store", operation_id="graph_store_head", **READ)
 def read_graph(request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
     """One graph as Turtle, N-Triples, RDF/XML or JSON-LD (by Accept). ``?default`` is the store's
     default graph, where updates without GRAPH write (queries see it as part of the union)."""
@@ -113,9 +122,9 @@ def read_graph(request: Request, graph: str | None = GraphParam, default: str | 
     return Response(body, media_type=media)
 
 
-@router.api_route("/graph-store", methods=["PUT", "POST", "DELETE"], summary="Graph Store Protocol: write a graph",
-                  responses={200: {"description": "Written: what changed"}, 201: {"description": "Graph created"},
-                             **WRITE_RESPONSES})
+@router.put("/graph-store", operation_id="graph_store_put", **WRITE)
+@router.post("/graph-store", operation_id="graph_store_post", **WRITE)
+@router.delete("/graph-store", operation_id="graph_store_delete", **WRITE)
 async def write_graph(request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
     """PUT replaces the graph with the body, POST adds the body to it, DELETE drops it. Needs a bearer token."""
     settings = request.app.state.settings
