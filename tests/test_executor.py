@@ -75,7 +75,8 @@ def executor(built_store):
 
 def test_runaway_is_stopped_at_the_deadline_while_simple_queries_answer(executor):
     t, runaway = in_background(executor)
-    wait_until(lambda: executor.stats()["long"] == 1)  # running, past the "long" threshold
+    wait_until(lambda: executor.stats()["long"] == 1)  # it has used more than the "long" CPU time
+    wait_until(lambda: executor.stats()["idle"] == 2)  # its worker left the pool: a fresh one took its place
     for _ in range(5):
         outcome, seconds = ask(executor)
         assert outcome.status == 200 and json.loads(outcome.body)["boolean"] is True
@@ -134,38 +135,39 @@ def test_beyond_max_concurrent_is_503_with_retry_after(built_store):
 
 
 def test_long_queries_beyond_half_the_workers_run_on_until_their_worker_is_needed(built_store):
-    ex = QueryExecutor(built_store, workers=2, timeout=8, max_rows=1000)  # long_limit 1
+    ex = QueryExecutor(built_store, workers=2, timeout=8, max_rows=1000)
     try:
         assert ex.long_limit == 1
         first, first_result = in_background(ex)
-        wait_until(lambda: ex.stats()["long"] == 1)
-        second, second_result = in_background(ex)
-        wait_until(lambda: ex.stats()["long"] == 2)
-        time.sleep(1)  # nobody waits: the second long query is left running
-        assert ex.stats()["long"] == 2 and not second_result
-        outcome, seconds = ask(ex)  # now a request waits for a worker: the newest long query gives way
+        wait_until(lambda: ex.stats()["out_of_pool"] == 1)  # replaced in the pool by a fresh worker
+        more = [in_background(ex) for _ in range(2)]  # these two hold both pool workers
+        wait_until(lambda: ex.stats()["long"] == 3)
+        time.sleep(1)  # nobody waits: they are left running
+        assert ex.stats()["long"] == 3 and not any(result for _, result in more)
+        outcome, seconds = ask(ex)  # now a request waits for a worker: one of the two gives way
         assert outcome.status == 200
         assert seconds < 5, f"a simple query waited {seconds:.2f} s for a worker"  # the deadline is 8 s
-        second.join(30)
-        stopped = second_result["outcome"]
-        assert stopped.status == 503 and stopped.headers["Retry-After"] == "1"
-        assert "to free its worker" in error(stopped)
-        assert second_result["seconds"] < 7
+        for t, _ in more:
+            t.join(30)
+        stopped = [r["outcome"] for _, r in more if "to free its worker" in error(r["outcome"])]
+        assert len(stopped) == 1 and stopped[0].status == 503 and stopped[0].headers["Retry-After"] == "1"
+        assert sum("time limit of 8 s" in error(r["outcome"]) for _, r in more) == 1
         first.join(30)
-        assert "time limit of 8 s" in error(first_result["outcome"])  # the first one ran to its deadline
+        assert "time limit of 8 s" in error(first_result["outcome"])  # out of the pool: ran to its deadline
         assert first_result["seconds"] >= 8
+        wait_until(lambda: settled(ex, 2))
     finally:
         ex.close()
 
 
 def test_long_queries_all_run_to_the_deadline_when_nobody_waits(built_store):
-    ex = QueryExecutor(built_store, workers=2, timeout=2, max_rows=1000)
+    ex = QueryExecutor(built_store, workers=2, timeout=3, max_rows=1000)
     try:
-        runs = [in_background(ex) for _ in range(2)]
+        runs = [in_background(ex) for _ in range(3)]  # one out of the pool, two in it
         for t, _ in runs:
             t.join(30)
         for _, result in runs:
-            assert "time limit of 2 s" in error(result["outcome"]) and result["seconds"] >= 2
+            assert "time limit of 3 s" in error(result["outcome"]) and result["seconds"] >= 3
         wait_until(lambda: settled(ex, 2))
     finally:
         ex.close()
@@ -207,3 +209,4 @@ def test_http_max_concurrent_503_and_healthy_afterwards(built_store):
         assert status == 200 and body["boolean"] is True
     finally:
         server.stop()
+

@@ -20,9 +20,10 @@ from .protocol import Outcome, SparqlRequest, error_outcome
 
 _ctx = mp.get_context("spawn")
 
-LONG_AFTER = 0.5  # seconds: a query still running then is "long" (see QueryExecutor)
+LONG_AFTER = 0.25  # seconds of CPU: a query that has used more is "long" (see QueryExecutor)
 LOW_PRIORITY = 19  # nice value of a worker running a long query
-TICK = 0.05  # seconds between checks on a long query
+TICK = 0.05  # seconds between checks on a running query
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def die_with_parent() -> None:
@@ -59,7 +60,7 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
         conn.send(outcome)
 
 
-@dataclass
+@dataclass(eq=False)
 class Worker:
     process: mp.Process
     conn: object
@@ -86,20 +87,21 @@ class Worker:
 
 
 class QueryExecutor:
-    """A pool of killable query workers over an on-disk store, scheduled so that runaway queries cannot
-    starve the others:
+    """A pool of ``workers`` killable query workers over an on-disk store, scheduled so that runaway
+    queries cannot starve the others:
 
     - at most ``max_concurrent`` requests are admitted at once (running or waiting for a worker); the
       next one gets 503 at once, with a message and ``Retry-After``;
-    - a query still running after ``long_after`` seconds is *long*: its worker drops to the lowest CPU
-      priority, so short queries go first on a busy machine;
-    - the first ``long_limit`` long queries (half the workers, at least one) run until they finish or
-      reach the time limit; a further long query also runs on, but only while no request is waiting
-      for a worker: when one is (and no worker is already on its way), the newest long query is stopped
-      with 503 and ``Retry-After`` and its worker replaced;
-    - at ``timeout`` a query is stopped (its worker killed, 503), and waiting for a worker counts
-      towards it;
-    - workers are started, and replaced in the background, by one long-lived thread (workers ask the
+    - a query that has used more than ``long_after`` seconds of CPU is *long* (CPU time, not time on
+      the clock, so that a busy machine does not make short queries long; the clock where CPU time
+      cannot be read). Its worker drops to the lowest CPU priority and leaves the pool: a fresh worker
+      takes its place at once, so short queries keep all ``workers``; the long one's worker is ended
+      when the query is. At most ``long_limit`` workers (half the pool, at least one) are out of the
+      pool at a time;
+    - a long query beyond those runs on in its pool worker, but only while no request waits for a worker:
+      when one does (and no worker is on its way), the query is stopped with 503 and ``Retry-After``;
+    - at ``timeout`` a query is stopped (its worker killed, 503); waiting for a worker counts towards it;
+    - workers are started, and replaced, in the background by one long-lived thread (workers ask the
       kernel to end them with the thread that started them: see :func:`die_with_parent`).
     """
 
@@ -114,9 +116,10 @@ class QueryExecutor:
         self.long_limit = max(1, workers // 2)
         self._admitted = threading.BoundedSemaphore(self.max_concurrent)
         self._idle: queue.Queue[Worker] = queue.Queue()
-        self._lock = threading.Lock()  # guards the lists and counts below
+        self._lock = threading.Lock()  # guards the collections and counts below
         self._all: list[Worker] = []
-        self._long: list[Worker] = []  # workers running long queries, in the order they became long
+        self._out: set[Worker] = set()  # workers of long queries, out of the pool (replaced already)
+        self._long = 0  # long queries running, in or out of the pool
         self._waiting = 0  # requests waiting for a worker
         self._starting = 0  # workers asked for and not yet ready
         self._closed = False
@@ -178,15 +181,22 @@ class QueryExecutor:
             if worker in self._all:
                 self._all.remove(worker)
 
-    def _replace(self, dead: Worker, counted: bool = False) -> None:
-        self._retire(dead)
-        self._spawn(counted)
+    def _discard(self, worker: Worker, counted: bool = False) -> None:
+        """End a worker after its request; start a replacement unless one was started when it left the
+        pool (``counted``: the replacement is already counted in ``_starting``)."""
+        with self._lock:
+            out = worker in self._out
+            self._out.discard(worker)
+        self._retire(worker)
+        if not out:
+            self._spawn(counted)
 
     def stats(self) -> dict:
         """Workers by state, and requests waiting for one (for tests and monitoring)."""
         with self._lock:
-            return {"workers": len(self._all), "idle": self._idle.qsize(), "starting": self._starting,
-                    "long": len(self._long), "waiting": self._waiting}
+            return {"workers": len(self._all), "alive": sum(w.process.is_alive() for w in self._all),
+                    "idle": self._idle.qsize(), "starting": self._starting, "long": self._long,
+                    "out_of_pool": len(self._out), "waiting": self._waiting}
 
     # -- requests ---------------------------------------------------------------------------------------
 
@@ -210,52 +220,69 @@ class QueryExecutor:
         finally:
             with self._lock:
                 self._waiting -= 1
-        long = False
+        long = True  # until the worker answers: a worker that fails is not used again
         try:
             worker.conn.send((req, accept))
-            if not worker.conn.poll(_left(deadline, self.long_after)):
-                long = True
-                stopped = self._wait_long(worker, deadline)
-                if stopped is not None:
-                    return stopped
+            stopped, long = self._wait(worker, deadline)
+            if stopped is not None:
+                return stopped
             outcome = worker.conn.recv()
         except (EOFError, OSError):
-            self._replace(worker)
+            self._discard(worker)
             return error_outcome(503, "the query worker stopped unexpectedly; try again")
-        if long and not _set_priority(worker, 0):
-            self._replace(worker)  # no privilege to raise its priority again: a fresh worker instead
+        if long:
+            self._discard(worker)  # it runs at low priority and may be out of the pool
         else:
             self._idle.put(worker)
         return outcome
 
-    def _wait_long(self, worker: Worker, deadline: float) -> Outcome | None:
-        """Wait, at low priority, for a long query's answer: None once it is there, or the 503 when the
-        query is stopped (time limit, or its worker is needed)."""
-        with self._lock:
-            self._long.append(worker)
-        _set_priority(worker, LOW_PRIORITY)
+    def _wait(self, worker: Worker, deadline: float) -> tuple[Outcome | None, bool]:
+        """Wait for the worker's answer: (the 503 if the query was stopped instead, whether it became long)."""
+        pid = worker.process.pid
+        cpu_before, started = _cpu_seconds(pid), time.monotonic()
+        long = out = False
         try:
             while not worker.conn.poll(_left(deadline, TICK)):
                 if time.monotonic() >= deadline:
-                    self._replace(worker)
-                    return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped")
-                if self._needed(worker):
-                    self._replace(worker, counted=True)
-                    ran = self.timeout - (deadline - time.monotonic())
-                    return busy(f"query stopped after {ran:.1f} s to free its worker for waiting queries: while "
-                                f"others wait, at most {self.long_limit} queries may run longer than "
-                                f"{self.long_after:g} s; try again shortly")
+                    self._discard(worker)
+                    return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped"), long
+                if not long:
+                    cpu_now = _cpu_seconds(pid)
+                    used = cpu_now - cpu_before if None not in (cpu_now, cpu_before) else time.monotonic() - started
+                    long = used >= self.long_after
+                    if long:
+                        _set_priority(worker, LOW_PRIORITY)
+                        with self._lock:
+                            self._long += 1
+                if long and not out:
+                    out = self._leave_pool(worker)
+                    if not out and self._needed():
+                        self._discard(worker, counted=True)
+                        return busy(f"query stopped after {time.monotonic() - started:.1f} s to free its worker for "
+                                    f"waiting queries: {self.long_limit} others that used more than "
+                                    f"{self.long_after:g} s of CPU are running; try again shortly"), long
         finally:
-            with self._lock:
-                self._long.remove(worker)
-        return None
+            if long:
+                with self._lock:
+                    self._long -= 1
+        return None, long
 
-    def _needed(self, worker: Worker) -> bool:
-        """Whether this long query, beyond the first ``long_limit``, must give its worker to a waiting
-        request (no other worker being started or idle for it); if so, count its replacement as started."""
+    def _leave_pool(self, worker: Worker) -> bool:
+        """Take the worker of a long query out of the pool, starting another in its place, if fewer
+        than ``long_limit`` are out; whether it could."""
         with self._lock:
-            on_the_way = self._starting + self._idle.qsize()
-            if self._long.index(worker) < self.long_limit or self._waiting <= on_the_way:
+            if len(self._out) >= self.long_limit:
+                return False
+            self._out.add(worker)
+            self._starting += 1
+        self._spawn(counted=True)
+        return True
+
+    def _needed(self) -> bool:
+        """Whether a request waits for a worker with none idle or on its way for it; if so, the caller
+        frees one, whose replacement is counted here as on its way."""
+        with self._lock:
+            if self._waiting <= self._starting + self._idle.qsize():
                 return False
             self._starting += 1
             return True
@@ -267,6 +294,15 @@ class QueryExecutor:
             workers, self._all = self._all, []
         for w in workers:
             w.kill()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used so far (Linux), or None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _left(deadline: float, at_most: float) -> float:
