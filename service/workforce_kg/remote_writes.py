@@ -3,9 +3,9 @@
 The remote server holds the data, so a write:
 
 1. copies the dataset (our graphs on the remote) into an in-memory store;
-2. applies the change to the copy, recomputes the derived triples, validates the result with the
-   shapes, checks the new quotes and records the audit, exactly as an embedded write does
-   (:mod:`workforce_kg.writes`): a refused write sends nothing to the remote;
+2. applies the change to the copy, recomputes the derived triples, validates what it touches with
+   the shapes, checks the new quotes and records the audit, as an embedded write does
+   (:func:`workforce_kg.writes.change`): a refused write sends nothing to the remote;
 3. sends the difference to the remote as one SPARQL 1.1 Update request: ``DELETE DATA`` of the quads
    that went, ``INSERT`` of those that came. Blank nodes that were there before are named by the
    server's own reference to them (:meth:`RemoteStore.term_text`); new ones by labels of the request.
@@ -23,10 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rules
 from .remote import RemoteError, RemoteStore, _chunks, _data_term
-from .writes import (WriteError, WriteRequest, _apply, _audit, _graphs, _snapshot, _target, _validate,
-                     audit_graph, check_quotes, derived_graph, kept_by_service)
+from .writes import WriteError, WriteRequest, change, kept_by_service
 
 CHUNK = 800  # quads per operation (Virtuoso refuses an operation that compiles to too much SQL)
 
@@ -43,45 +41,21 @@ def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | 
         raise WriteError(400, "on a remote store, name the graph (?graph=IRI): the remote's default graph is not ours")
     try:
         remote = RemoteStore.open(target, timeout)
-        base = remote.base
-        if req.graph is not None and kept_by_service(req.graph, base):
+        if req.graph is not None and kept_by_service(req.graph, remote.base):
             raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
-        derived, audit = derived_graph(base), audit_graph(base)
         started = datetime.now(timezone.utc)
         st = ox.Store()
         st.extend(remote.quads())
         dataset = set(st)
-        scope = None if req.operation == "update" else _target(req)
-        before = _snapshot(st, scope, {derived})
-        created = _apply(st, req, base)
-        after = _snapshot(st, scope, {derived})
-        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in before ^ after):
+        added, removed, answer = change(st, req, remote.base, shapes, sources, started)
+        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in added | removed):
             raise WriteError(400, "on a remote store, write into named graphs (GRAPH <IRI> { ... }): the remote's "
                              "default graph is not ours")
-        kept = {q.graph_name.value for q in before ^ after if kept_by_service(q.graph_name.value, base)}
-        if kept:
-            raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
-        added, removed = after - before, before - after
-        st.clear_graph(derived)
-        rules.apply(st, derived, base)
-        report = _validate(*_graphs(st, base, {derived, audit}), shapes)
-        if not report.conforms:
-            violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
-            raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
-                             "changed", {"conforms": False, "violations": len(violations), "results": violations})
-        quotes = None
-        if sources is not None and sources.is_dir():
-            quotes, problems = check_quotes(st, added, sources, base)
-            if problems:
-                raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
-                                 "points; nothing was changed", {"quotes": problems})
-        activity = _audit(st, req, base, added, removed, started)
         result = set(st)
         remote.update(difference(remote, dataset, result - dataset, dataset - result))
     except RemoteError as exc:
         raise WriteError(503, f"{exc}; the write may not have been made: read the graph to check") from None
-    return {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
-            "warnings": report.warnings, "quotes_checked": quotes, "generation": None}
+    return {**answer, "generation": None}
 
 
 def difference(remote: RemoteStore, before: set[ox.Quad], added: set[ox.Quad], removed: set[ox.Quad]) -> str:

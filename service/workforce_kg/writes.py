@@ -175,27 +175,6 @@ def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
     return not existed
 
 
-def _graphs(st: ox.Store, base: str, skip: set) -> tuple[bytes, bytes]:
-    """The ontology graphs and the data graphs of ``st`` (but those in ``skip``) as N-Triples."""
-    ontology_prefix = f"{base}/graph/ontology/"
-    parts: dict[bool, list[ox.Triple]] = {True: [], False: []}
-    for q in st:
-        if q.graph_name not in skip:
-            parts[isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology_prefix)].append(q.triple)
-    return tuple(ox.serialize(parts[k], format=ox.RdfFormat.N_TRIPLES) for k in (True, False))
-
-
-def _validate(ontology: bytes, data: bytes, shapes):
-    """Validate the data with the ontology, as a build does (the store itself is not passed: pySHACL's
-    frames can outlive the call, and an open store keeps its folder locked)."""
-    from rdflib import Graph
-
-    from . import validation
-
-    onto, graph = (Graph().parse(data=nt, format="nt") for nt in (ontology, data))
-    return validation.validate_graph(graph, onto, shapes)
-
-
 def _validate_change(st: ox.Store, added: set, removed: set, shapes, base: str):
     """Validate what the change touches in the copy (:func:`workforce_kg.validation.validate_change`): the
     results that whole-graph validation gives on the nodes the change can affect, in time that grows with
@@ -289,6 +268,46 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
     return activity.value
 
 
+def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Path | None = None,
+           started: datetime | None = None) -> tuple[set[ox.Quad], set[ox.Quad], dict]:
+    """Steps 2-5 of a write on ``st`` (a copy of the store, on disk or in memory): apply the change,
+    recompute the derived triples, validate what the change touches, check its quotes, record the audit.
+
+    Returns:
+        The quads the change added and removed (derived and audit triples aside), and the answer to the
+        client: ``added``, ``removed`` (counts), ``created``, ``activity``, ``warnings``, ``quotes_checked``.
+    Raises:
+        WriteError: the write is refused; the caller drops the copy.
+    """
+    derived = derived_graph(base)
+    started = started or datetime.now(timezone.utc)
+    scope = None if req.operation == "update" else _target(req)
+    before = _snapshot(st, scope, {derived})
+    created = _apply(st, req, base)
+    after = _snapshot(st, scope, {derived})
+    kept = {q.graph_name.value for q in before ^ after
+            if isinstance(q.graph_name, ox.NamedNode) and kept_by_service(q.graph_name.value, base)}
+    if kept:
+        raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
+    added, removed = after - before, before - after
+    st.clear_graph(derived)
+    rules.apply(st, derived, base)
+    report = _validate_change(st, added, removed, shapes, base)
+    if not report.conforms:
+        violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
+        raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
+                         "changed", {"conforms": False, "violations": len(violations), "results": violations})
+    quotes = None
+    if sources is not None and sources.is_dir():
+        quotes, problems = check_quotes(st, added, sources, base)
+        if problems:
+            raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
+                             "points; nothing was changed", {"quotes": problems})
+    activity = _audit(st, req, base, added, removed, started)
+    return added, removed, {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
+                            "warnings": report.warnings, "quotes_checked": quotes}
+
+
 def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = None) -> dict:
     """Carry out one write on the on-disk store at ``path`` (see the module docstring for the steps).
 
@@ -299,7 +318,6 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
     """
     path = Path(path)
     base = stores.store_base(path)
-    derived, audit = derived_graph(base), audit_graph(base)
     if req.graph is not None and kept_by_service(req.graph, base):
         raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
     started = datetime.now(timezone.utc)
@@ -310,29 +328,7 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
         try:
             stores.open_store(path).backup(str(tmp))
             st = ox.Store(str(tmp))
-            scope = None if req.operation == "update" else _target(req)
-            before = _snapshot(st, scope, {derived})
-            created = _apply(st, req, base)
-            after = _snapshot(st, scope, {derived})
-            kept = {q.graph_name.value for q in before ^ after
-                    if isinstance(q.graph_name, ox.NamedNode) and kept_by_service(q.graph_name.value, base)}
-            if kept:
-                raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
-            added, removed = after - before, before - after
-            st.clear_graph(derived)
-            rules.apply(st, derived, base)
-            report = _validate_change(st, added, removed, shapes, base)
-            if not report.conforms:
-                violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
-                raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
-                                 "changed", {"conforms": False, "violations": len(violations), "results": violations})
-            quotes = None
-            if sources is not None and sources.is_dir():
-                quotes, problems = check_quotes(st, added, sources, base)
-                if problems:
-                    raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
-                                     "points; nothing was changed", {"quotes": problems})
-            activity = _audit(st, req, base, added, removed, started)
+            _, _, answer = change(st, req, base, shapes, sources, started)
             st.flush()
             del st
             st = None
@@ -342,8 +338,7 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
             gc.collect()  # close the copy now (RocksDB keeps its folder locked while open)
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-    return {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
-            "warnings": report.warnings, "quotes_checked": quotes, "generation": name}
+    return {**answer, "generation": name}
 
 
 # -- the writer process ------------------------------------------------------------------------------
