@@ -98,8 +98,9 @@ class QueryExecutor:
       takes its place at once, so short queries keep all ``workers``; the long one's worker is ended
       when the query is. At most ``long_limit`` workers (half the pool, at least one) are out of the
       pool at a time;
-    - a long query beyond those runs on in its pool worker, but only while no request waits for a worker:
-      when one does (and no worker is on its way), the query is stopped with 503 and ``Retry-After``;
+    - a long query beyond those runs on in its pool worker (and leaves the pool when a place out of it
+      frees up), but only while no request waits for a worker: when one does, and no worker is idle or
+      on its way for it, the query is stopped with 503 and ``Retry-After``;
     - at ``timeout`` a query is stopped (its worker killed, 503); waiting for a worker counts towards it;
     - workers are started, and replaced, in the background by one long-lived thread (workers ask the
       kernel to end them with the thread that started them: see :func:`die_with_parent`).
