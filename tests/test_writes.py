@@ -228,6 +228,8 @@ REFUSED = [
     ("post", {"graph": TEST_GRAPH}, f'<{NHSE}> <{SKOS}prefLabel> "Second name"@en .', TURTLE, 422, "shapes"),
     ("put", {"graph": f"{B}/graph/graph/reference/organisations"}, alt_label("all else gone"), TURTLE, 422, "shapes"),
     ("post", {"graph": TEST_GRAPH}, "<a> <b> ", TURTLE, 400, "malformed"),
+    ("post", {"graph": TEST_GRAPH}, '{"@id": "http://a", ', {"Content-Type": "application/ld+json"}, 400, "malformed"),
+    ("put", {"graph": TEST_GRAPH}, "<http://a> <http://b> <http://c> .\n<http://d> <http://e> ", {"Content-Type": "application/n-triples"}, 400, "line 2"),
     ("post", {"graph": TEST_GRAPH}, alt_label("x"), {"Content-Type": "image/png"}, 415, "Content-Type"),
     ("post", {"graph": TEST_GRAPH}, '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>',
      {"Content-Type": "application/rdf+xml"}, 400, "DOCTYPE"),
