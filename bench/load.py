@@ -31,7 +31,6 @@ import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -360,7 +359,8 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         f"number of rows. Latencies are of the competency questions only. Each phase was taken in {result['rounds']} "
         "alternating stretches (clean, runaways, clean ...), each after 1 s of warm-up, so that other work on the "
         "machine weighs on both alike. The load average (1 minute, "
-        "`os.getloadavg()`) includes the test itself and any other work on the machine.",
+        "`os.getloadavg()`) includes the test itself and any other work on the machine. "
+        f"Runaway query: `{RUNAWAY}` (a cartesian product only the time limit stops).",
         "",
         "| phase | seconds | requests | req/s | errors | p50 ms | p90 ms | p99 ms | max ms | runaway queries | load average before → after |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
@@ -429,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
             from workforce_kg.config import Settings
 
             s = Settings.from_env({**os.environ, **env})
-            settings = (f"query time limit {s.query_timeout:g} s, {s.query_workers} query workers"
-                        + f", at most {s.max_concurrent} concurrent queries")
+            settings = (f"query time limit {s.query_timeout:g} s, {s.query_workers} query workers, "
+                        f"at most {s.max_concurrent} concurrent queries")
         result = run(url, args.duration, args.clients, args.runaway_rate, args.rounds)
     finally:
         if server is not None:
