@@ -7,7 +7,7 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import store, validation
+from workforce_kg import rules, store, validation
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
 
 ONTOLOGY = f"{BASE}/graph/ontology/"
@@ -229,6 +229,16 @@ def test_removing_a_role(bundled, before):
     removed = list(bundled.quads_for_pattern(resp, term("wkg:role"), None, None))
     found = violations(check(bundled, before, removed=removed))
     assert found == {("shp:ResponsibilityShape", "MinCountConstraintComponent", resp.value.rsplit("/", 1)[-1])}
+
+
+def test_the_shapes_read_no_derived_shortcut():
+    """Writes pass validate_change the change to the curated graphs, not to the derived triples: sound
+    because the shapes read none of the derived properties (the derived types, validation entails itself)."""
+    reach = validation.ShapeReach.of(validation.shapes_graph())
+    read = reach.forward | reach.inverse | reach.on_values | reach.objects_of | {
+        p for s in reach.shapes for p in s.reads | s.inverse | s.subjects_of}
+    derived = {f"{BASE}/def/{name}" for name in (*rules.ROLE_SHORTCUTS.values(), "responsibleBody", "successor")}
+    assert read and not read & derived
 
 
 def test_every_sparql_shape_is_known():

@@ -184,7 +184,9 @@ def _validate(data: Graph, ontology: Graph | None, shapes: Graph | None, keep=No
         inplace=True,
     )
     results = []
-    for res in list(report_graph.subjects(RDF.type, SH.ValidationResult)):
+    # the report's results; those nested under them (sh:detail: why a value fails sh:node) stay in the
+    # report graph as explanations, but are not results of their own (their node is not a target)
+    for res in list(report_graph.objects(None, SH.result)):
         focus = report_graph.value(res, SH.focusNode)
         source = report_graph.value(res, SH.sourceShape)
         parent = source if (source, RDF.type, SH.NodeShape) in shapes else shapes.value(None, SH.property, source)
@@ -244,22 +246,32 @@ RDF_TYPE_IRI = str(RDF.type)
 NESTING = (SH.node, SH.qualifiedValueShape, SH["or"], SH["and"], SH.xone, SH["not"])
 
 
+#: Constraints that compare a property with another one of the same focus node.
+PAIRS = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
+
+
 def _shape_closure(shapes: Graph, shape) -> set:
-    """``shape`` and the blank nodes under it (its property shapes, lists, nested anonymous shapes)."""
+    """``shape`` and the shapes under it: blank nodes (property shapes, lists, anonymous shapes) and the
+    named shapes they use."""
     seen, todo = set(), [shape]
     while todo:
         node = todo.pop()
         if node in seen:
             continue
         seen.add(node)
-        todo.extend(o for o in shapes.objects(node, None) if isinstance(o, BNode))
+        todo.extend(o for o in shapes.objects(node, None) if isinstance(o, BNode)
+                    or (o, RDF.type, SH.NodeShape) in shapes or (o, RDF.type, SH.PropertyShape) in shapes)
     return seen
 
 
 def _paths(shapes: Graph, nodes) -> tuple[set, set]:
-    """The predicates of the property paths of ``nodes``: forward, and inverse (``sh:inversePath``)."""
+    """The predicates the shapes ``nodes`` read on their focus node: forward (property paths, and the
+    other property of ``sh:lessThan`` …), and inverse (``sh:inversePath``)."""
     forward, inverse = set(), set()
     for node in nodes:
+        if (node, SH.closed, Literal(True)) in shapes:
+            raise ValueError("validate_change does not handle sh:closed (it reads every predicate)")
+        forward.update(str(o) for c in PAIRS for o in shapes.objects(node, c))
         for path in shapes.objects(node, SH.path):
             if isinstance(path, URIRef):
                 forward.add(str(path))
@@ -274,12 +286,9 @@ def _value_reads(shapes: Graph, used) -> set:
     """The predicates read on a value node checked against the shape ``used`` (a value's type is read
     anyway). Only one level is supported: the property shapes of ``used`` may not check their own values
     against classes or other shapes."""
-    inner = _shape_closure(shapes, used)
-    inner |= {n for o in list(inner) for c in NESTING for u in shapes.objects(o, c) if isinstance(u, URIRef)
-              for n in _shape_closure(shapes, u)}
-    props = {n for n in inner if (n, SH.path, None) in shapes}
+    props = {n for n in _shape_closure(shapes, used) if (n, SH.path, None) in shapes}
     below = {n for p in props for n in _shape_closure(shapes, p)}
-    forward, inverse = _paths(shapes, props)
+    forward, inverse = _paths(shapes, below)
     if inverse or any((n, c, None) in shapes for n in below for c in (SH["class"], *NESTING)):
         raise ValueError("validate_change reads one level below a value node: no sh:class, nested shape or "
                          "inverse path in the property shapes of a shape that values are checked against")
@@ -348,10 +357,7 @@ class ShapeReach:
                 raise ValueError(f"validate_change does not know what the SPARQL-based shape {name} reads")
             if not (classes or subjects_of or objects_of or sparql):
                 continue  # used by other shapes only
-            inner = _shape_closure(shapes, shape)
-            inner |= {n for o in list(inner) for u in shapes.objects(o, SH.node) if isinstance(u, URIRef)
-                      for n in _shape_closure(shapes, u)}
-            forward, inverse = _paths(shapes, inner)
+            forward, inverse = _paths(shapes, _shape_closure(shapes, shape))  # and a few read on values: harmless
             requires = None
             if sparql:
                 requires = frozenset(wkg + p for p in SPARQL_SHAPES[name][0])
@@ -562,7 +568,11 @@ def _store_document_of(store, node) -> str:
 
 
 def _remove_result(graph: Graph, result) -> None:
-    """Remove one result from a report graph: its statements and the link from the report. The nodes it
-    points to (shapes, paths, values) are left alone: other results may point to them too."""
+    """Remove one result from a report graph: its statements, the link to it and its nested results
+    (``sh:detail``, made for it alone). The other nodes it points to (shapes, paths, values) are left
+    alone: other results may point to them too."""
+    for detail in list(graph.objects(result, SH.detail)):
+        _remove_result(graph, detail)
     graph.remove((None, SH.result, result))
+    graph.remove((None, SH.detail, result))
     graph.remove((result, None, None))
