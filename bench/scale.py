@@ -51,6 +51,11 @@ OUT = HERE / "RESULTS-scale.md"
 CLIENTS = (1, 4, 16)
 GROWTH_LIMIT = 15  # a query whose time grows more than this from 10× to 100× has a worse-than-linear plan
 ID = f"{BASE}/id"
+ANALYSIS = "<!-- written by hand below this line; bench/scale.py keeps it when it rewrites the figures above -->"
+TRIVIAL = "ASK { }"
+#: A linear reference: its growth from scale to scale is what a linear plan shows on this machine
+#: (caches, memory), to compare the competency questions' growth with.
+SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # its time over HTTP is the cost of the round trip itself
 
 #: The fixed query mixes of the throughput runs. "lookups": reads anchored on one entity, as a page or
 #: API call makes them; "competency": every competency question in turn (whole-graph reports).
@@ -99,14 +104,19 @@ def consume(result):
     return bool(result) if isinstance(result, ox.QueryBoolean) else [tuple(s) for s in result]
 
 
-def sample(fn, budget: float, most: int = 50, least: int = 3, warm: int = 1) -> list[float]:
+def sample(fn, budget: float, most: int = 50, least: int = 3, warm: int = 1, once: float = 5.0) -> list[float]:
     """Times of ``fn()`` after ``warm`` warm-up runs: at least ``least`` runs, more while within ``budget``
-    seconds. A call slower than ``budget`` is run once only, and that time is the sample."""
+    seconds. A call slower than ``budget`` is timed once more (warm) and that is the sample; one slower
+    than ``once`` seconds is not repeated (its first, cold, time is the sample)."""
     t = time.perf_counter()
     fn()
     first = time.perf_counter() - t
-    if first > budget:
+    if first > once:
         return [first]
+    if first > budget:
+        t = time.perf_counter()
+        fn()
+        return [time.perf_counter() - t]
     for _ in range(warm - 1):
         fn()
     times: list[float] = []
@@ -142,7 +152,7 @@ def child(task: str, timeout: float, **kwargs) -> dict:
 def task_build(nq: str, path: str, kind: str) -> dict:
     """Build a store from the ontology and an N-Quads file.
 
-    ``ours``: bulk load, derived triples (workforce_kg.rules), optimise, marker: a store
+    ``ours``: bulk load, derived triples (workforce_kg.rules, bulk), optimise, marker: a store
     ``KnowledgeGraph.load`` and ``serve`` open. ``floor``: raw pyoxigraph bulk load only.
     ``library``: the way ``store.load_files`` adds Turtle (parse, per-triple duplicate check, extend).
     """
@@ -161,7 +171,7 @@ def task_build(nq: str, path: str, kind: str) -> dict:
     else:
         st.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
     t_load = time.perf_counter()
-    derived = rules.apply(st, store.graph_iri(BASE, "derived"), BASE)
+    derived = rules.apply(st, store.graph_iri(BASE, "derived"), BASE, bulk=True)
     t_derive = time.perf_counter()
     st.optimize()
     st.flush()
@@ -172,6 +182,27 @@ def task_build(nq: str, path: str, kind: str) -> dict:
     disk = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return {"seconds": t_end - t0, "load": t_load - t0, "derive": t_derive - t_load, "optimize": t_end - t_derive,
             "derived": derived, "quads": quads, "disk_mib": disk / 2**20, "peak_mib": peak_mib()}
+
+
+def runner(kg: KnowledgeGraph, query: str):
+    """The KnowledgeGraph method for ``query``: ``ask`` for an ASK query, else ``rows``."""
+    return kg.ask if re.search(r"\bASK\s*(WHERE\s*)?\{", query, re.IGNORECASE) else kg.rows
+
+
+def task_lookups(path: str, duration: float) -> dict:
+    """The floor of the lookups mix: lookups per second in process, one thread, KnowledgeGraph and raw."""
+    kg = KnowledgeGraph.load(path)
+    mix = lookup_queries()
+    out = {}
+    for kind, run in (("ours", lambda q: runner(kg, q)(q)),
+                      ("raw", lambda q: consume(kg.store.query(q, use_default_graph_as_union=True)))):
+        n, end = 0, time.perf_counter() + duration
+        t0 = time.perf_counter()
+        while time.perf_counter() < end:
+            run(mix[n % len(mix)])
+            n += 1
+        out[kind] = n / (time.perf_counter() - t0)
+    return out
 
 
 def task_startup(path: str, kind: str) -> dict:
@@ -192,15 +223,21 @@ def task_inproc(path: str, budget: float, names: list[str]) -> None:
     """Competency questions through KnowledgeGraph (rows as dicts) and raw pyoxigraph (every term), one JSON
     line per query and phase as soon as it is measured (the parent stops a query that runs too long)."""
     kg = KnowledgeGraph.load(path)
-    by_name = {cq.name: cq.sparql for cq in cqs()}
+    by_name = {cq.name: cq.sparql for cq in cqs()} | {"reference_scan": SCAN}
     for name in names:
         q = by_name[name]
-        run = kg.ask if re.search(r"\bASK\s*(WHERE\s*)?\{", q, re.IGNORECASE) else kg.rows
+        run = runner(kg, q)
         t = time.perf_counter()
         answer = run(q)
         first = time.perf_counter() - t
         rows = 1 if isinstance(answer, bool) else len(answer)
-        ours = [first] if first > budget else sample(lambda: run(q), budget)
+        ours = [first]
+        if budget < first <= 5:  # as sample() does: a slow query is timed once more, warm
+            t = time.perf_counter()
+            run(q)
+            ours = [time.perf_counter() - t]
+        elif first <= budget:
+            ours = sample(lambda: run(q), budget)
         print(json.dumps({"name": name, "phase": "ours", "samples": ours, "rows": rows}), flush=True)
         raw = sample(lambda: consume(kg.store.query(q, use_default_graph_as_union=True)), budget)
         print(json.dumps({"name": name, "phase": "raw", "samples": raw}), flush=True)
@@ -210,7 +247,7 @@ def inproc(path: Path, budget: float, limit: float) -> dict:
     """Run :func:`task_inproc` in a child; a query still running after ``limit`` s (one phase: first run
     plus repeats) is recorded as such, the child killed and a new one started at the next query.
     pyoxigraph cannot cancel a query, so this is the only way to bound a quadratic one."""
-    names = [cq.name for cq in cqs()]
+    names = [cq.name for cq in cqs()] + ["reference_scan"]
     out = {n: {"ours": "not run", "raw": "not run", "rows": None} for n in names}
     while names:
         cmd = [sys.executable, __file__, "--child", "inproc", "--args",
@@ -292,7 +329,7 @@ def task_dump(path: str, out: str) -> dict:
     return {"quads": len(st)}
 
 
-TASKS = {"build": task_build, "startup": task_startup, "inproc": task_inproc, "validate": task_validate,
+TASKS = {"build": task_build, "startup": task_startup, "lookups": task_lookups, "inproc": task_inproc, "validate": task_validate,
          "export": task_export, "dump": task_dump}
 
 
@@ -302,8 +339,8 @@ TASKS = {"build": task_build, "startup": task_startup, "inproc": task_inproc, "v
 class Server:
     """A server process on a loopback port: ``workforce-kg serve`` or rdflib-endpoint."""
 
-    def __init__(self, kind: str, data: Path):
-        self.kind, self.data = kind, data
+    def __init__(self, kind: str, data: Path, env: dict[str, str] | None = None):
+        self.kind, self.data, self.env = kind, data, {**os.environ, **(env or {})}
         self.path = "/sparql" if kind == "ours" else "/"
         self.start()
 
@@ -316,7 +353,7 @@ class Server:
             cmd = [str(Path(sys.executable).with_name("rdflib-endpoint")), "serve", str(self.data),
                    "--host", "127.0.0.1", "--port", str(self.port)]
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
         deadline = time.monotonic() + 600
         while True:
             if self.proc.poll() is not None:
@@ -341,10 +378,16 @@ class Server:
             body = r.read()
             if r.status != 200:
                 raise RuntimeError(f"HTTP {r.status}: {body[:200]!r}")
+            if r.getheader("X-SQL-State") == "S1TAT":  # Virtuoso at MaxQueryExecutionTime: a partial answer
+                raise TimeoutError("Virtuoso stopped the query at its time limit")
             return body
         finally:
             if own:
                 conn.close()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -355,9 +398,10 @@ class Server:
             self.proc.wait()
 
 
-def http_suite(server: Server, budget: float, timeout: float) -> dict:
-    """Each competency question over HTTP, one client. A query running past ``timeout`` is recorded as
-    such and the server restarted (rdflib-endpoint evaluates in its event loop and cannot be interrupted)."""
+def http_suite(server: Server, budget: float, timeout: float, limit: float | None = None) -> dict:
+    """Each competency question over HTTP, one client. A query running past ``timeout`` (or stopped by the
+    server at its own time ``limit``) is recorded as such and the server restarted (rdflib-endpoint
+    evaluates in its event loop and cannot be interrupted)."""
     out = {}
     for cq in cqs():
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
@@ -365,9 +409,8 @@ def http_suite(server: Server, budget: float, timeout: float) -> dict:
             warm = 4 if server.kind == "ours" else 1  # one run per query worker process: each has its own cache
             out[cq.name] = sample(lambda: server.get(cq.sparql, conn), budget, least=2, warm=warm)
         except TimeoutError:
-            out[cq.name] = f"> {timeout:.0f} s"
-            server.stop()
-            server.start()
+            out[cq.name] = f"> {limit or timeout:.0f} s"
+            server.restart()
         except (RuntimeError, http.client.HTTPException) as exc:
             out[cq.name] = str(exc).split(":", 1)[0]  # e.g. "HTTP 422"
         finally:
@@ -412,9 +455,11 @@ def throughput(server: Server, mix: list[str], clients: int, duration: float, ti
 
 
 def http_bench(kind: str, data: Path, budget: float, duration: float, timeout: float) -> dict:
+    """The suite over HTTP, a trivial query (the round trip's own cost), and the throughput of both mixes."""
     server = Server(kind, data)
     try:
-        result = {"ready": server.ready, "suite": http_suite(server, budget, timeout)}
+        result = {"ready": server.ready, "suite": http_suite(server, budget, timeout),
+                  "round_trip": sample(lambda: server.get(TRIVIAL), budget, least=20, warm=4)}
         answered = [cq.sparql for cq in cqs() if isinstance(result["suite"][cq.name], list)]
         mixes = {"lookups": lookup_queries(), "competency": answered}
         result["throughput"] = {m: {c: throughput(server, q, c, duration, timeout) for c in CLIENTS}
@@ -424,13 +469,84 @@ def http_bench(kind: str, data: Path, budget: float, duration: float, timeout: f
     return result
 
 
+def one_worker_lookups(path: Path, duration: float) -> dict:
+    """Throughput of the lookups mix on ``workforce-kg serve`` with a single query worker process."""
+    server = Server("ours", path, env={"WORKFORCE_KG_QUERY_WORKERS": "1"})
+    try:
+        return {c: throughput(server, lookup_queries(), c, duration, 60) for c in CLIENTS}
+    finally:
+        server.stop()
+
+
+class VirtuosoServer(Server):
+    """Virtuoso 7 (Debian's virtuoso-opensource) started by the bench as the tests start it
+    (tests/virtuoso.py: own database folder, loopback ports), its memory and time limit set for the bench,
+    and loaded with an N-Quads file by its bulk loader. ``ready`` is start-up plus load."""
+
+    SETTINGS = {("Parameters", "NumberOfBuffers"): "340000",  # 2.6 GiB of page buffers: the data stays in memory
+                ("Parameters", "MaxDirtyBuffers"): "250000"}
+
+    def __init__(self, data: Path, timeout: float):
+        self.kind, self.data, self.path, self.timeout = "virtuoso", data, "/sparql", timeout
+        self.start()
+
+    def start(self) -> None:
+        sys.path.insert(0, str(HERE.parent / "tests"))
+        import virtuoso
+
+        if not virtuoso.available():
+            raise RuntimeError("virtuoso-opensource is not installed")
+        t0 = time.perf_counter()
+        self.server = virtuoso.Virtuoso(
+            Path(tempfile.mkdtemp(prefix="virtuoso-", dir=self.data.parent)),
+            {**self.SETTINGS, ("SPARQL", "MaxQueryExecutionTime"): f"{self.timeout:.0f}"})
+        self.port = self.server.http_port
+        t1 = time.perf_counter()
+        try:
+            self.server.isql(f"ld_dir('{self.data.parent}', '{self.data.name}', '{BASE}/graph/unnamed');")
+            self.server.isql("rdf_loader_run();")
+            self.server.isql("checkpoint;")
+            failed = self.server.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+            if "0 Rows" not in failed:
+                raise RuntimeError(f"Virtuoso's bulk loader failed: {failed[-500:]}")
+        except BaseException:
+            self.stop()
+            raise
+        t2 = time.perf_counter()
+        self.started, self.load, self.ready = t1 - t0, t2 - t1, t2 - t0
+        self.quads = int(json.loads(self.get("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                             f"FILTER(STRSTARTS(STR(?g), \"{BASE}/\")) }}"))
+                         ["results"]["bindings"][0]["n"]["value"])
+
+    def restart(self) -> None:
+        """Nothing to do: Virtuoso stops a query at its own time limit and goes on serving."""
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def virtuoso_bench(data: Path, budget: float, timeout: float) -> dict:
+    """The competency suite over HTTP on Virtuoso, loaded with the same quads as our store (one client).
+    A query Virtuoso stops at its time limit counts as not answered; the server is not restarted for it."""
+    try:
+        server = VirtuosoServer(data, timeout)
+    except RuntimeError as exc:
+        return {"error": str(exc)[:300]}
+    try:
+        suite = http_suite(server, budget, timeout + 30, limit=timeout)
+        return {"started": server.started, "load": server.load, "quads": server.quads, "suite": suite}
+    finally:
+        server.stop()
+
+
 # -- the run -----------------------------------------------------------------------------------------
 
 
 def run_scale(n: int, args, log) -> dict:
     work = args.workdir
     nq = work / f"scale-{n}-seed-{args.seed}.nq"
-    r: dict = {"scale": n}
+    r: dict = {"scale": n, "loadavg_start": os.getloadavg()}  # the machine is shared: how busy it was
+    started = time.perf_counter()
     t = time.perf_counter()
     r["file_quads"] = generate.write(n, args.seed, nq)
     r["generate"] = time.perf_counter() - t
@@ -438,8 +554,11 @@ def run_scale(n: int, args, log) -> dict:
     log(f"{n}×: generated {r['file_quads']} quads in {r['generate']:.1f} s")
 
     path = work / f"store-{n}"
-    r["build_floor"] = child("build", 3600, nq=str(nq), path=str(work / f"floor-{n}"), kind="floor")
-    shutil.rmtree(work / f"floor-{n}", ignore_errors=True)
+    if n <= args.floor_max:  # above, the load phase of our build (the same bulk_load) stands for the floor
+        r["build_floor"] = child("build", 3600, nq=str(nq), path=str(work / f"floor-{n}"), kind="floor")
+        shutil.rmtree(work / f"floor-{n}", ignore_errors=True)
+    else:
+        r["build_floor"] = {"error": "not run (the load phase of the build is the same bulk_load)"}
     if n <= args.library_max:
         r["build_library"] = child("build", 3600, nq=str(nq), path=str(work / f"library-{n}"), kind="library")
         shutil.rmtree(work / f"library-{n}", ignore_errors=True)
@@ -447,7 +566,8 @@ def run_scale(n: int, args, log) -> dict:
     log(f"{n}×: built in {r['build'].get('seconds', 0):.1f} s ({r['build']})")
 
     r["startup"] = {k: [child("startup", 300, path=str(path), kind=k) for _ in range(3)] for k in ("ours", "floor")}
-    r["inproc"] = inproc(path, args.budget, args.query_timeout)
+    r["inproc"] = inproc(path, args.budget, args.query_timeout if n < 1000 else args.query_timeout_1000)
+    r["scan"] = r["inproc"].pop("reference_scan")
     log(f"{n}×: in-process suite done")
 
     if n <= args.validate_max:
@@ -459,17 +579,27 @@ def run_scale(n: int, args, log) -> dict:
     log(f"{n}×: export {r['export']}")
 
     r["http"] = http_bench("ours", path, args.budget, args.duration, timeout=120)
+    r["lookups_inproc"] = child("lookups", 120, path=str(path), duration=args.duration)
+    if n == 1:
+        r["one_worker"] = one_worker_lookups(path, args.duration)
     log(f"{n}×: HTTP done")
-    if n in args.rdflib_scales:
-        full = work / f"full-{n}.nq"
+    full = work / f"full-{n}.nq"  # the whole store (ontology, data, derived triples) for the other servers
+    if n in args.rdflib_scales | args.virtuoso_scales:
         child("dump", 600, path=str(path), out=str(full))
+    if n in args.rdflib_scales:
         try:
             r["http_rdflib"] = http_bench("rdflib", full, args.budget, args.duration, timeout=args.rdflib_timeout)
         except RuntimeError as exc:
             r["http_rdflib"] = {"error": str(exc)}
         log(f"{n}×: rdflib-endpoint done")
+    if n in args.virtuoso_scales:
+        r["virtuoso"] = virtuoso_bench(full, args.budget, args.query_timeout)
+        log(f"{n}×: Virtuoso done")
+    full.unlink(missing_ok=True)
     if not args.keep:
         nq.unlink()
+    r["loadavg_end"] = os.getloadavg()
+    r["took"] = time.perf_counter() - started
     return r
 
 
@@ -495,6 +625,12 @@ def pkg(name: str) -> str:
         return "not installed"
 
 
+def commit() -> str:
+    """The commit of the code that ran (a copy made with ``git archive`` names it in BENCH_COMMIT)."""
+    done = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else os.environ.get("BENCH_COMMIT", "unknown")
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -503,12 +639,222 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+def loadavg(x) -> str:
+    return ", ".join(f"{v:.1f}" for v in x)
+
+
+def at(results: list[dict], n: int) -> dict | None:
+    return next((r for r in results if r["scale"] == n), None)
+
+
+def p50s(samples: dict) -> dict[str, float]:
+    """Per query p50 of the answered queries."""
+    return {k: statistics.median(v) for k, v in samples.items() if isinstance(v, list) and v}
+
+
+def common_totals(*runs: dict) -> tuple[list[str], list[float]]:
+    """The queries every run answered, and each run's sum of their p50."""
+    meds = [p50s(r) for r in runs]
+    names = [n for n in meds[0] if all(n in m for m in meds)]
+    return names, [sum(m[n] for n in names) for m in meds]
+
+
+def verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else "met" if ok else "**not met**"
+
+
+def targets(results: list[dict]) -> list[tuple]:
+    """(id, scale, target, figure, baseline from the same run, met?) for each target of the issue."""
+    out = []
+    one, hundred, thousand = at(results, 1), at(results, 100), at(results, 1000)
+    if one and "suite" in one["http"]:
+        h = one["http"]
+        st = suite_stats(h["suite"])
+        slow = sum(v > 0.005 for v in st["per_query"].values())
+        rd = suite_stats(one["http_rdflib"]["suite"]) if "suite" in one.get("http_rdflib", {}) else None
+        out.append(("T1", "1×", "competency suite over HTTP: p50 ≤ 5 ms per query",
+                    f"median of the per-query p50s {ms(st['p50'])} ms; {slow} of {len(st['per_query'])} queries above 5 ms",
+                    f"rdflib-endpoint {ms(rd['p50'])} ms" if rd else "–", st["p50"] <= 0.005))
+        w = one.get("one_worker", {})
+        best = max((x["per_s"] for x in w.values()), default=0)
+        floor = one.get("lookups_inproc", {})
+        out.append(("T2", "1×", "≥ 1,000 lookups/s on one worker",
+                    f"{best:.0f}/s (1, 4, 16 clients: " + ", ".join(f"{x['per_s']:.0f}" for x in w.values()) + ")",
+                    f"in process, one thread: raw pyoxigraph {floor.get('raw', 0):.0f}/s, KnowledgeGraph "
+                    f"{floor.get('ours', 0):.0f}/s; rdflib-endpoint (one process) "
+                    + (", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["lookups"].values())
+                       if rd else "–") + "/s", best >= 1000 if w else None))
+        if rd:
+            ratios = [h["throughput"]["competency"][c]["per_s"] / max(one["http_rdflib"]["throughput"]["competency"][c]["per_s"], 1e-9)
+                      for c in h["throughput"]["competency"]]
+            out.append(("T3", "1×", "≥ 10× rdflib-endpoint's throughput on the competency mix",
+                        "1, 4, 16 clients: " + ", ".join(f"{x:.0f}×" for x in ratios),
+                        "rdflib-endpoint: " + ", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["competency"].values())
+                        + " requests/s (its mix leaves out the queries it did not answer)", min(ratios) >= 10))
+        floor_q = p50s({k: v["raw"] for k, v in one["inproc"].items()})
+        rt = statistics.median(h["round_trip"])
+        within = [k for k, v in st["per_query"].items() if k in floor_q and v <= 2 * (floor_q[k] + rt)]
+        names, (tot_h, tot_f) = common_totals(h["suite"], {k: v["raw"] for k, v in one["inproc"].items()})
+        out.append(("T4", "1×", "within 2× of raw in-process pyoxigraph time per query plus HTTP",
+                    f"{len(within)} of {len(st['per_query'])} queries; suite over HTTP {ms(tot_h)} ms = "
+                    f"{tot_h / (tot_f + len(names) * rt):.2f}× (floor + round trip)",
+                    f"floor in process {ms(tot_f)} ms; HTTP round trip of `{TRIVIAL}` {ms(rt)} ms",
+                    len(within) == len(st["per_query"])))
+    if hundred and "error" not in hundred["inproc"]:
+        o = p50s({k: v["ours"] for k, v in hundred["inproc"].items()})
+        f = p50s({k: v["raw"] for k, v in hundred["inproc"].items()})
+        over = sorted((k for k, v in o.items() if v > 0.1), key=lambda k: -o[k])
+        missing = len(hundred["inproc"]) - len(o)
+        out.append(("T5", "100×", "every competency query ≤ 100 ms in process",
+                    f"slowest {ms(max(o.values()))} ms; {len(over) + missing} of {len(hundred['inproc'])} above"
+                    + (f": {', '.join(k.split('_')[0] for k in over)}" if over else ""),
+                    f"floor (raw pyoxigraph): slowest {ms(max(f.values()))} ms", not over and not missing))
+        ten = at(results, 10)
+        if ten and "error" not in ten["inproc"]:
+            o10 = p50s({k: v["ours"] for k, v in ten["inproc"].items()})
+            growth = {k: o[k] / o10[k] for k in o if k in o10}
+            worse = sorted((k for k, g in growth.items() if g > GROWTH_LIMIT), key=lambda k: -growth[k])
+            out.append(("T6", "10→100×", f"no quadratic plan: each query's p50 grows < {GROWTH_LIMIT}× from 10× to 100×",
+                        f"largest growth {max(growth.values()):.1f}×; {len(worse)} above"
+                        + (": " + ", ".join(f"{k.split('_')[0]} {growth[k]:.0f}×" for k in worse) if worse else ""),
+                        f"suite total {sum(o.values()) / sum(o10[k] for k in o):.1f}×", not worse))
+        v = hundred.get("virtuoso")
+        if v and "suite" in v:
+            names, (ours_h, ours_i, virt) = common_totals(hundred["http"]["suite"],
+                                                          {k: x["ours"] for k, x in hundred["inproc"].items()}, v["suite"])
+            out.append(("T7", "100×", "suite total below Virtuoso's on the same data",
+                        f"ours over HTTP {ms(ours_h)} ms, in process {ms(ours_i)} ms ({len(names)} queries both answered)",
+                        f"Virtuoso over HTTP {ms(virt)} ms", ours_h < virt))
+    if thousand:
+        b, fl = thousand["build"], thousand["build_floor"]
+        floor = (f"floor: raw `bulk_load` {s(fl['seconds'])} s" if "seconds" in fl
+                 else f"floor: the load phase (raw `bulk_load`) {s(b.get('load'))} s")
+        out.append(("T8", "1000×", "build ≤ 60 s", f"{s(b.get('seconds'))} s (load {s(b.get('load'))} + derive "
+                    f"{s(b.get('derive'))} + optimise {s(b.get('optimize'))})" if "seconds" in b else err(b),
+                    floor, b.get("seconds", 1e9) <= 60))
+        serving = [x.get("peak_mib", 0) for x in thousand["startup"]["ours"]] + [thousand["export"].get("peak_mib", 0)]
+        out.append(("T9", "1000×", "peak memory ≤ 3 GiB", f"build {b.get('peak_mib', 0):.0f} MiB; opening the store "
+                    f"{max(serving[:-1], default=0):.0f} MiB; whole-graph GraphML export {serving[-1]:.0f} MiB",
+                    f"floor: raw `bulk_load` {fl['peak_mib']:.0f} MiB" if "peak_mib" in fl else "–",
+                    b.get("peak_mib", 1e9) <= 3 * 1024))
+        if "error" not in thousand["inproc"]:
+            o = suite_stats({k: x["ours"] for k, x in thousand["inproc"].items()})
+            f = suite_stats({k: x["raw"] for k, x in thousand["inproc"].items()})
+            hs = suite_stats(thousand["http"]["suite"]) if "suite" in thousand["http"] else None
+            out.append(("T10", "1000×", "competency suite p50 ≤ 250 ms",
+                        f"median of the per-query p50s in process {ms(o['p50'])} ms"
+                        + (f", over HTTP {ms(hs['p50'])} ms" if hs else ""),
+                        f"floor (raw pyoxigraph) {ms(f['p50'])} ms", o["p50"] <= 0.25))
+        opened = [x["open"] for x in thousand["startup"]["ours"] if "open" in x]
+        ready = thousand["http"].get("ready")
+        out.append(("T11", "1000×", "start-up ≤ 2 s with an existing store",
+                    f"`workforce-kg serve` to first answer {s(ready)} s; `KnowledgeGraph.load` "
+                    f"{ms(statistics.median(opened)) if opened else '–'} ms",
+                    "floor `Store.read_only`: " + ms(statistics.median(x["open"] for x in thousand["startup"]["floor"] if "open" in x))
+                    + " ms", ready is not None and ready <= 2))
+    return out
+
+
+def targets_table(results: list[dict]) -> list[str]:
+    L = ["## Targets", "",
+         "Each target of the issue with the figure of this run, the baseline measured beside it, and whether it is "
+         "met; the causes of the gaps, with the measurements that show them, are under [Gaps](#gaps-causes-and-profiles).", "",
+         "| id | scale | target | figure | baseline (same run) | verdict |", "|---|---|---|---|---|---|"]
+    L += [f"| {i} | {n} | {what} | {fig} | {base} | {verdict(ok)} |" for i, n, what, fig, base, ok in targets(results)]
+    return L + [""]
+
+
+def growth_table(results: list[dict]) -> list[str]:
+    """How each cost grows with the data: the figure at each scale and its ratio to the previous scale."""
+    def inproc(r, key, what):
+        return None if "error" in r["inproc"] else suite_stats({k: v[key] for k, v in r["inproc"].items()})[what]
+
+    def http(r, what):
+        return suite_stats(r["http"]["suite"])[what] if "suite" in r.get("http", {}) else None
+
+    def tput(r, mix, c):
+        return r["http"]["throughput"][mix][c]["per_s"] if "throughput" in r.get("http", {}) else None
+
+    def startup(r):
+        xs = [x["open"] for x in r["startup"]["ours"] if "open" in x]
+        return statistics.median(xs) if xs else None
+
+    metrics = [
+        ("quads in the store", lambda r: r["build"].get("quads"), "{:,.0f}"),
+        ("build s", lambda r: r["build"].get("seconds"), "{:.2f}"),
+        ("floor: raw bulk_load s", lambda r: r["build_floor"].get("seconds"), "{:.2f}"),
+        ("build peak MiB", lambda r: r["build"].get("peak_mib"), "{:.0f}"),
+        ("store on disk MiB", lambda r: r["build"].get("disk_mib"), "{:.0f}"),
+        ("KnowledgeGraph.load ms", lambda r: startup(r) and startup(r) * 1000, "{:.1f}"),
+        ("serve: start to first answer s", lambda r: r["http"].get("ready"), "{:.2f}"),
+        ("suite in process, sum of p50 ms", lambda r: (x := inproc(r, "ours", "total")) and x * 1000, "{:.0f}"),
+        ("floor: suite raw pyoxigraph ms", lambda r: (x := inproc(r, "raw", "total")) and x * 1000, "{:.0f}"),
+        ("median query p50 in process ms", lambda r: (x := inproc(r, "ours", "p50")) and x * 1000, "{:.1f}"),
+        ("suite over HTTP, sum of p50 ms", lambda r: (x := http(r, "total")) and x * 1000, "{:.0f}"),
+        ("lookups/s over HTTP, 1 client", lambda r: tput(r, "lookups", 1), "{:.0f}"),
+        ("competency mix requests/s, 4 clients", lambda r: tput(r, "competency", 4), "{:.1f}"),
+        ("SHACL validation s (ours)", lambda r: (r.get("validate") or {}).get("validate"), "{:.1f}"),
+        ("GraphML export s", lambda r: r["export"].get("graphml"), "{:.2f}"),
+    ]
+    L = ["## Growth with size", "",
+         "Each figure at each scale, and in brackets its ratio to the previous scale (×10 is linear for a 10× step). "
+         "Why a cost grows worse than linearly is under [Gaps](#gaps-causes-and-profiles).", "",
+         "| figure | " + " | ".join(f"{r['scale']}×" for r in results) + " |", "|---|" + "---:|" * len(results)]
+    for label, get, fmt in metrics:
+        cells, prev = [], None
+        for r in results:
+            try:
+                v = get(r)
+            except (KeyError, TypeError):
+                v = None
+            cells.append("–" if v is None else fmt.format(v) + (f" (×{v / prev:.1f})" if prev else ""))
+            prev = v
+        L.append(f"| {label} | " + " | ".join(cells) + " |")
+    return L + [""]
+
+
+def virtuoso_table(results: list[dict]) -> list[str]:
+    runs = [r for r in results if "virtuoso" in r]
+    if not runs:
+        return []
+    L = ["## Virtuoso on the same data", "",
+         "Virtuoso 7 (Debian's `virtuoso-opensource`) started by the bench as the tests start it (tests/virtuoso.py: "
+         "its own database folder, 127.0.0.1), with 2.6 GiB of page buffers and its query time limit set to the "
+         "bench's; loaded with the same quads as our store (ontology, data, derived triples) by its bulk loader "
+         "(`ld_dir`, `rdf_loader_run`, `checkpoint`). The competency suite runs over HTTP with one client, as for "
+         "our server; its default graph is the union of all graphs, as in our store. Totals are over the queries "
+         "both answered.", "",
+         "| scale | Virtuoso start s | Virtuoso bulk load s | ours: build s | queries | Virtuoso suite ms | ours over HTTP ms "
+         "| ours in process ms | ours HTTP ÷ Virtuoso | not answered by Virtuoso |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in runs:
+        v = r["virtuoso"]
+        if "error" in v:
+            L.append(f"| {r['scale']}× | {v['error']} |||||||||")
+            continue
+        names, (virt, ours_h, ours_i) = common_totals(v["suite"], r["http"]["suite"],
+                                                      {k: x["ours"] for k, x in r["inproc"].items()})
+        failed = ", ".join(f"{k.split('_')[0]} ({x})" for k, x in v["suite"].items() if not isinstance(x, list)) or "–"
+        L.append(f"| {r['scale']}× | {s(v['started'])} | {s(v['load'])} | {s(r['build'].get('seconds'))} | {len(names)} | "
+                 f"{ms(virt)} | {ms(ours_h)} | {ms(ours_i)} | {ours_h / virt:.2f} | {failed} |")
+    L += ["", "### Per query (p50 ms over HTTP)", "",
+          "| query | " + " | ".join(f"ours {r['scale']}× | Virtuoso {r['scale']}×" for r in runs) + " |",
+          "|---|" + "---:|" * (2 * len(runs))]
+    for cq in cqs():
+        cells = []
+        for r in runs:
+            cells += [cell(r["http"]["suite"][cq.name]) if "suite" in r["http"] else "–",
+                      cell(r["virtuoso"]["suite"][cq.name]) if "suite" in r["virtuoso"] else "–"]
+        L.append(f"| {cq.name} | " + " | ".join(cells) + " |")
+    return L + [""]
+
+
 def report(results: list[dict], args, took: float) -> str:
     scales = [r["scale"] for r in results]
     bundled = len(store.memory_store())
     L = ["# Scale benchmark results", "",
          f"Command: `{args.command}` (from the repository root). Date: {date.today().isoformat()}. "
          f"Took {took / 60:.1f} min.",
+         f"Code: commit {commit()}.",
          f"Machine: {machine()}.",
          f"Versions: Python {platform.python_version()}, pyoxigraph {pkg('pyoxigraph')}, rdflib {pkg('rdflib')}, "
          f"pyshacl {pkg('pyshacl')}, fastapi {pkg('fastapi')}, uvicorn {pkg('uvicorn')}, networkx {pkg('networkx')}, "
@@ -519,6 +865,12 @@ def report(results: list[dict], args, took: float) -> str:
          "rdflib-endpoint server (rdflib's own engine behind FastAPI) on the same data. Times are wall-clock; "
          "p99 is the nearest-rank percentile, i.e. the maximum when a query has fewer than 100 samples.", ""]
 
+    L += ["| scale | load average (1, 5, 15 min) at start | at end | took min |", "|---:|---|---|---:|"]
+    L += [f"| {r['scale']}× | {loadavg(r['loadavg_start'])} | {loadavg(r['loadavg_end'])} | {r['took'] / 60:.1f} |"
+          for r in results]
+    L += ["", "The 2 cores are shared with other work (load average above 2 means processes waited for a core): "
+          "compare figures with the baselines of the same scale rather than across runs.", ""]
+    L += targets_table(results) + growth_table(results)
     L += ["## Data and build", "",
           "| scale | quads in file | quads in store | ÷ (N × bundled) | file MiB | generate s | build s (load + derive + optimise) "
           "| build peak MiB | floor: raw `bulk_load` s | floor peak MiB | library path s (parse + per-triple check) "
@@ -561,6 +913,7 @@ def report(results: list[dict], args, took: float) -> str:
             L.append(f"| {r['scale']}× | {err(e)} | | | | |")
     L += [""]
     L += http_tables(results, args)
+    L += virtuoso_table(results)
     return "\n".join(L) + "\n"
 
 
@@ -611,7 +964,7 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
     gcols = " | ".join(f"{a['scale']}→{b['scale']}×" for a, b in growth)
     L += ["### Per query (in process, ours; ms) and growth of p50 between scales", "",
           f"Flag ⚠ = p50 grew more than {GROWTH_LIMIT}× for a data set 10× larger (linear growth is 10×); "
-          "\"> 30 s\": stopped after the time limit (pyoxigraph cannot cancel a query; the benchmark kills its "
+          "\"> N s\": stopped after the time limit (pyoxigraph cannot cancel a query; the benchmark kills its "
           "process). Rows = result rows at the largest scale.", "",
           f"| query | {cols} | floor p50 at {ok[-1]['scale']}× | rows | {gcols}".rstrip(" |") + " |",
           "|---|" + "---:|" * (2 * len(ok) + 2 + len(growth))]
@@ -632,7 +985,13 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
             g.append(f"{'> ' if timed_out else ''}{ratio:.1f}×{flag}")
         last = ok[-1]["inproc"][name]
         L.append(" | ".join([f"| {name}", *cells, cell(last["raw"]), str(last["rows"] or "–"), *g]) + " |")
-    L += [""]
+    scan = [r.get("scan", {}).get("ours") for r in ok]
+    scan_g = [f"{statistics.median(b) / statistics.median(a):.1f}×" if isinstance(a, list) and isinstance(b, list) else "–"
+              for a, b in zip(scan, scan[1:])]
+    L.append(" | ".join(["| *reference: `" + SCAN + "`*", *[x for v in scan for x in (cell(v), "")],
+                         cell(ok[-1].get("scan", {}).get("raw")), "1", *scan_g]) + " |")
+    L += ["", "The reference row is a plain linear scan of every triple: its growth is what a linear plan shows on "
+          "this machine between two scales (memory and caches), to read the queries' growth against.", ""]
     return L
 
 
@@ -715,11 +1074,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-validate-max", type=int, default=10)
     parser.add_argument("--validate-timeout", type=float, default=300)
     parser.add_argument("--export-timeout", type=float, default=600)
+    parser.add_argument("--floor-max", type=int, default=100, help="largest scale for the separate raw bulk_load")
     parser.add_argument("--library-max", type=int, default=10, help="largest scale for the per-triple load path")
     parser.add_argument("--rdflib-scales", default="1", help="scales served by rdflib-endpoint (default %(default)s)")
+    parser.add_argument("--virtuoso-scales", default="10,100", help="scales loaded into Virtuoso (default %(default)s)")
     parser.add_argument("--rdflib-timeout", type=float, default=10, help="seconds before an rdflib query is given up")
     parser.add_argument("--query-timeout", type=float, default=30,
                         help="seconds before an in-process query is given up (as the server's default timeout)")
+    parser.add_argument("--query-timeout-1000", type=float, default=15,
+                        help="the same at 1000× (46 queries × 2 runs must fit the run's time)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
@@ -733,6 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--duration must be between 0 and 20 seconds")
     scales = sorted({int(x) for x in args.scales.split(",") if x.strip()})
     args.rdflib_scales = {int(x) for x in args.rdflib_scales.split(",") if x.strip()}
+    args.virtuoso_scales = {int(x) for x in args.virtuoso_scales.split(",") if x.strip()}
     args.command = ".venv/bin/python bench/scale.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -744,7 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in scales:
         results.append(run_scale(n, args, log))
         (args.workdir / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    args.out.write_text(report(results, args, time.perf_counter() - started), encoding="utf-8")
+    kept = args.out.read_text(encoding="utf-8").partition(ANALYSIS)[2] if args.out.exists() else ""
+    args.out.write_text(report(results, args, time.perf_counter() - started) + "\n" + ANALYSIS + kept, encoding="utf-8")
     log(f"wrote {args.out}")
     return 0
 

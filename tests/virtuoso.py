@@ -59,9 +59,10 @@ def configure(ini: str, settings: dict[tuple[str, str], str]) -> str:
 
 
 class Virtuoso:
-    """A Virtuoso server with a fresh database (user ``dba``, password ``dba``) on 127.0.0.1."""
+    """A Virtuoso server with a fresh database (user ``dba``, password ``dba``) on 127.0.0.1.
+    ``settings`` adds or overrides ``virtuoso.ini`` keys, as ``{(section, key): value}``."""
 
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, settings: dict[tuple[str, str], str] | None = None):
         self.folder = Path(folder or tempfile.mkdtemp(prefix="virtuoso-"))
         self.isql_port = _free_port()
         self.http_port = _free_port()
@@ -85,6 +86,7 @@ class Virtuoso:
                 ("HTTPServer", "ServerPort"): f"127.0.0.1:{self.http_port}",
                 ("SPARQL", "ResultSetMaxRows"): "1000000",
                 ("SPARQL", "MaxQueryExecutionTime"): "60",
+                **(settings or {}),
             },
         )
         (self.folder / "virtuoso.ini").write_text(ini, encoding="utf-8")

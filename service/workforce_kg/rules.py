@@ -51,8 +51,11 @@ RULES = {
 }
 
 
-def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI) -> int:
+def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI, bulk: bool = False) -> int:
     """Run every rule over the union of the store's graphs; add the results to ``target``.
+
+    ``bulk`` adds them with ``bulk_extend`` (no transaction: for a store being built that nothing else
+    uses): on disk a transaction of hundreds of thousands of quads gets slower per quad as it grows.
 
     Returns:
         The number of derived triples added.
@@ -63,6 +66,7 @@ def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI) -
         query = PREFIXES.format(base=base) + RULES[name].format(values=values)
         triples = {t for t in store.query(query, use_default_graph_as_union=True)}
         triples = [t for t in triples if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
-        store.extend([ox.Quad(t.subject, t.predicate, t.object, target) for t in triples])
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        store.bulk_extend(quads) if bulk else store.extend(quads)
         added += len(triples)
     return added
