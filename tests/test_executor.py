@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from conftest import LiveServer
-from workforce_kg.executor import QueryExecutor
+from workforce_kg.executor import QueryExecutor, Worker
 from workforce_kg.protocol import SparqlRequest
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -99,6 +99,23 @@ def test_a_killed_worker_is_replaced_and_the_replacement_lives_on(executor):
         assert all(w.process.is_alive() for w in executor._all)
     assert len(pids(executor) - before) == 1
     assert all(ask(executor)[0].status == 200 for _ in range(4))
+
+
+def test_a_worker_started_from_a_thread_that_ends_lives_on(built_store):
+    """The kernel ends a worker with the thread that started it (die_with_parent); Worker.start starts
+    every worker from one long-lived thread, so one restarted from a request's thread (a query worker,
+    the writer) outlives that thread."""
+    started: dict = {}
+    t = threading.Thread(target=lambda: started.update(worker=Worker.start(str(built_store), 1000)))
+    t.start()
+    t.join()
+    worker = started["worker"]
+    try:
+        assert worker.wait_ready(60)
+        time.sleep(0.5)
+        assert worker.process.is_alive()
+    finally:
+        worker.kill()
 
 
 def test_workers_that_die_are_replaced(executor):

@@ -13,6 +13,7 @@ import os
 import queue
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 def die_with_parent() -> None:
     """Have the kernel kill this process when its parent dies (Linux), so a ``kill -9`` of the server
     leaves no worker behind still reading, or writing, the store. The kernel means the parent *thread*:
-    start workers from a thread that lives as long as the service."""
+    :meth:`Worker.start` therefore starts every worker from one thread that lives as long as the service."""
     try:
         import ctypes
         import signal
@@ -60,6 +61,9 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
         conn.send(outcome)
 
 
+_starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-starter")  # one thread, kept to the end
+
+
 @dataclass(eq=False)
 class Worker:
     process: mp.Process
@@ -67,7 +71,13 @@ class Worker:
 
     @classmethod
     def start(cls, *args, main=_worker_main) -> "Worker":
-        """Start ``main(conn, *args)`` in a new process; it sends "ready" once it can take requests."""
+        """Start ``main(conn, *args)`` in a new process; it sends "ready" once it can take requests.
+        Whatever thread asks, the process is started from one long-lived thread (see :func:`die_with_parent`):
+        a worker started from a request's thread would be killed when that thread ends."""
+        return _starter.submit(cls._start, main, args).result()
+
+    @classmethod
+    def _start(cls, main, args) -> "Worker":
         parent, child = _ctx.Pipe()
         proc = _ctx.Process(target=main, args=(child, *args), daemon=True)
         proc.start()
@@ -102,8 +112,7 @@ class QueryExecutor:
       frees up), but only while no request waits for a worker: when one does, and no worker is idle or
       on its way for it, the query is stopped with 503 and ``Retry-After``;
     - at ``timeout`` a query is stopped (its worker killed, 503); waiting for a worker counts towards it;
-    - workers are started, and replaced, in the background by one long-lived thread (workers ask the
-      kernel to end them with the thread that started them: see :func:`die_with_parent`).
+    - workers are started, and replaced, in the background by one thread.
     """
 
     def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
