@@ -1,5 +1,8 @@
 """SHACL validation with pySHACL, returning a typed report; the data graph is never modified.
 
+:func:`validate_graph` validates a whole graph; :func:`validate_change` validates a change to a store,
+in time that grows with the change rather than the store (writes use it).
+
 Validation sees the ontology plus the data plus the RDFS types they entail (the superclasses of
 every asserted type, and the range type of citation nodes), so an instance of a subclass satisfies
 ``sh:class`` of its superclass. The entailment is computed here in one pass rather than by pySHACL's
@@ -495,7 +498,8 @@ def neighbourhood(store, focus: Focus, shapes: Graph | None = None) -> set:
         outgoing = list(store.quads_for_pattern(node, None, None, None))
         classes = {URIRef(q.object.value) for q in outgoing if q.predicate.value == RDF_TYPE_IRI}
         classes = {str(c) for c in classes | {s for c in classes for s in supers.get(c, ())}}
-        pointing = [q for p in reach.objects_of for q in _first(store.quads_for_pattern(None, ox.NamedNode(p), node, None))]
+        pointing = [next(store.quads_for_pattern(None, ox.NamedNode(p), node, None), None) for p in reach.objects_of]
+        pointing = [q for q in pointing if q is not None]
         applicable = [s for s in reach.shapes if s.applies(classes, {q.predicate.value for q in outgoing},
                                                            {q.predicate.value for q in pointing})]
         reads = {p for s in applicable for p in s.reads}
@@ -509,10 +513,6 @@ def neighbourhood(store, focus: Focus, shapes: Graph | None = None) -> set:
                 out.add(q.triple)
                 value(q.subject)
     return out
-
-
-def _first(iterator) -> list:
-    return [x for x, _ in zip(iterator, range(1))]
 
 
 def validate_change(store, added=(), removed=(), shapes: Graph | None = None, base: str | None = None) -> Report:
