@@ -227,3 +227,38 @@ def test_http_max_concurrent_503_and_healthy_afterwards(built_store):
     finally:
         server.stop()
 
+
+def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tmp_path):
+    """/readyz: 200 with details while all is well; 503 naming what is wrong when no worker or no writer
+    runs; ready again once queries and writes have restarted them."""
+    import os
+    import shutil
+    import signal
+
+    from fastapi.testclient import TestClient
+
+    from workforce_kg.app import create_app
+    from workforce_kg.config import Settings
+
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    settings = Settings(store=store, query_workers=2, update_token="t", update_timeout=30)
+    with TestClient(create_app(settings)) as c:
+        ready = c.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        body = ready.json()
+        assert body["status"] == "ready" and body["store"]["answers"] and body["store"]["kind"] == "on disk"
+        assert body["query_workers"]["alive"] == 2 and body["writer"]["alive"]
+        executor, writer = c.app.state.executor, c.app.state.writer
+        for pid in pids(executor) | {writer._worker.process.pid}:
+            os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: executor.stats()["alive"] == 0 and not writer.alive())
+        r = c.get("/readyz")
+        assert r.status_code == 503
+        assert "no query worker" in r.json()["error"] and "writer" in r.json()["error"]
+        assert c.get("/healthz").status_code == 200  # alive, though not ready
+        for _ in range(4):  # each query that meets a dead worker gets 503 and has it replaced
+            c.get("/sparql", params={"query": SIMPLE})
+        c.post("/sparql", content="CLEAR GRAPH <urn:x-nothing>",
+               headers={"Authorization": "Bearer t", "Content-Type": "application/sparql-update"})
+        wait_until(lambda: c.get("/readyz").status_code == 200)
