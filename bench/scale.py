@@ -773,7 +773,9 @@ def growth_table(results: list[dict]) -> list[str]:
         return suite_stats(r["http"]["suite"])[what] if "suite" in r.get("http", {}) else None
 
     def tput(r, mix, c):
-        return r["http"]["throughput"][mix][c]["per_s"] if "throughput" in r.get("http", {}) else None
+        runs = r.get("http", {}).get("throughput", {}).get(mix, {})
+        run = runs.get(c) or runs.get(str(c))  # keys are strings once read back from results.json
+        return run["per_s"] if run else None
 
     def startup(r):
         xs = [x["open"] for x in r["startup"]["ours"] if "open" in x]
