@@ -110,8 +110,8 @@ def apply(bundled: ox.Store, added=(), removed=()) -> ox.Store:
 
 
 def check(bundled, before, added=(), removed=()) -> validation.Report:
-    """validate_change equals whole-graph validation restricted to the touched nodes, and finds every
-    result the change brings."""
+    """validate_change equals whole-graph validation restricted to the touched nodes, and every result the
+    change brings or takes away is about a touched node."""
     st = apply(bundled, added, removed)
     change = validation.validate_change(st, added, removed)
     focus = validation.touched(st, added, removed)
