@@ -3,6 +3,11 @@
 The curated graph states responsibilities as qualified nodes and organisational changes as events;
 these rules add the plain properties they imply, the superclass types of every typed node (RDFS
 subclass entailment over our ontology), and the Citation type of citation nodes.
+
+Every triple a rule derives is about a *key* node, its subject, and follows from the triples of the key
+and of the nodes that link to it (:data:`LINKS`), and from the class hierarchy: :func:`update` recomputes,
+after a change, the derived triples of the keys the change can affect only, with the result
+:func:`apply` gives on the whole store.
 """
 
 from __future__ import annotations
@@ -50,6 +55,23 @@ RULES = {
         WHERE {{ ?x a ?class . ?class rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }}""",
 }
 
+#: the rules in the order they run (superclass types last: it entails the types of citations too)
+ORDER = ("citation type", "role shortcuts", "successor", "superclass types")
+
+#: the properties by which a node's triples reach the derived triples of another, the key: a fact's
+#: citation, a responsibility's subject, a change event's original organisation
+LINKS = ("{base}/def/citation", "{base}/def/subject", "http://www.w3.org/ns/org#originalOrganization")
+
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+def _add(store: ox.Store, triples, target: ox.NamedNode, bulk: bool = False) -> int:
+    """Add to ``target`` those of ``triples`` that no graph of the store holds yet; how many."""
+    triples = [t for t in set(triples) if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
+    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    store.bulk_extend(quads) if bulk else store.extend(quads)
+    return len(quads)
+
 
 def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI, bulk: bool = False) -> int:
     """Run every rule over the union of the store's graphs; add the results to ``target``.
@@ -62,11 +84,55 @@ def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI, b
     """
     values = " ".join(f"(<{base}/def/role/{slug}> wkg:{prop})" for slug, prop in ROLE_SHORTCUTS.items())
     added = 0
-    for name in ("citation type", "role shortcuts", "successor", "superclass types"):
+    for name in ORDER:
         query = PREFIXES.format(base=base) + RULES[name].format(values=values)
-        triples = {t for t in store.query(query, use_default_graph_as_union=True)}
-        triples = [t for t in triples if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
-        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-        store.bulk_extend(quads) if bulk else store.extend(quads)
-        added += len(triples)
+        added += _add(store, store.query(query, use_default_graph_as_union=True), target, bulk)
     return added
+
+
+def keys(store: ox.Store, added, removed, base: str = DEFAULT_BASE_IRI) -> set | None:
+    """The keys whose derived triples a change can alter: the subjects and objects of the changed
+    triples (the quads ``added`` to and ``removed`` from ``store``, which holds the change), and the
+    nodes they link to in the store (those they linked to before the change are objects of removed
+    triples). None for a change of the class hierarchy, which can alter anyone's: ``rdfs:subClassOf``
+    in any graph, or anything in an ontology graph.
+    """
+    ontology = f"{base}/graph/ontology/"
+    nodes = set()
+    for q in (*added, *removed):
+        if q.predicate == SUBCLASS_OF or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology)):
+            return None
+        nodes.update(t for t in (q.subject, q.object) if isinstance(t, (ox.NamedNode, ox.BlankNode)))
+    links = [ox.NamedNode(p.format(base=base)) for p in LINKS]
+    return nodes | {q.object for n in nodes for p in links for q in store.quads_for_pattern(n, p, None, None)}
+
+
+def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DEFAULT_BASE_IRI) -> set | None:
+    """Bring the derived triples in ``target`` up to date after a change to ``store`` (the quads ``added``
+    and ``removed``, already applied; ``target`` up to date before it), as clearing ``target`` and
+    running :func:`apply` would.
+
+    Removes the derived triples about the keys the change can affect (:func:`keys`), and runs the rules
+    (:func:`apply`) on a small store holding the triples they read about these keys: those of each key
+    and of the nodes that link to it, and the class hierarchy. Of what they derive there, adds the
+    triples about the keys that no graph of ``store`` holds. Recomputes everything for a change of
+    the class hierarchy.
+
+    Returns:
+        The keys whose derived triples were recomputed; None when all were.
+    """
+    nodes = keys(store, added, removed, base)
+    if nodes is None:
+        store.clear_graph(target)
+        apply(store, target, base)
+        return None
+    for q in [q for n in nodes for q in store.quads_for_pattern(n, None, None, target)]:
+        store.remove(q)
+    links = [ox.NamedNode(p.format(base=base)) for p in LINKS]
+    subjects = nodes | {q.subject for n in nodes for p in links for q in store.quads_for_pattern(None, p, n, None)}
+    read = ox.Store()
+    read.extend([q for s in subjects for q in store.quads_for_pattern(s, None, None, None) if q.graph_name != target])
+    read.extend([q for q in store.quads_for_pattern(None, SUBCLASS_OF, None, None) if q.graph_name != target])
+    apply(read, target, base)
+    _add(store, (q.triple for q in read.quads_for_pattern(None, None, None, target) if q.subject in nodes), target)
+    return nodes

@@ -4,7 +4,8 @@ Writes run one at a time in the writer process (:class:`Writer`; a lock file als
 processes out). Each write:
 
 1. copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
-2. applies the change to the copy and recomputes the derived triples (:mod:`workforce_kg.rules`);
+2. applies the change to the copy and recomputes the derived triples it can affect
+   (:func:`workforce_kg.rules.update`);
 3. compares the copy with the original: the triples added and removed;
 4. validates what the change touches with the shapes (incrementally:
    :func:`workforce_kg.validation.validate_change`), and checks the quotes of the citations it adds
@@ -271,7 +272,7 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
 def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Path | None = None,
            started: datetime | None = None) -> tuple[set[ox.Quad], set[ox.Quad], dict]:
     """Steps 2-5 of a write on ``st`` (a copy of the store, on disk or in memory): apply the change,
-    recompute the derived triples, validate what the change touches, check its quotes, record the audit.
+    update the derived triples, validate what the change touches, check its quotes, record the audit.
 
     Returns:
         The quads the change added and removed (derived and audit triples aside), and the answer to the
@@ -290,8 +291,7 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     if kept:
         raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
     added, removed = after - before, before - after
-    st.clear_graph(derived)
-    rules.apply(st, derived, base)
+    rules.update(st, derived, added, removed, base)
     report = _validate_change(st, added, removed, shapes, base)
     if not report.conforms:
         violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
