@@ -297,3 +297,16 @@ def test_a_write_updates_the_derived_triples(bundled):
     assert (len(added), len(removed)) == (1, 1)
     assert derived(st) == full(st)
     assert derived(st) != derived(bundled)
+
+
+def test_a_write_derives_from_its_audit_record(bundled):
+    """With a superclass for PROV activities, the audit record of a write gets its derived type at once:
+    the derived graph of the result is what rules.apply gives on all of it, audit included."""
+    st = copy(bundled)
+    activity, super_ = ox.NamedNode("http://www.w3.org/ns/prov#Activity"), ox.NamedNode(f"{WKG}AuditedActivity")
+    assert change(st, added=[ox.Quad(activity, SUBCLASS_OF, super_, NEW_GRAPH)]) is None
+    req = writes.WriteRequest("update", "test", update=f"INSERT DATA {{ GRAPH <{NEW_GRAPH.value}> {{ "
+                                                       f"<{BODY}dhsc> wkg:successor <{BODY}nhse> }} }}")
+    _, _, answer = writes.change(st, req, BASE)
+    assert ox.Triple(ox.NamedNode(answer["activity"]), RDF_TYPE, super_) in derived(st)
+    assert derived(st) == full(st)

@@ -304,6 +304,9 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
             raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
                              "points; nothing was changed", {"quotes": problems})
     activity = _audit(st, req, base, added, removed, started)
+    # the audit's derived triples too (superclass types of its PROV classes, if the ontology gives any):
+    # the derived graph stays what rules.apply gives on the whole store, which the next update relies on
+    rules.update(st, derived, set(st.quads_for_pattern(ox.NamedNode(activity), None, None, audit_graph(base))), (), base)
     return added, removed, {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
                             "warnings": report.warnings, "quotes_checked": quotes}
 
