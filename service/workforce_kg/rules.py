@@ -4,10 +4,10 @@ The curated graph states responsibilities as qualified nodes and organisational 
 these rules add the plain properties they imply, the superclass types of every typed node (RDFS
 subclass entailment over our ontology), and the Citation type of citation nodes.
 
-Every triple a rule derives is about a *key* node, its subject, and follows from the triples of the key
-and of the nodes that link to it (:data:`LINKS`), and from the class hierarchy: :func:`update` recomputes,
-after a change, the derived triples of the keys the change can affect only, with the result
-:func:`apply` gives on the whole store.
+Every triple a rule derives is about a *key* node, its subject, and follows from the triples of the key,
+those of the nodes that link to it (:data:`LINKS`), those citing it, and the class hierarchy:
+:func:`update` recomputes, after a change, the derived triples of the keys the change can affect only,
+with the result :func:`apply` gives on the whole store.
 """
 
 from __future__ import annotations
@@ -58,9 +58,13 @@ RULES = {
 #: the rules in the order they run (superclass types last: it entails the types of citations too)
 ORDER = ("citation type", "role shortcuts", "successor", "superclass types")
 
-#: the properties by which a node's triples reach the derived triples of another, the key: a fact's
-#: citation, a responsibility's subject, a change event's original organisation
-LINKS = ("{base}/def/citation", "{base}/def/subject", "http://www.w3.org/ns/org#originalOrganization")
+#: the properties by which the triples of a node take part in deriving triples about another, the key:
+#: a responsibility's in its subject's role shortcuts, a change event's in its original organisation's
+#: successors
+LINKS = ("{base}/def/subject", "http://www.w3.org/ns/org#originalOrganization")
+
+#: the triples citing a key (``?fact wkg:citation ?key``) give it its Citation type (the fact's others take no part)
+CITATION = "{base}/def/citation"
 
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
@@ -113,9 +117,9 @@ def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DE
     running :func:`apply` would.
 
     Removes the derived triples about the keys the change can affect (:func:`keys`), and runs the rules
-    (:func:`apply`) on a small store holding the triples they read about these keys: those of each key
-    and of the nodes that link to it, and the class hierarchy. Of what they derive there, adds the
-    triples about the keys that no graph of ``store`` holds. Recomputes everything for a change of
+    (:func:`apply`) on a small store holding the triples they read about these keys: those of each key,
+    of the nodes that link to it and citing it, and the class hierarchy. Of what they derive there, adds
+    the triples about the keys that no graph of ``store`` holds. Recomputes everything for a change of
     the class hierarchy.
 
     Returns:
@@ -130,8 +134,10 @@ def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DE
         store.remove(q)
     links = [ox.NamedNode(p.format(base=base)) for p in LINKS]
     subjects = nodes | {q.subject for n in nodes for p in links for q in store.quads_for_pattern(None, p, n, None)}
+    citation = ox.NamedNode(CITATION.format(base=base))
     read = ox.Store()
     read.extend([q for s in subjects for q in store.quads_for_pattern(s, None, None, None) if q.graph_name != target])
+    read.extend([q for n in nodes for q in store.quads_for_pattern(None, citation, n, None)])
     read.extend([q for q in store.quads_for_pattern(None, SUBCLASS_OF, None, None) if q.graph_name != target])
     apply(read, target, base)
     _add(store, (q.triple for q in read.quads_for_pattern(None, None, None, target) if q.subject in nodes), target)
