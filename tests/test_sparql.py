@@ -153,6 +153,11 @@ def test_request_ids_and_structured_log(client, caplog):
     assert line["request_id"] == "abc123" and line["status"] == 200 and line["path"] == "/healthz"
     assert "secret-token" not in caplog.text
     assert len(client.get("/healthz").headers["x-request-id"]) == 16
+    for odd in ("two words", "x" * 65, '{"forged": 1}'):  # not echoed into headers or logs: a new id instead
+        assert len(client.get("/healthz", headers={"X-Request-ID": odd}).headers["x-request-id"]) == 16
+    with caplog.at_level(logging.INFO, logger="workforce_kg.access"):
+        client.get("/no-such-page")
+    assert json.loads(caplog.records[-1].getMessage())["status"] == 404
 
 
 @pytest.mark.parametrize("query", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -94,28 +95,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     app.add_middleware(BodyLimit, max_body=settings.max_body)  # inside the request log, so 413s are logged
 
-    @app.middleware("http")
-    async def request_log(request: Request, call_next):
-        """One structured log line per request, with a request id (echoed as X-Request-ID); no headers logged."""
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        started = time.perf_counter()
-        kg_now = getattr(request.app.state, "kg", None)
-        if kg_now is not None:
-            kg_now.refresh()  # see the latest published write
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        log.info(
-            json.dumps(
-                {
-                    "request_id": request_id,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }
-            )
-        )
-        return response
+    app.add_middleware(RequestLog)
 
     app.add_middleware(
         CORSMiddleware,
@@ -187,6 +167,43 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         return Response(ontology_rdf(media), media_type=media)
 
     return app
+
+
+class RequestLog:
+    """One structured log line per request, with a request id (the client's ``X-Request-ID`` when it is a
+    short plain token, else a new one; echoed in the response); no headers are logged. Before each request
+    the knowledge graph is refreshed, so that it sees the latest published write. A plain ASGI middleware:
+    Starlette's ``@app.middleware("http")`` costs a task and a response copy per request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        kg = getattr(scope["app"].state, "kg", None)
+        if kg is not None:
+            kg.refresh()
+        status = 500  # unless a response starts
+
+        async def send_with_id(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(json.dumps({"request_id": request_id, "method": scope["method"], "path": scope["path"],
+                                 "status": status, "ms": round((time.perf_counter() - started) * 1000, 1)}))
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class BodyLimit:
