@@ -12,6 +12,8 @@ with the result :func:`apply` gives on the whole store.
 
 from __future__ import annotations
 
+import itertools
+
 import pyoxigraph as ox
 
 from .config import DEFAULT_BASE_IRI
@@ -69,12 +71,23 @@ CITATION = "{base}/def/citation"
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
+CHUNK = 100_000  # derived triples held in memory at once
+
+
 def _add(store: ox.Store, triples, target: ox.NamedNode, bulk: bool = False) -> int:
-    """Add to ``target`` those of ``triples`` that no graph of the store holds yet; how many."""
-    triples = [t for t in set(triples) if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
-    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-    store.bulk_extend(quads) if bulk else store.extend(quads)
-    return len(quads)
+    """Add to ``target`` those of ``triples`` that no graph of the store holds yet; how many.
+
+    ``triples`` are taken ``CHUNK`` at a time, so memory stays bounded however many a rule derives
+    (a query answers from a snapshot of the store: adding to it meanwhile is safe, and a triple a rule
+    yields twice is found in ``target`` the second time).
+    """
+    triples, added = iter(triples), 0
+    while chunk := set(itertools.islice(triples, CHUNK)):
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in chunk
+                 if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
+        store.bulk_extend(quads) if bulk else store.extend(quads)
+        added += len(quads)
+    return added
 
 
 def apply(store: ox.Store, target: ox.NamedNode, base: str = DEFAULT_BASE_IRI, bulk: bool = False) -> int:
