@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import free_port, stop  # noqa: E402  (bench/common.py)
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
 START = "<!-- load-test:start (written by bench/load.py; edit there) -->"
 END = "<!-- load-test:end -->"
@@ -55,11 +58,6 @@ P99_RATIO_LIMIT = 2.0
 
 # -- the server ---------------------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -82,12 +80,7 @@ class Server:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        stop(self.proc)
 
 
 def healthy(url: str, timeout: float = 5) -> bool:

@@ -24,7 +24,6 @@ import queue
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/ is not a package)
+from common import free_port, stop  # noqa: E402
 
 from workforce_kg import queries, rules, store  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
@@ -127,11 +127,6 @@ def sample(fn, budget: float, most: int = 50, least: int = 3, warm: int = 1, onc
         times.append(time.perf_counter() - t)
     return times
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def child(task: str, timeout: float, **kwargs) -> dict:
@@ -390,12 +385,7 @@ class Server:
         self.start()
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc)
 
 
 def http_suite(server: Server, budget: float, timeout: float, limit: float | None = None) -> dict:
