@@ -18,15 +18,12 @@ default graph is not ours (Virtuoso's is the union of all graphs), so every writ
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .remote import RemoteError, RemoteStore, _chunks, _data_term
+from .remote import CHUNK, RemoteError, RemoteStore, _chunks, _data_term
 from .writes import WriteError, WriteRequest, change, kept_by_service
-
-CHUNK = 800  # quads per operation (Virtuoso refuses an operation that compiles to too much SQL)
 
 
 def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | None = None, timeout: float = 60.0) -> dict:
@@ -43,11 +40,10 @@ def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | 
         remote = RemoteStore.open(target, timeout)
         if req.graph is not None and kept_by_service(req.graph, remote.base):
             raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
-        started = datetime.now(timezone.utc)
         st = ox.Store()
         st.extend(remote.quads())
         dataset = set(st)
-        added, removed, answer = change(st, req, remote.base, shapes, sources, started)
+        added, removed, answer = change(st, req, remote.base, shapes, sources)
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in added | removed):
             raise WriteError(400, "on a remote store, write into named graphs (GRAPH <IRI> { ... }): the remote's "
                              "default graph is not ours")

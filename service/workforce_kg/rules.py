@@ -71,6 +71,10 @@ CITATION = "{base}/def/citation"
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
+def _links(base: str) -> list[ox.NamedNode]:
+    return [ox.NamedNode(p.format(base=base)) for p in LINKS]
+
+
 CHUNK = 100_000  # derived triples held in memory at once
 
 
@@ -120,8 +124,7 @@ def keys(store: ox.Store, added, removed, base: str = DEFAULT_BASE_IRI) -> set |
         if q.predicate == SUBCLASS_OF or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology)):
             return None
         nodes.update(t for t in (q.subject, q.object) if isinstance(t, (ox.NamedNode, ox.BlankNode)))
-    links = [ox.NamedNode(p.format(base=base)) for p in LINKS]
-    return nodes | {q.object for n in nodes for p in links for q in store.quads_for_pattern(n, p, None, None)}
+    return nodes | {q.object for n in nodes for p in _links(base) for q in store.quads_for_pattern(n, p, None, None)}
 
 
 def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DEFAULT_BASE_IRI) -> set | None:
@@ -145,8 +148,7 @@ def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DE
         return None
     for q in [q for n in nodes for q in store.quads_for_pattern(n, None, None, target)]:
         store.remove(q)
-    links = [ox.NamedNode(p.format(base=base)) for p in LINKS]
-    subjects = nodes | {q.subject for n in nodes for p in links for q in store.quads_for_pattern(None, p, n, None)}
+    subjects = nodes | {q.subject for n in nodes for p in _links(base) for q in store.quads_for_pattern(None, p, n, None)}
     citation = ox.NamedNode(CITATION.format(base=base))
     read = ox.Store()
     read.extend([q for s in subjects for q in store.quads_for_pattern(s, None, None, None) if q.graph_name != target])

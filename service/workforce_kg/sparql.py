@@ -29,9 +29,7 @@ async def parse_request(request: Request, max_body: int) -> SparqlRequest:
         format=_first(params, "format") or _first(params, "output"),
     )
     if request.method == "POST":
-        body = await request.body()
-        if len(body) > max_body:
-            raise ProtocolError(413, f"request body larger than {max_body} bytes")
+        body = await request.body()  # its size is bounded by app.BodyLimit
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         text = body.decode("utf-8", errors="replace")
         if ctype == "application/x-www-form-urlencoded":

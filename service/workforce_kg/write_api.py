@@ -127,16 +127,11 @@ def read_graph(request: Request, graph: str | None = GraphParam, default: str | 
 @router.delete("/graph-store", operation_id="graph_store_delete", **WRITE)
 async def write_graph(request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
     """PUT replaces the graph with the body, POST adds the body to it, DELETE drops it. Needs a bearer token."""
-    settings = request.app.state.settings
     try:
         name = _graph_param(graph, default is not None)
-        body = b""
-        if request.method != "DELETE":
-            body = await request.body()
-            if len(body) > settings.max_body:
-                raise WriteError(413, f"request body larger than {settings.max_body} bytes")
     except WriteError as exc:
         return error_response(exc)
+    body = b"" if request.method == "DELETE" else await request.body()  # its size is bounded by app.BodyLimit
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return await write(request, {"operation": request.method.lower(), "graph": name, "data": body, "media": media})
 

@@ -176,17 +176,6 @@ def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
     return not existed
 
 
-def _validate_change(st: ox.Store, added: set, removed: set, shapes, base: str):
-    """Validate what the change touches in the copy (:func:`workforce_kg.validation.validate_change`): the
-    results that whole-graph validation gives on the nodes the change can affect, in time that grows with
-    the change, not the store. Problems elsewhere, which the change neither made nor mended, do not block it.
-    The derived triples are not part of the change: the shapes read none of them but the types, which
-    validation entails itself from the types the change adds or removes."""
-    from . import validation
-
-    return validation.validate_change(st, added, removed, shapes, base)
-
-
 CITATIONS = """
 SELECT ?fact ?citation ?doc ?file ?scheme ?locator ?quote WHERE {
   ?fact wkg:citation ?citation .
@@ -280,6 +269,8 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     Raises:
         WriteError: the write is refused; the caller drops the copy.
     """
+    from . import validation  # pySHACL: loaded by the writer process only
+
     derived = derived_graph(base)
     started = started or datetime.now(timezone.utc)
     scope = None if req.operation == "update" else _target(req)
@@ -292,7 +283,11 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
         raise WriteError(403, f"<{min(kept)}> is kept by the service and cannot be written")
     added, removed = after - before, before - after
     rules.update(st, derived, added, removed, base)
-    report = _validate_change(st, added, removed, shapes, base)
+    # what whole-graph validation gives on the nodes the change can affect, in time that grows with the
+    # change, not the store: problems elsewhere, which the change neither made nor mended, do not block it.
+    # The derived triples are not part of the change: the shapes read none of them but the types, which
+    # validation entails itself from the types the change adds or removes.
+    report = validation.validate_change(st, added, removed, shapes, base)
     if not report.conforms:
         violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
         raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
