@@ -3,10 +3,47 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_BASE_IRI = "https://w3id.org/workforce-kg"
+GiB = 1 << 30
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2, "mib": 1 << 20,
+          "g": 1000**3, "gb": 1000**3, "gib": GiB, "t": 1000**4, "tb": 1000**4, "tib": 1 << 40}
+
+
+def parse_size(value: str | int) -> int:
+    """A size in bytes from ``1073741824``, ``1GiB``, ``512 MiB``, ``2GB``…; ValueError if not one."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", value)
+    if match is None or match[2].lower() not in _UNITS:
+        raise ValueError("expected a number of bytes, optionally with a unit such as MiB or GiB")
+    number, unit = match.groups()
+    size = int(float(number) * _UNITS[unit.lower()])
+    if size <= 0:
+        raise ValueError("must be more than 0")
+    return size
+
+
+def format_size(size: int) -> str:
+    """``1 GiB``, ``256 MiB``, ``1.5 GiB``, ``1000 bytes``."""
+    for unit, factor in (("GiB", GiB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.4g} {unit}"
+    return f"{size} bytes"
+
+
+def _sandbox_mode(value: str) -> str:
+    if value not in ("require", "best-effort", "off"):
+        raise ValueError("must be require, best-effort or off")
+    return value
+
+
+def _default_sandbox() -> str:
+    return "require" if sys.platform.startswith("linux") else "off"
 
 
 def store_location(value: str | Path) -> str | Path:
@@ -28,7 +65,9 @@ class Settings:
     ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
     ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process),
     ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503),
-    ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take).
+    ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take), ``WORKFORCE_KG_QUERY_MEMORY`` (memory
+    of one query worker, e.g. ``1GiB``; the writer may use twice as much), ``WORKFORCE_KG_SANDBOX``
+    (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sandbox`).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
     the name is recorded with each write in the audit graph (a single unnamed token is ``curator``).
@@ -47,6 +86,8 @@ class Settings:
     query_workers: int = 4
     max_concurrent: int = 32
     update_timeout: float = 60.0
+    query_memory: int = GiB
+    sandbox: str = field(default_factory=_default_sandbox)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -67,6 +108,8 @@ class Settings:
             "query_workers": int,
             "max_concurrent": int,
             "update_timeout": float,
+            "query_memory": parse_size,
+            "sandbox": _sandbox_mode,
         }
         for name, fn in conv.items():
             raw = env.get(f"WORKFORCE_KG_{name.upper()}")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Settings, format_size
 from .protocol import Outcome, SparqlRequest, error_outcome
 
 _ctx = mp.get_context("spawn")
@@ -25,6 +27,7 @@ LONG_AFTER = 0.25  # seconds of CPU: a query that has used more is "long" (see Q
 LOW_PRIORITY = 19  # nice value of a worker running a long query
 TICK = 0.05  # seconds between checks on a running query
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def die_with_parent() -> None:
@@ -40,13 +43,37 @@ def die_with_parent() -> None:
         pass
 
 
-def _worker_main(conn, store_path: str, max_rows: int) -> None:
-    """Worker loop: open the store once, then answer requests until the pipe closes."""
+def start_confined(conn, memory: int | None, sandbox: str | None, read=(), write=(), connect_ports=()) -> bool:
+    """Bound this worker's memory and confine it (:func:`workforce_kg.sandbox.confine`), once it has
+    opened what it needs; whether it may go on. If not, the reason is sent in place of "ready"
+    (:meth:`Worker.wait_ready` reads it) and the worker should return."""
+    from . import sandbox as sb
+
+    try:
+        if memory:
+            sb.bound_memory(backstop(memory))
+        sb.confine(read, write, mode=sandbox, connect_ports=connect_ports)
+    except (sb.SandboxError, OSError, ValueError) as exc:
+        conn.send(("failed", str(exc)))
+        return False
+    return True
+
+
+def backstop(memory: int) -> int:
+    """The hard cap on a worker's data segment (``RLIMIT_DATA``) behind the polled ``memory`` limit:
+    well above it, so that the poll stops a query first, and a fast allocation cannot go far beyond."""
+    return memory + max(memory // 2, 256 << 20)
+
+
+def _worker_main(conn, store_path: str, max_rows: int, memory: int | None = None, sandbox: str | None = None) -> None:
+    """Worker loop: open the store once, confine the process, then answer requests until the pipe closes."""
     from .kg import KnowledgeGraph
     from .protocol import execute
 
     die_with_parent()
     kg = KnowledgeGraph.load(store_path)
+    if not start_confined(conn, memory, sandbox, read=[store_path]):
+        return
     conn.send("ready")
     while True:
         try:
@@ -56,6 +83,8 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
         try:
             kg.refresh()  # a write may have published a new version of the store
             outcome = execute(kg, req, accept, max_rows)
+        except MemoryError:  # past the backstop (the parent's poll usually stops the query first)
+            outcome = memory_exceeded(memory or 0)
         except Exception as exc:  # our bug: report it as a 500 rather than losing the worker
             outcome = error_outcome(500, f"internal error: {exc.__class__.__name__}")
         conn.send(outcome)
@@ -64,10 +93,16 @@ def _worker_main(conn, store_path: str, max_rows: int) -> None:
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-starter")  # one thread, kept to the end
 
 
+def memory_exceeded(limit: int) -> Outcome:
+    """The 503 of a query stopped at the memory limit."""
+    return error_outcome(503, f"query exceeded the memory limit of {format_size(limit)} and was stopped")
+
+
 @dataclass(eq=False)
 class Worker:
     process: mp.Process
     conn: object
+    failure: str | None = None  # why it did not start, as it said
 
     @classmethod
     def start(cls, *args, main=_worker_main) -> "Worker":
@@ -85,10 +120,26 @@ class Worker:
         return cls(proc, parent)
 
     def wait_ready(self, timeout: float) -> bool:
+        """Whether it started within ``timeout`` s; if it said why not, that is in ``failure``."""
         try:
-            return self.conn.poll(timeout) and self.conn.recv() == "ready"
+            message = self.conn.recv() if self.conn.poll(timeout) else None
         except (EOFError, OSError):  # it died while starting
             return False
+        if isinstance(message, tuple) and message[0] == "failed":
+            self.failure = message[1]
+        return message == "ready"
+
+    def died_of_memory(self) -> bool:
+        """Whether the process ended by an abort (a failed allocation in Rust code, past the backstop)."""
+        self.process.join(1)
+        return self.process.exitcode == -signal.SIGABRT
+
+    def rss(self) -> int | None:
+        """Its resident memory in bytes (Linux), or None where that cannot be read."""
+        try:
+            return int(Path(f"/proc/{self.process.pid}/statm").read_bytes().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            return None
 
     def kill(self) -> None:
         self.process.kill()
@@ -112,11 +163,20 @@ class QueryExecutor:
       frees up), but only while no request waits for a worker: when one does, and no worker is idle or
       on its way for it, the query is stopped with 503 and ``Retry-After``;
     - at ``timeout`` a query is stopped (its worker killed, 503); waiting for a worker counts towards it;
+    - a worker whose resident memory passes ``memory`` bytes is killed (503 naming the limit) and
+      replaced; behind that poll, its data segment is capped (:func:`backstop`), so that the server's
+      memory stays bounded whatever clients send;
+    - each worker is confined (:mod:`workforce_kg.sandbox`, as ``sandbox`` says): no network, no files
+      but the store's and Python's;
     - workers are started, and replaced, in the background by one thread.
     """
 
     def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
-                 max_concurrent: int = 32, long_after: float = LONG_AFTER):
+                 max_concurrent: int = 32, long_after: float = LONG_AFTER, memory: int | None = None,
+                 sandbox: str | None = None):
+        defaults = Settings.from_env() if memory is None or sandbox is None else None
+        self.memory = memory if memory is not None else defaults.query_memory
+        self.sandbox = sandbox if sandbox is not None else defaults.sandbox
         self.store_path = Path(store_path)
         self.timeout = timeout
         self.max_rows = max_rows
@@ -133,6 +193,7 @@ class QueryExecutor:
         self._waiting = 0  # requests waiting for a worker
         self._starting = 0  # workers asked for and not yet ready
         self._closed = False
+        self._failure: str | None = None  # why the last worker that failed to start did not
         self._to_spawn: queue.Queue[int | None] = queue.Queue()
         self._keeper = threading.Thread(target=self._keep, name="query-worker-keeper", daemon=True)
         self._keeper.start()
@@ -140,9 +201,9 @@ class QueryExecutor:
             self._spawn()
         deadline = time.monotonic() + 60
         while self._starting:
-            if time.monotonic() > deadline:
+            if self._failure or time.monotonic() > deadline:
                 self.close()
-                raise RuntimeError("a query worker did not start")
+                raise RuntimeError(f"a query worker did not start: {self._failure or 'timed out'}")
             time.sleep(0.02)
 
     # -- workers ----------------------------------------------------------------------------------------
@@ -171,7 +232,7 @@ class QueryExecutor:
                 time.sleep(min(5.0, 0.2 * max(batch)))  # workers that did not start: back off, try again
             started = []
             for attempt in batch:
-                w = Worker.start(str(self.store_path), self.max_rows)
+                w = Worker.start(str(self.store_path), self.max_rows, self.memory, self.sandbox)
                 with self._lock:
                     self._all.append(w)
                 started.append((attempt, w))
@@ -181,6 +242,7 @@ class QueryExecutor:
                         self._idle.put(w)
                         self._starting -= 1
                 else:
+                    self._failure = w.failure or self._failure
                     self._retire(w)
                     if not self._closed:
                         self._to_spawn.put(attempt + 1)
@@ -238,7 +300,10 @@ class QueryExecutor:
                 return stopped
             outcome = worker.conn.recv()
         except (EOFError, OSError):
+            died_of_memory = worker.died_of_memory()
             self._discard(worker)
+            if died_of_memory:
+                return memory_exceeded(self.memory)
             return error_outcome(503, "the query worker stopped unexpectedly; try again")
         if long:
             self._discard(worker)  # it runs at low priority and may be out of the pool
@@ -256,6 +321,9 @@ class QueryExecutor:
                 if time.monotonic() >= deadline:
                     self._discard(worker)
                     return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped"), long
+                if self.memory and (worker.rss() or 0) > self.memory:
+                    self._discard(worker)
+                    return memory_exceeded(self.memory), long
                 if not long:
                     cpu_now = _cpu_seconds(pid)
                     used = cpu_now - cpu_before if None not in (cpu_now, cpu_before) else time.monotonic() - started

@@ -36,7 +36,8 @@ import pyoxigraph as ox
 
 from . import rules
 from . import store as stores
-from .executor import Worker, die_with_parent
+from .config import Settings, format_size
+from .executor import Worker, die_with_parent, start_confined
 from .kg import prefixes
 
 LOCK = ".write.lock"
@@ -342,15 +343,37 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
 # -- the writer process ------------------------------------------------------------------------------
 
 
-def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60.0) -> None:
+#: What a writer to a remote store reads besides its own files: name resolution and TLS certificates.
+NETWORK_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf",
+                 "/etc/ssl", "/usr/share/ca-certificates", "/etc/ca-certificates")
+
+
+def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60.0, memory: int | None = None,
+                 sandbox: str | None = None) -> None:
     """Writer loop: one write at a time until the pipe closes; the shapes are parsed once.
-    ``store_path`` is an on-disk store or a ``remote:`` target (:mod:`workforce_kg.remote_writes`)."""
-    from . import validation
-    from .remote import is_remote
+    ``store_path`` is an on-disk store or a ``remote:`` target (:mod:`workforce_kg.remote_writes`).
+
+    The process is confined (:mod:`workforce_kg.sandbox`): it reads and writes the store's folder, reads
+    the sources folder, and opens no socket; writing to a remote store, it may connect to the remote's
+    TCP ports only (an update's ``SERVICE`` could still reach another host on those ports: the parse
+    of the update refuses it first)."""
+    from urllib.parse import urlsplit
+
+    from . import provenance, sources as _sources, validation  # noqa: F401 - loaded before confinement
+    from .remote import is_remote, parse_target
     from .remote_writes import perform_remote
 
     die_with_parent()
     shapes = validation.shapes_graph()
+    read = [sources] if sources else []
+    if is_remote(store_path):
+        urls = [urlsplit(u) for u in parse_target(store_path)]
+        ports = {u.port or (443 if u.scheme == "https" else 80) for u in urls}
+        allowed = start_confined(conn, memory, sandbox, read=[*read, *NETWORK_FILES], connect_ports=ports)
+    else:
+        allowed = start_confined(conn, memory, sandbox, read=read, write=[store_path])
+    if not allowed:
+        return
     conn.send("ready")
     while True:
         try:
@@ -365,43 +388,60 @@ def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60
                 conn.send(("ok", perform(Path(store_path), req, shapes, folder)))
         except WriteError as exc:
             conn.send(("error", exc.status, exc.message, exc.report))
+        except MemoryError:
+            conn.send(("error", 503, f"the write exceeded the writer's memory limit of {format_size(memory or 0)} "
+                       "and was stopped; nothing was changed", None))
         except Exception as exc:  # our bug or a disk problem: the store is unchanged; say what happened
             conn.send(("error", 500, f"the write failed ({exc.__class__.__name__}: {exc}); nothing was changed", None))
 
 
 class Writer:
-    """The writer process of a service: writes queue for it; one past its deadline is stopped."""
+    """The writer process of a service: writes queue for it; one past its deadline is stopped.
 
-    def __init__(self, store_path: Path | str, timeout: float = 60.0, sources: Path | None = None):
+    The process is confined as :func:`_writer_main` says and its data segment is capped at ``memory``
+    bytes (default: twice ``WORKFORCE_KG_QUERY_MEMORY``); a write past it is stopped with 503.
+    A writer found dead (killed, or out of memory) is started again before the next write."""
+
+    def __init__(self, store_path: Path | str, timeout: float = 60.0, sources: Path | None = None,
+                 memory: int | None = None, sandbox: str | None = None):
         self.store_path, self.timeout, self.sources = str(store_path), timeout, sources
+        defaults = Settings.from_env() if memory is None or sandbox is None else None
+        self.memory = memory if memory is not None else 2 * defaults.query_memory
+        self.sandbox = sandbox if sandbox is not None else defaults.sandbox
         self._lock = threading.Lock()
         self._worker = self._start()
 
     def _start(self) -> Worker:
-        worker = Worker.start(self.store_path, str(self.sources) if self.sources else None, self.timeout, main=_writer_main)
+        worker = Worker.start(self.store_path, str(self.sources) if self.sources else None, self.timeout,
+                              self.memory, self.sandbox, main=_writer_main)
         if not worker.wait_ready(60):
             worker.kill()
-            raise RuntimeError("the writer process did not start")
+            raise RuntimeError(f"the writer process did not start: {worker.failure or 'timed out'}")
         return worker
 
     def run(self, req: WriteRequest) -> dict:
-        """Carry out ``req`` in the writer process; raises WriteError (503 when stopped at the deadline)."""
+        """Carry out ``req`` in the writer process; raises WriteError (503 when stopped at the deadline,
+        out of memory, or when the writer process stopped during the write)."""
         if not self._lock.acquire(timeout=self.timeout):
             raise WriteError(503, "another write is still running; try again shortly")
         try:
+            if not self.alive():  # killed, or out of memory, since the last write: start it again first
+                self._restart()
             try:
                 self._worker.conn.send(req)
                 answered = self._worker.conn.poll(self.timeout)
-            except (OSError, EOFError):
-                answered = False
+                reply = self._worker.conn.recv() if answered else None
+            except (OSError, EOFError):  # it died during this write
+                out_of_memory = self._worker.died_of_memory()
+                self._restart()
+                if out_of_memory:
+                    raise WriteError(503, f"the write exceeded the writer's memory limit of {format_size(self.memory)} "
+                                     "and was stopped; nothing was changed") from None
+                raise WriteError(503, "the writer process stopped during the write and was restarted; nothing was "
+                                 "changed; try again") from None
             if not answered:
                 self._restart()
                 raise WriteError(503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed")
-            try:
-                reply = self._worker.conn.recv()
-            except (OSError, EOFError):
-                self._restart()
-                raise WriteError(503, "the writer process stopped unexpectedly; nothing was changed; try again") from None
         finally:
             self._lock.release()
         if reply[0] == "ok":
