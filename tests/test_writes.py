@@ -357,3 +357,45 @@ def test_readers_see_a_published_write(writable):
     assert not kg.ask(f'ASK {{ <{NHSE}> skos:altLabel "new"@en }}')  # not published yet
     stores.publish(writable, name, tmp)
     assert kg.refresh() and kg.ask(f'ASK {{ <{NHSE}> skos:altLabel "new"@en }}')
+
+
+# -- the writer process dies -------------------------------------------------------------------------
+
+
+def test_a_killed_writer_is_restarted_and_the_next_write_is_made(client, writable):
+    """Killed between writes: the next write notices, starts a new writer and is made (it used to fail at
+    once with "the write took longer than 20 s")."""
+    import os
+    import signal
+
+    writer = client.app.state.writer
+    old = writer._worker.process
+    os.kill(old.pid, signal.SIGKILL)
+    old.join(5)
+    r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("after the kill"), headers={**ALICE, **TURTLE})
+    assert r.status_code == 201, r.text
+    assert "after the kill" in alt_labels(client)
+    assert writer.alive() and writer._worker.process.pid != old.pid
+
+
+def test_a_writer_that_dies_during_the_write_says_so(client, writable, monkeypatch):
+    """Dead before it was noticed (here: the check is told it lives): 503 saying the writer stopped and was
+    restarted, nothing changed; the write after is made."""
+    import os
+    import signal
+
+    writer = client.app.state.writer
+    before = dataset(writable)
+    os.kill(writer._worker.process.pid, signal.SIGKILL)
+    writer._worker.process.join(5)
+    with monkeypatch.context() as m:
+        m.setattr(type(writer), "alive", lambda self: True)
+        r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("lost"), headers={**ALICE, **TURTLE})
+    assert r.status_code == 503, r.text
+    message = r.json()["error"]
+    assert "writer process stopped" in message and "restarted" in message and "nothing was changed" in message
+    assert "longer than" not in message
+    assert dataset(writable) == before
+    r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("made"), headers={**ALICE, **TURTLE})
+    assert r.status_code == 201, r.text
+    assert "made" in alt_labels(client) and "lost" not in alt_labels(client)
