@@ -3,6 +3,7 @@ worker replaced, and the server's whole process tree stays bounded while such qu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -12,7 +13,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import LiveServer
 
 LIMIT = 256 << 20
@@ -32,10 +32,8 @@ def children(pid: int) -> list[int]:
     """The processes started by ``pid`` (its workers and writer)."""
     kids = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
+        with contextlib.suppress(OSError):
             kids += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return kids
 
 
@@ -116,3 +114,30 @@ def test_the_backstop_stops_a_query_the_poll_misses(built_store, monkeypatch):
         assert ex._all[0].process.pid != pid  # replaced
     finally:
         ex.close()
+
+
+def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
+    """The writer's data segment is capped: an update whose WHERE is a cartesian product gets 503 naming
+    the limit, nothing changes, and the next write is made by a new writer."""
+    import shutil
+
+    from workforce_kg.writes import Writer, WriteError, WriteRequest
+
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    writer = Writer(store, timeout=30, memory=256 << 20)
+    graph = "https://w3id.org/workforce-kg/graph/curation/memory"
+    try:
+        pid = writer._worker.process.pid
+        with pytest.raises(WriteError) as refused:
+            writer.run(WriteRequest("update", "test", update=f"INSERT {{ GRAPH <{graph}> {{ ?a <http://example.org/p> ?f }} }} "
+                                    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }"))
+        assert refused.value.status == 503
+        assert refused.value.message == ("the write exceeded the writer's memory limit of 256 MiB and was stopped; "
+                                         "nothing was changed")
+        answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{graph}> {{ '
+                                         '<https://w3id.org/workforce-kg/id/organisation/nhse> '
+                                         '<http://www.w3.org/2004/02/skos/core#altLabel> "after"@en } }'))
+        assert answer["added"] == 1 and writer._worker.process.pid != pid
+    finally:
+        writer.close()

@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from workforce_kg import sandbox
 from workforce_kg.executor import QueryExecutor, Worker
 from workforce_kg.protocol import Outcome, SparqlRequest
@@ -118,10 +117,11 @@ def _raw_perform(path, req: WriteRequest, shapes=None, sources=None) -> dict:
 
 
 def raw_writer(conn, store_path, sources, timeout, memory, mode):
-    """The real writer process, with ``writes.perform`` replaced by :func:`probe`."""
-    from workforce_kg import writes
+    """The real writer process, with ``writes.perform`` (and its remote twin) replaced by :func:`probe`."""
+    from workforce_kg import remote_writes, writes
 
     writes.perform = _raw_perform
+    remote_writes.perform_remote = lambda target, req, *args: probe(json.loads(req.update))
     writes._writer_main(conn, store_path, sources, timeout, memory, mode)
 
 
@@ -175,6 +175,24 @@ def test_load_and_service_in_the_writer_reach_nobody(writable, listener):
     assert listener.accepted == 0
 
 
+@pytest.mark.skipif(sandbox.landlock_abi() < 4, reason="Landlock ABI < 4 has no network rules")
+def test_a_writer_to_a_remote_store_connects_to_its_ports_only(listener, secret):
+    """Writing to a remote store, the writer may open INET sockets, but Landlock lets it connect only to
+    the remote's port; files stay closed as for any writer."""
+    remote = Listener()  # stands for the remote store
+    worker = start(raw_writer, f"remote:http://127.0.0.1:{remote.port}/sparql", None, 20.0, 2 << 30, "require")
+    try:
+        answer = ask(worker, {"update": f"LOAD <http://127.0.0.1:{listener.port}/x>"}, writer=True)
+        assert "error" in answer, answer
+        assert "PermissionError" in ask(worker, {"connect": listener.port}, writer=True)["error"]
+        assert ask(worker, {"connect": remote.port}, writer=True) == {"ok": "connected"}
+        assert "PermissionError" in ask(worker, {"open": str(secret)}, writer=True)["error"]
+    finally:
+        worker.kill()
+        remote.sock.close()
+    assert listener.accepted == 0 and remote.accepted == 1
+
+
 def test_no_socket_of_any_family_in_a_confined_process(built_store):
     """seccomp refuses socket() for INET, INET6 and UNIX alike (a local daemon is out of reach too)."""
     worker = start(raw_query_worker, str(built_store), 1000, 1 << 30, "require")
@@ -224,12 +242,12 @@ def test_confined_workers_write_validate_check_quotes_and_see_new_generations(wr
     is seen by a confined query worker, which refreshes to the new generation."""
     executor = QueryExecutor(writable, workers=1, timeout=20, max_rows=1000, memory=1 << 30, sandbox="require")
     writer = Writer(writable, timeout=30, sources=sources_dir, memory=2 << 30, sandbox="require")
-    label = f"<{B}/id/organisation/nhse> <http://www.w3.org/2004/02/skos/core#altLabel> ?l"
-    query = SparqlRequest(query=f"SELECT ?l {{ {label} }}")
+    nhse, alt = f"<{B}/id/organisation/nhse>", "<http://www.w3.org/2004/02/skos/core#altLabel>"
+    query = SparqlRequest(query=f"SELECT ?l {{ {nhse} {alt} ?l }}")
     try:
         before = json.loads(executor.run(query, "application/sparql-results+json").body)["results"]["bindings"]
         answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{B}/graph/curation/t> '
-                                         f'{{ <{B}/id/organisation/nhse> <http://www.w3.org/2004/02/skos/core#altLabel> "Sandboxed"@en }} }}'))
+                                         f'{{ {nhse} {alt} "Sandboxed"@en }} }}'))
         assert answer["added"] == 1 and answer["generation"]
         after = json.loads(executor.run(query, "application/sparql-results+json").body)["results"]["bindings"]
         assert len(after) == len(before) + 1 and "Sandboxed" in {b["l"]["value"] for b in after}

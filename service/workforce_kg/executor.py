@@ -43,15 +43,16 @@ def die_with_parent() -> None:
         pass
 
 
-def start_confined(conn, memory: int | None, sandbox: str | None, read=(), write=(), connect_ports=()) -> bool:
-    """Bound this worker's memory and confine it (:func:`workforce_kg.sandbox.confine`), once it has
-    opened what it needs; whether it may go on. If not, the reason is sent in place of "ready"
-    (:meth:`Worker.wait_ready` reads it) and the worker should return."""
+def start_confined(conn, data_limit: int | None, sandbox: str | None, read=(), write=(), connect_ports=()) -> bool:
+    """Cap this worker's data segment at ``data_limit`` bytes (None: no cap) and confine it
+    (:func:`workforce_kg.sandbox.confine`), once it has opened what it needs; whether it may go on.
+    If not, the reason is sent in place of "ready" (:meth:`Worker.wait_ready` reads it) and the
+    worker should return."""
     from . import sandbox as sb
 
     try:
-        if memory:
-            sb.bound_memory(backstop(memory))
+        if data_limit:
+            sb.bound_memory(data_limit)
         sb.confine(read, write, mode=sandbox, connect_ports=connect_ports)
     except (sb.SandboxError, OSError, ValueError) as exc:
         conn.send(("failed", str(exc)))
@@ -72,7 +73,7 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int | None = None
 
     die_with_parent()
     kg = KnowledgeGraph.load(store_path)
-    if not start_confined(conn, memory, sandbox, read=[store_path]):
+    if not start_confined(conn, memory and backstop(memory), sandbox, read=[store_path]):
         return
     conn.send("ready")
     while True:
@@ -174,9 +175,9 @@ class QueryExecutor:
     def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
                  max_concurrent: int = 32, long_after: float = LONG_AFTER, memory: int | None = None,
                  sandbox: str | None = None):
-        defaults = Settings.from_env() if memory is None or sandbox is None else None
-        self.memory = memory if memory is not None else defaults.query_memory
-        self.sandbox = sandbox if sandbox is not None else defaults.sandbox
+        defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
+        self.memory = defaults.query_memory if memory is None else memory
+        self.sandbox = defaults.sandbox if sandbox is None else sandbox
         self.store_path = Path(store_path)
         self.timeout = timeout
         self.max_rows = max_rows

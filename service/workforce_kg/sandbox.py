@@ -25,6 +25,7 @@ missing, ``off`` skips confinement (for debugging; never in production).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import logging
@@ -88,10 +89,8 @@ def confine(read: Iterable[Path | str] = (), write: Iterable[Path | str] = (), *
     layers: list[str] = []
     missing: list[str] = []
     _no_new_privs()
-    try:  # before Landlock: importing it looks for a temporary folder
+    with contextlib.suppress(ImportError):  # before Landlock: importing it looks for a temporary folder
         import pyseccomp  # noqa: F401
-    except ImportError:
-        pass
     for name, install in (("landlock", lambda: _landlock(read, write, ports)),
                           ("seccomp", lambda: _seccomp(allow_inet=bool(ports)))):
         try:

@@ -359,7 +359,7 @@ def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60
     of the update refuses it first)."""
     from urllib.parse import urlsplit
 
-    from . import provenance, sources as _sources, validation  # noqa: F401 - loaded before confinement
+    from . import validation
     from .remote import is_remote, parse_target
     from .remote_writes import perform_remote
 
@@ -405,9 +405,9 @@ class Writer:
     def __init__(self, store_path: Path | str, timeout: float = 60.0, sources: Path | None = None,
                  memory: int | None = None, sandbox: str | None = None):
         self.store_path, self.timeout, self.sources = str(store_path), timeout, sources
-        defaults = Settings.from_env() if memory is None or sandbox is None else None
-        self.memory = memory if memory is not None else 2 * defaults.query_memory
-        self.sandbox = sandbox if sandbox is not None else defaults.sandbox
+        defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
+        self.memory = 2 * defaults.query_memory if memory is None else memory
+        self.sandbox = defaults.sandbox if sandbox is None else sandbox
         self._lock = threading.Lock()
         self._worker = self._start()
 
