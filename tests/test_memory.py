@@ -121,7 +121,7 @@ def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
     the limit, nothing changes, and the next write is made by a new writer."""
     import shutil
 
-    from workforce_kg.writes import Writer, WriteError, WriteRequest
+    from workforce_kg.writes import WriteError, Writer, WriteRequest
 
     store = tmp_path / "store"
     shutil.copytree(built_store, store)

@@ -245,6 +245,7 @@ def test_confined_workers_write_validate_check_quotes_and_see_new_generations(wr
     nhse, alt = f"<{B}/id/organisation/nhse>", "<http://www.w3.org/2004/02/skos/core#altLabel>"
     query = SparqlRequest(query=f"SELECT ?l {{ {nhse} {alt} ?l }}")
     try:
+        assert {"seccomp", "landlock-fs"} <= set(executor.stats()["confinement"])
         before = json.loads(executor.run(query, "application/sparql-results+json").body)["results"]["bindings"]
         answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{B}/graph/curation/t> '
                                          f'{{ {nhse} {alt} "Sandboxed"@en }} }}'))

@@ -8,6 +8,7 @@ serving. How runaway queries are kept from starving the others is in :class:`Que
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import queue
@@ -22,6 +23,7 @@ from .config import Settings, format_size
 from .protocol import Outcome, SparqlRequest, error_outcome
 
 _ctx = mp.get_context("spawn")
+sandbox_log = logging.getLogger("workforce_kg.sandbox")
 
 LONG_AFTER = 0.25  # seconds of CPU: a query that has used more is "long" (see QueryExecutor)
 LOW_PRIORITY = 19  # nice value of a worker running a long query
@@ -44,19 +46,20 @@ def die_with_parent() -> None:
 
 
 def start_confined(conn, data_limit: int | None, sandbox: str | None, read=(), write=(), connect_ports=()) -> bool:
-    """Cap this worker's data segment at ``data_limit`` bytes (None: no cap) and confine it
-    (:func:`workforce_kg.sandbox.confine`), once it has opened what it needs; whether it may go on.
-    If not, the reason is sent in place of "ready" (:meth:`Worker.wait_ready` reads it) and the
-    worker should return."""
+    """Cap this worker's data segment at ``data_limit`` bytes (None: no cap), confine it
+    (:func:`workforce_kg.sandbox.confine`) once it has opened what it needs, and say "ready" with the
+    layers installed; whether it may go on. If not, the reason is sent in place of "ready"
+    (:meth:`Worker.wait_ready` reads both) and the worker should return."""
     from . import sandbox as sb
 
     try:
         if data_limit:
             sb.bound_memory(data_limit)
-        sb.confine(read, write, mode=sandbox, connect_ports=connect_ports)
+        layers = sb.confine(read, write, mode=sandbox, connect_ports=connect_ports)
     except (sb.SandboxError, OSError, ValueError) as exc:
         conn.send(("failed", str(exc)))
         return False
+    conn.send(("ready", layers))
     return True
 
 
@@ -75,7 +78,6 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int | None = None
     kg = KnowledgeGraph.load(store_path)
     if not start_confined(conn, memory and backstop(memory), sandbox, read=[store_path]):
         return
-    conn.send("ready")
     while True:
         try:
             req, accept = conn.recv()
@@ -104,6 +106,7 @@ class Worker:
     process: mp.Process
     conn: object
     failure: str | None = None  # why it did not start, as it said
+    layers: list[str] | None = None  # the confinement it reported (see workforce_kg.sandbox)
 
     @classmethod
     def start(cls, *args, main=_worker_main) -> "Worker":
@@ -128,6 +131,8 @@ class Worker:
             return False
         if isinstance(message, tuple) and message[0] == "failed":
             self.failure = message[1]
+        if isinstance(message, tuple) and message[0] == "ready":
+            self.layers, message = message[1], "ready"
         return message == "ready"
 
     def died_of_memory(self) -> bool:
@@ -195,6 +200,7 @@ class QueryExecutor:
         self._starting = 0  # workers asked for and not yet ready
         self._closed = False
         self._failure: str | None = None  # why the last worker that failed to start did not
+        self._confined: list[str] | None = None  # the confinement the last worker started reported
         self._to_spawn: queue.Queue[int | None] = queue.Queue()
         self._keeper = threading.Thread(target=self._keep, name="query-worker-keeper", daemon=True)
         self._keeper.start()
@@ -206,6 +212,8 @@ class QueryExecutor:
                 self.close()
                 raise RuntimeError(f"a query worker did not start: {self._failure or 'timed out'}")
             time.sleep(0.02)
+        sandbox_log.log(logging.INFO if self._confined else logging.WARNING, "query workers confined by: %s",
+                        ", ".join(self._confined or []) or "nothing")
 
     # -- workers ----------------------------------------------------------------------------------------
 
@@ -239,6 +247,7 @@ class QueryExecutor:
                 started.append((attempt, w))
             for attempt, w in started:
                 if w.wait_ready(60) and not self._closed:
+                    self._confined = w.layers
                     with self._lock:
                         self._idle.put(w)
                         self._starting -= 1
@@ -269,7 +278,8 @@ class QueryExecutor:
         with self._lock:
             return {"workers": len(self._all), "alive": sum(w.process.is_alive() for w in self._all),
                     "idle": self._idle.qsize(), "starting": self._starting, "long": self._long,
-                    "out_of_pool": len(self._out), "waiting": self._waiting}
+                    "out_of_pool": len(self._out), "waiting": self._waiting, "confinement": self._confined,
+                    "memory_limit": self.memory}
 
     # -- requests ---------------------------------------------------------------------------------------
 

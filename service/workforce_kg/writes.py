@@ -374,7 +374,6 @@ def _writer_main(conn, store_path: str, sources: str | None, timeout: float = 60
         allowed = start_confined(conn, memory, sandbox, read=read, write=[store_path])
     if not allowed:
         return
-    conn.send("ready")
     while True:
         try:
             req = conn.recv()
