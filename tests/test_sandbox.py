@@ -209,7 +209,8 @@ def test_no_socket_of_any_family_in_a_confined_process(built_store):
 def test_a_query_worker_reads_no_file_but_its_store(built_store, secret):
     worker = start(raw_query_worker, str(built_store), 1000, 1 << 30, "require")
     try:
-        for path in (secret, "/etc/hostname", "/etc/passwd", Path.home() / ".bashrc", f"/proc/{worker.process.pid}/environ"):
+        for path in (secret, "/etc/hostname", "/etc/passwd", Path.home() / ".bashrc", f"/proc/{worker.process.pid}/environ",
+                     Path(__file__).resolve().parents[1] / "pyproject.toml"):  # the checkout, not Python's
             answer = ask(worker, {"open": str(path)})
             assert "error" in answer and SECRET not in json.dumps(answer), (path, answer)
             assert "PermissionError" in answer["error"] or "FileNotFoundError" in answer["error"], (path, answer)

@@ -188,16 +188,28 @@ def landlock_abi() -> int:
 
 
 def python_paths() -> list[Path]:
-    """Where Python and the installed packages live (read for lazy imports), and this package and its
-    bundled Turtle (in a checkout, links to the repository's folders)."""
+    """Where Python and the installed packages live (read for lazy imports): the installation, its
+    site-packages, the entries of ``sys.path`` that modules were imported from (``PYTHONPATH``, a
+    checkout), this package and its bundled Turtle (in a checkout, links to the repository's folders).
+    Never ``/`` nor an entry nothing was imported from (such as the working folder)."""
     from .paths import DATA, QUERIES_DIR
 
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(),
-             *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
-             Path(__file__).resolve().parent, QUERIES_DIR, *DATA.iterdir()}  # the bundled Turtle (links)
+    paths = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                                         *site.getsitepackages(), *sysconfig.get_paths().values()) if p}
     if site.ENABLE_USER_SITE and site.getusersitepackages():
-        paths.add(site.getusersitepackages())
-    return sorted({Path(p).resolve() for p in paths if p and Path(p).exists()})
+        paths.add(Path(site.getusersitepackages()).resolve())
+    roots = {_import_root(name, f) for name, m in list(sys.modules.items())
+             if isinstance(f := getattr(m, "__file__", None), str) and name != "__main__"}
+    paths |= {Path(entry or ".").resolve() for entry in sys.path} & roots
+    paths |= {Path(__file__).resolve().parent, QUERIES_DIR.resolve(), *(p.resolve() for p in DATA.iterdir())}
+    return sorted(p for p in paths if p.exists() and p != Path(p.anchor))
+
+
+def _import_root(name: str, file: str) -> Path:
+    """The ``sys.path`` entry module ``name`` was imported from (``/x`` for ``a.b`` in ``/x/a/b.py``)."""
+    path = Path(os.path.abspath(file))
+    depth = name.count(".") + (path.stem == "__init__")
+    return path.parents[depth].resolve() if depth < len(path.parents) else path.parent.resolve()
 
 
 SYSTEM_READ = ("/usr/lib", "/lib", "/lib64", "/usr/lib64", "/usr/local/lib")  # shared libraries (dlopen)
