@@ -87,7 +87,7 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int | None = None
             kg.refresh()  # a write may have published a new version of the store
             outcome = execute(kg, req, accept, max_rows)
         except MemoryError:  # past the backstop (the parent's poll usually stops the query first)
-            outcome = memory_exceeded(memory or 0)
+            outcome = memory_exceeded(memory) if memory else error_outcome(503, "the query ran out of memory")
         except Exception as exc:  # our bug: report it as a 500 rather than losing the worker
             outcome = error_outcome(500, f"internal error: {exc.__class__.__name__}")
         conn.send(outcome)
