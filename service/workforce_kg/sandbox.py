@@ -8,9 +8,11 @@ by :func:`confine` when a worker starts (after it has opened its store and pipe)
 - **seccomp** (through libseccomp, :mod:`pyseccomp`): ``socket()`` fails with ``EACCES`` for every
   address family, ``AF_UNIX`` included — the process talks to the service only through the pipe it was
   started with, so it never needs a new socket, and without one it cannot reach a local daemon either.
-  ``io_uring`` (which can open sockets and files outside these rules) fails with ``EPERM``; so does any
+  ``io_uring`` (whose operations, sockets included, never pass the seccomp filter) fails with ``EPERM``; so does any
   system call of another ABI (32-bit ``socketcall``, x32), which this filter does not describe.
-- **Landlock** (the kernel's unprivileged access control; three system calls, called through ctypes):
+- **Landlock** (the kernel's unprivileged access control; its three system calls are called through
+  ctypes here: the Python bindings on PyPI — ``landlock`` 1.0.0.dev5 and younger ones — are alphas,
+  and the most used handles neither TCP rules nor scopes and reads errors from ``errno`` alone):
   files and folders can be opened only beneath the allowed paths — read-only: the Python installation,
   its site-packages and this package (lazy imports), the system's shared libraries, ``/dev/null`` and
   ``/dev/urandom``, and what the caller names in ``read``; read-write: what the caller names in ``write``.
