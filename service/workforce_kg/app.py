@@ -61,10 +61,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             if settings.query_workers > 0 and on_disk:
                 app.state.executor = QueryExecutor(
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
-                    max_concurrent=settings.max_concurrent,
+                    max_concurrent=settings.max_concurrent, memory=settings.query_memory, sandbox=settings.sandbox,
                 )
             if settings.writes_enabled:
-                app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources))
+                app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources),
+                                          memory=2 * settings.query_memory, sandbox=settings.sandbox)
         yield
         for part in (app.state.executor, app.state.writer):
             if part is not None:
