@@ -41,7 +41,7 @@ LABEL_THRESHOLD = 92.0  # rapidfuzz token_sort_ratio (0-100) at or above which t
 
 FIRST_PERSON = re.compile(r"\b(we|our|us|ourselves)\b", re.IGNORECASE)
 PERCENTAGE_POINT = re.compile(r"percentage[- ]points?", re.IGNORECASE)
-FTE_WORDS = re.compile(r"\b(FTE|WTE|full[- ]time equivalent|whole[- ]time equivalent)\b", re.IGNORECASE)
+FTE_WORDS = re.compile(r"\b(FTE|WTE|full[- ]time equivalents?|whole[- ]time equivalents?)\b", re.IGNORECASE)
 HEADCOUNT_WORDS = re.compile(r"\b(headcount|people|persons?|individuals)\b", re.IGNORECASE)
 # relative time words -> offset in years from when the text was written (None: no year implied)
 RELATIVE_TIME = {
@@ -242,6 +242,26 @@ class Linter:
                         f"the document's 'we' is {self.short(author)} (its author), but {self.short(prop)} "
                         f"is {self.short(attributed)}",
                         {"property": prop, "attributed": attributed, "expected": author, "document": doc},
+                    )
+                )
+        named: dict[tuple[str, str, str, str, str], list[str]] = defaultdict(list)
+        for r in self.rows("attribution_named"):
+            key = (r["node"].value, r["property"].value, r["author"].value, r["parent"].value, r["doc"].value)
+            named[key].append(r["quote"].value)
+        for (node, prop, author, parent, doc), quotes in named.items():
+            if all(
+                any(lbl in q.lower() for lbl in labels[parent])
+                and not FIRST_PERSON.search(q)
+                and not any(lbl in q.lower() for lbl in labels[author])
+                for q in quotes
+            ):
+                out.append(
+                    Finding(
+                        "attribution",
+                        (node,),
+                        f"the quote gives it to {self.short(parent)} by name, but {self.short(prop)} is "
+                        f"{self.short(author)} (the document's author)",
+                        {"property": prop, "attributed": author, "expected": parent, "document": doc},
                     )
                 )
         for r in self.rows("attribution_manifesto"):
