@@ -55,7 +55,7 @@ RELATIVE_TIME = {
 }
 RELATIVE_RE = re.compile("|".join(f"(?:{p})" for p in RELATIVE_TIME), re.IGNORECASE)
 NUMBER = re.compile(
-    r"(?<![\w.])£?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(billion|bn|million|m\b|k\b|%)?", re.IGNORECASE
+    r"(?<![\w./-])£?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(billion|bn|million|m\b|k\b|%)?", re.IGNORECASE
 )
 SCALE = {"billion": 10**9, "bn": 10**9, "million": 10**6, "m": 10**6, "k": 10**3}
 KINDS = (
@@ -345,7 +345,7 @@ class Linter:
         for node, e in nodes.items():
             known: set[Decimal] = set()
             for f in e["fields"]:
-                known |= numbers_in(f)
+                known |= numbers_in(f) | date_parts(f)
                 num = to_decimal(f)
                 if num is not None:
                     known.add(num)
@@ -365,11 +365,15 @@ class Linter:
 
     def acknowledge(self, findings: list[Finding]) -> None:
         """Mark findings acknowledged by owl:differentFrom or by the ignore file."""
-        distinct = {frozenset((r["a"].value, r["b"].value)) for r in self.rows("different_from")}
+        reasons = {
+            self.prefixes["wkg"] + "conflictsWith": "two readings of one source, kept on purpose (wkg:conflictsWith)",
+            "http://www.w3.org/2002/07/owl#differentFrom": "reviewed as distinct (owl:differentFrom)",
+        }
+        distinct = {frozenset((r["a"].value, r["b"].value)): reasons[r["property"].value] for r in self.rows("different_from")}
         ignores = self.ignore_entries()
         for f in findings:
             if len(f.nodes) == 2 and frozenset(f.nodes) in distinct:
-                f.acknowledged = "reviewed as distinct (owl:differentFrom)"
+                f.acknowledged = distinct[frozenset(f.nodes)]
                 continue
             for kind, nodes, reason in ignores:
                 if kind == f.kind and nodes == frozenset(f.nodes):
@@ -428,6 +432,13 @@ def to_decimal(text: str) -> Decimal | None:
         return Decimal(text).normalize()
     except (InvalidOperation, ValueError):
         return None
+
+
+def date_parts(text: str) -> set[Decimal]:
+    """Year, month and day of an ISO date-like literal ("2023-04-01", "2021-07", "--09-22")."""
+    if re.fullmatch(r"(\d{4}|-)-\d{2}(-\d{2})?", text):
+        return {Decimal(int(x)) for x in re.findall(r"\d+", text)}
+    return set()
 
 
 def numbers_in(text: str) -> set[Decimal]:
