@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
 from workforce_kg import lint
 from workforce_kg.cli import app
 from workforce_kg.kg import prefixes
@@ -41,15 +40,21 @@ SEEDS = {
     "fte-headcount": ("fig:seed-fte",),
 }
 SEED_TTL = f"""
-fund:seed-a a wkg:Funding ; skos:prefLabel "Seed fund A"@en ; schema:value 987654321.0 ; schema:currency "GBP" ;
+fund:seed-a a wkg:Funding ; skos:prefLabel "Seed fund A"@en ;
+    schema:value 987654321.0 ; schema:currency "GBP" ;
     {CITE.format(q="we are providing £987,654,321")} .
-fund:seed-b a wkg:Funding ; skos:prefLabel "Seed money for the same thing"@en ; schema:value 987654321.0 ; schema:currency "GBP" ;
+fund:seed-b a wkg:Funding ; skos:prefLabel "Seed money for the same thing"@en ;
+    schema:value 987654321.0 ; schema:currency "GBP" ;
     {CITE.format(q="£987,654,321 will be made available")} .
-prog:seed-retention-scheme a wkg:Programme ; skos:prefLabel "Zebra Workforce Retention Scheme"@en ; {CITE.format(q="the scheme")} .
-prog:seed-retention-scheme-2 a wkg:Programme ; skos:prefLabel "the zebra workforce retention scheme"@en ; {CITE.format(q="the scheme")} .
-resp:seed-lead-1 a wkg:Responsibility ; wkg:body body:nhse ; wkg:role role:lead ; wkg:subject prog:seed-retention-scheme ;
+prog:seed-retention-scheme a wkg:Programme ; skos:prefLabel "Zebra Workforce Retention Scheme"@en ;
+    {CITE.format(q="the scheme")} .
+prog:seed-retention-scheme-2 a wkg:Programme ; skos:prefLabel "the zebra workforce retention scheme"@en ;
+    {CITE.format(q="the scheme")} .
+resp:seed-lead-1 a wkg:Responsibility ;
+    wkg:body body:nhse ; wkg:role role:lead ; wkg:subject prog:seed-retention-scheme ;
     {CITE.format(q="NHS England leads it")} .
-resp:seed-lead-2 a wkg:Responsibility ; wkg:body body:nhse ; wkg:role role:lead ; wkg:subject prog:seed-retention-scheme ;
+resp:seed-lead-2 a wkg:Responsibility ;
+    wkg:body body:nhse ; wkg:role role:lead ; wkg:subject prog:seed-retention-scheme ;
     {CITE.format(q="led by NHS England")} .
 fig:seed-points a wkg:ProgressFigure ; wkg:value 3.25 ; wkg:unit unit:percent ;
     {CITE.format(q="a fall of 3.25 percentage points")} .
@@ -135,7 +140,8 @@ fig:seed-undated a wkg:ProgressFigure ;
 
 
 def test_different_from_acknowledges_a_pair(seeded):
-    (seeded / "zz-reviewed.ttl").write_text(PREFIXES + "fund:seed-a owl:differentFrom fund:seed-b .\n", encoding="utf-8")
+    reviewed = PREFIXES + "fund:seed-a owl:differentFrom fund:seed-b .\n"
+    (seeded / "zz-reviewed.ttl").write_text(reviewed, encoding="utf-8")
     data = json.loads(run("--graph-dir", str(seeded), "--format", "json").output)
     pair = sorted([iri("fund:seed-a"), iri("fund:seed-b")])
     hits = [f for f in data["findings"] if f["kind"] == "duplicate-funding" and sorted(f["nodes"]) == pair]
@@ -155,8 +161,12 @@ def test_ignore_file_acknowledges_with_its_reason(graph_copy):
     result = run("--graph-dir", str(graph_copy), "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    reasons = {f["kind"]: f["reason"] for f in data["findings"] if set(f["nodes"]) & {iri("fund:seed-a"), iri("cmt:seed-we")}}
-    assert reasons == {"duplicate-funding": "seeded on purpose: duplicate-funding", "attribution": "seeded on purpose: attribution"}
+    picked = {iri("fund:seed-a"), iri("cmt:seed-we")}
+    reasons = {f["kind"]: f["reason"] for f in data["findings"] if set(f["nodes"]) & picked}
+    assert reasons == {
+        "duplicate-funding": "seeded on purpose: duplicate-funding",
+        "attribution": "seeded on purpose: attribution",
+    }
 
 
 def test_json_structure(seeded):

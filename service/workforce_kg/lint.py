@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import combinations
@@ -114,7 +115,7 @@ class Report:
             "acknowledged": sum(1 for f in self.findings if f.acknowledged is not None),
         }
 
-    def as_text(self, short) -> str:
+    def as_text(self, short: Callable[[str], str]) -> str:
         lines = []
         for f in self.findings:
             mark = f"(acknowledged: {f.acknowledged}) " if f.acknowledged is not None else ""
@@ -369,7 +370,9 @@ class Linter:
             self.prefixes["wkg"] + "conflictsWith": "two readings of one source, kept on purpose (wkg:conflictsWith)",
             "http://www.w3.org/2002/07/owl#differentFrom": "reviewed as distinct (owl:differentFrom)",
         }
-        distinct = {frozenset((r["a"].value, r["b"].value)): reasons[r["property"].value] for r in self.rows("different_from")}
+        distinct = {
+            frozenset((r["a"].value, r["b"].value)): reasons[r["property"].value] for r in self.rows("different_from")
+        }
         ignores = self.ignore_entries()
         for f in findings:
             if len(f.nodes) == 2 and frozenset(f.nodes) in distinct:
