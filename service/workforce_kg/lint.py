@@ -235,7 +235,10 @@ class Linter:
         out = []
         for (node, prop, attributed, author, doc), quotes in grouped.items():
             names_parent = any(lbl in q.lower() for q in quotes for lbl in labels[attributed])
-            if any(FIRST_PERSON.search(q) for q in quotes) and not names_parent:
+            authors_voice = any(
+                FIRST_PERSON.search(q) or any(lbl in q.lower() for lbl in labels[author]) for q in quotes
+            )
+            if authors_voice and not names_parent:
                 out.append(
                     Finding(
                         "attribution",
