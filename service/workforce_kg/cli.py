@@ -393,6 +393,32 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("lint")
+def lint_cmd(
+    graph_dir: Annotated[Optional[Path], typer.Option("--graph-dir", help="Lint this copy of graph/.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Find likely curation errors (duplicates, attribution, units, relative dates, numbers only in
+    descriptions); exit 1 when a finding is not acknowledged (owl:differentFrom or lint-ignore.toml)."""
+    from . import lint
+
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose text or json", param_hint="--format")
+    if graph_dir is not None and not graph_dir.is_dir():
+        raise typer.BadParameter(f"not a folder: {graph_dir}", param_hint="--graph-dir")
+    try:
+        linter = lint.Linter(graph_dir)
+        report = linter.run()
+    except lint.LintError as exc:
+        fail(one_line(exc))
+    if fmt == "json":
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        typer.echo(report.as_text(linter.short))
+    if report.failing:
+        raise typer.Exit(1)
+
+
 # -- serve -------------------------------------------------------------------------------------------
 
 

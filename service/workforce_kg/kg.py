@@ -57,6 +57,7 @@ def prefixes(base: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "eval": f"{base}/id/evaluation/",
         "chg": f"{base}/id/change/",
         "doc": f"{base}/id/document/",
+        "post": f"{base}/id/post/",
     }
     return {**STANDARD_PREFIXES, **ours}
 
