@@ -38,6 +38,7 @@ SEEDS = {
     "description-number": ("prog:seed-described",),
     "attribution": ("cmt:seed-we",),
     "fte-headcount": ("fig:seed-fte",),
+    "undated-event": ("fund:seed-undated",),
 }
 SEED_TTL = f"""
 fund:seed-a a wkg:Funding ; skos:prefLabel "Seed fund A"@en ;
@@ -66,6 +67,9 @@ cmt:seed-we a wkg:Intention ; skos:prefLabel "Seeded intention"@en ; wkg:madeBy 
     {CITE.format(q="we will publish the seeded plan")} .
 fig:seed-fte a wkg:ProgressFigure ; wkg:value 5551.0 ; wkg:unit unit:fte ;
     {CITE.format(q="5,551 more people working in the service")} .
+fund:seed-undated a wkg:Funding ; skos:prefLabel "Seeded undated money"@en ;
+    schema:value 123456789.0 ; schema:currency "GBP" ;
+    {CITE.format(q="On 3 March the scheme was given £123,456,789")} .
 """
 
 
@@ -137,6 +141,22 @@ fig:seed-undated a wkg:ProgressFigure ;
     findings = {f.nodes[0]: f for f in lint.lint(graph_copy).failing if f.kind == "relative-time"}
     assert set(findings) == {iri("fig:seed-wrong")}
     assert findings[iri("fig:seed-wrong")].details["written"] == "2022-10"
+
+
+def test_undated_event_only_without_any_date(graph_copy):
+    """A calendar date in the quote is a finding only when the node records no date at all."""
+    ttl = PREFIXES + f"""
+prog:seed-dated a wkg:Programme ; wkg:established "2022-05"^^xsd:gYearMonth ;
+    {CITE.format(q="launched in May 2022")} .
+prog:seed-day-month a wkg:Programme ; {CITE.format(q="announced on 22nd September")} .
+prog:seed-month-year a wkg:Programme ; {CITE.format(q="published in May 2022")} .
+prog:seed-no-date a wkg:Programme ; {CITE.format(q="published in May")} .
+cmt:seed-commitment a wkg:Intention ; {CITE.format(q="met in May 2022")} .
+"""
+    (graph_copy / "zz-seeded.ttl").write_text(ttl, encoding="utf-8")
+    findings = {f.nodes[0]: f for f in lint.lint(graph_copy).failing if f.kind == "undated-event"}
+    assert set(findings) == {iri("prog:seed-day-month"), iri("prog:seed-month-year")}
+    assert findings[iri("prog:seed-day-month")].details["dates"] == ["22nd September"]
 
 
 def test_different_from_acknowledges_a_pair(seeded):

@@ -13,7 +13,9 @@ little Python where the test is on words or numbers. Findings:
 - ``fte-headcount``: FTE where the quote counts people, or headcount where it says full-time equivalent;
 - ``relative-time``: a dated fact whose quote says "this year", "next year", ... and whose date is not
   resolved against when the text was written (``dcterms:created`` of its document);
-- ``description-number``: a number stated in ``dcterms:description`` and in no structured field.
+- ``description-number``: a number stated in ``dcterms:description`` and in no structured field;
+- ``undated-event``: a programme, funding, figure or change whose quote states a calendar date ("on 22
+  September", "in May 2022") while the node has no date field at all.
 
 A finding is acknowledged (reported, but not failing) by ``owl:differentFrom`` between a reviewed
 pair, or by an entry of ``lint-ignore.toml`` in the graph folder (kind, nodes, reason).
@@ -58,6 +60,8 @@ RELATIVE_RE = re.compile("|".join(f"(?:{p})" for p in RELATIVE_TIME), re.IGNOREC
 NUMBER = re.compile(
     r"(?<![\w./-])£?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(billion|bn|million|m\b|k\b|%)?", re.IGNORECASE
 )
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+CALENDAR_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|\b(?:{MONTHS})\s+\d{{4}}\b")
 SCALE = {"billion": 10**9, "bn": 10**9, "million": 10**6, "m": 10**6, "k": 10**3}
 KINDS = (
     "duplicate-funding",
@@ -69,6 +73,7 @@ KINDS = (
     "fte-headcount",
     "relative-time",
     "description-number",
+    "undated-event",
 )
 
 
@@ -365,6 +370,17 @@ class Linter:
                 )
         return out
 
+    def check_undated(self) -> list[Finding]:
+        dates: dict[str, set[str]] = defaultdict(set)
+        for r in self.rows("undated_quotes"):
+            dates[r["node"].value].update(m.group(0) for m in CALENDAR_DATE.finditer(r["quote"].value))
+        return [
+            Finding("undated-event", (node,), f"quote states {', '.join(sorted(found))} but the node has no date field",
+                    {"dates": sorted(found)})
+            for node, found in dates.items()
+            if found
+        ]
+
     # -- acknowledgement -----------------------------------------------------------------------
 
     def acknowledge(self, findings: list[Finding]) -> None:
@@ -416,6 +432,7 @@ class Linter:
             + self.check_units()
             + self.check_relative_time()
             + self.check_descriptions()
+            + self.check_undated()
         )
         self.acknowledge(findings)
         findings.sort(key=lambda f: (KINDS.index(f.kind), f.nodes))
