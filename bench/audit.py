@@ -5,12 +5,14 @@ every citation — document, locator, quote — followed by the full text of the
 names, so a reviewer can judge the fact against the whole passage, not only the quote.
 
     PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261206 --size 100
-    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 --exclude-seed 20261206:100
+    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 --exclude-file bench/audit-sample-20261206.txt
 
 Strata: commitments, responsibilities, programmes, funding, figures, ratings, bodies (their
 citations: where a source names them), other facts (evaluations, organisational changes). Each
 stratum gets a share of the sample proportional to its size, at least ``--min-per-stratum``.
-``--exclude-seed SEED:SIZE`` removes the nodes of an earlier sample so the two never overlap.
+``--exclude-file`` (a ``--format list`` output) or ``--exclude-seed SEED:SIZE`` (redrawn on the same
+graph) removes the nodes of an earlier sample so the two never overlap; ``--graph-dir`` draws from
+another copy of ``graph/`` (e.g. the graph as it was when an earlier sample was drawn).
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ def describe(graph: Graph, node: URIRef, segs: dict[URIRef, dict[str, str]]) -> 
             if label is not None:
                 value += f'  ("{label}")'
         fields.append((short(graph, p), value))
+    citations.sort(key=lambda c: (c["document"], c["locator"], c["quote"]))
     return {"iri": short(graph, node), "fields": fields, "citations": citations}
 
 
@@ -135,11 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-per-stratum", type=int, default=5)
     ap.add_argument("--exclude-seed", action="append", default=[], metavar="SEED:SIZE",
                     help="leave out the nodes an earlier draw (same graph, default minimum) picked")
+    ap.add_argument("--exclude-file", type=Path, action="append", default=[],
+                    help="leave out the nodes listed in this file (lines 'stratum<TAB>prefixed-name', as --format list prints)")
+    ap.add_argument("--graph-dir", type=Path, default=None, help="draw from this copy of graph/")
     ap.add_argument("--sources", type=Path, default=None, help="folder of source texts")
     ap.add_argument("--format", choices=("text", "json", "list"), default="text")
     args = ap.parse_args(argv)
 
-    graph = store.rdflib_graph()
+    if args.graph_dir is not None and not args.graph_dir.is_dir():
+        ap.error(f"not a folder: {args.graph_dir}")
+    graph = store.rdflib_graph(store.bundled_files(graph_dir=args.graph_dir) if args.graph_dir else None)
     folder = src.sources_dir(args.sources)
     segs = {iri: provenance.load_segments(doc, folder) for iri, doc in provenance.documents(graph).items()}
     exclude: list[URIRef] = []
@@ -149,6 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             exclude += [n for _, n in draw(graph, int(seed_text), int(size_text or 100), args.min_per_stratum)]
         except ValueError:
             ap.error(f"--exclude-seed wants SEED:SIZE, got {spec!r}")
+    for path in args.exclude_file:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            ap.error(f"cannot read {path}: {exc.strerror or exc}")
+        for line in lines:
+            name = line.split("\t")[-1].strip()
+            if name and not name.startswith("#"):
+                exclude.append(graph.namespace_manager.expand_curie(name) if ":" in name and "//" not in name else URIRef(name))
     sample = draw(graph, args.seed, args.size, args.min_per_stratum, exclude)
 
     if args.format == "list":

@@ -89,3 +89,36 @@ def test_event_dates_are_properties(kg):
     assert ters == [{"d": "2016"}]
     assert kg.rows("SELECT ?d WHERE { body:inwo wkg:established ?d }") == [{"d": "2021-04"}]
     assert kg.rows("SELECT ?d WHERE { prog:long-term-workforce-plan wkg:commissioned ?d }") == [{"d": "2022-01-24"}]
+
+
+# -- fixes from the issue-14 audit (bench/RESULTS-audit.md) --------------------------------------
+
+
+def test_announcement_without_a_year_is_a_month_day(kg):
+    rows = kg.rows("SELECT ?d WHERE { fund:d001-discharge-500m-winter-2022 wkg:announced ?d }")
+    assert [str(r["d"]) for r in rows] == ["--09-22"]
+
+
+def test_ranks_and_legislatures_have_their_own_concepts(kg):
+    assert kg.ask("ASK { fig:d004-hcs-fourth-largest-group wkg:unit unit:rank ; wkg:value 4.0 }")
+    assert not kg.ask("ASK { ?f wkg:unit unit:count ; skos:prefLabel ?l FILTER(CONTAINS(LCASE(?l), 'largest')) }")
+    assert kg.ask("ASK { body:house-of-commons org:classification otype:legislature }")
+
+
+def test_needs_and_unnamed_activities_are_not_nodes(kg):
+    """A need a speaker stressed, a statement of what matters, an unnamed activity: cited, not reified."""
+    for gone in ("cmt:staffordshire-care-routes-packages", "cmt:staffordshire-care-technology-records",
+                 "cmt:gp-records-open-standards-cloud", "cmt:scot-update-social-care-qualifications",
+                 "cmt:scot-positive-sector-communications", "cmt:scot-employers-of-choice",
+                 "prog:care-home-wearables", "prog:gp-training-places-expansion"):
+        assert not kg.ask(f"ASK {{ {{ {gone} ?p ?o }} UNION {{ ?s ?p {gone} }} }}"), gone
+    # ... and what they said stays cited on the node it is about
+    assert kg.ask("""ASK { prog:digital-health-technologies wkg:citation/wkg:locator "110" ; dcterms:description ?d }""")
+    assert kg.ask("""ASK { fig:d001-gp-trainees-2014 wkg:evidences cmt:gp-6000-doctors .
+                          cmt:gp-6000-doctors wkg:citation/wkg:locator "38" }""")
+    assert kg.ask("""ASK { post:staffordshire-cabinet-member-health-care wkg:citation/wkg:locator "paragraph 5" }""")
+
+
+def test_no_node_cites_the_same_words_twice(kg):
+    assert not kg.ask("""ASK { ?n wkg:citation ?a , ?b . FILTER(?a != ?b)
+        ?a wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q . ?b wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q }""")

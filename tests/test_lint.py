@@ -39,6 +39,7 @@ SEEDS = {
     "attribution": ("cmt:seed-we",),
     "fte-headcount": ("fig:seed-fte",),
     "undated-event": ("fund:seed-undated",),
+    "duplicate-citation": ("prog:seed-cited-twice",),
 }
 SEED_TTL = f"""
 fund:seed-a a wkg:Funding ; skos:prefLabel "Seed fund A"@en ;
@@ -70,6 +71,9 @@ fig:seed-fte a wkg:ProgressFigure ; wkg:value 5551.0 ; wkg:unit unit:fte ;
 fund:seed-undated a wkg:Funding ; skos:prefLabel "Seeded undated money"@en ;
     schema:value 123456789.0 ; schema:currency "GBP" ;
     {CITE.format(q="On 3 March the scheme was given £123,456,789")} .
+prog:seed-cited-twice a wkg:Programme ; skos:prefLabel "Seeded twice-cited programme"@en ;
+    {CITE.format(q="the twice cited   programme")} , [ wkg:document doc:hscc-expert-panel-govt-response-2023 ;
+    wkg:locator "1" ; wkg:quote "the twice cited programme" ] .
 """
 
 

@@ -14,6 +14,8 @@ little Python where the test is on words or numbers. Findings:
 - ``relative-time``: a dated fact whose quote says "this year", "next year", ... and whose date is not
   resolved against when the text was written (``dcterms:created`` of its document);
 - ``description-number``: a number stated in ``dcterms:description`` and in no structured field;
+- ``duplicate-citation``: one node cited twice for the same document, locator and quote (often left
+  behind when citations are moved between nodes or files);
 - ``undated-event``: a programme, funding, figure or change whose quote states a calendar date ("on 22
   September", "in May 2022") while the node has no date field at all.
 
@@ -73,6 +75,7 @@ KINDS = (
     "fte-headcount",
     "relative-time",
     "description-number",
+    "duplicate-citation",
     "undated-event",
 )
 
@@ -370,6 +373,18 @@ class Linter:
                 )
         return out
 
+    def check_citations(self) -> list[Finding]:
+        seen: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+        for r in self.rows("citations"):
+            key = (r["node"].value, r["doc"].value, r["locator"].value, " ".join(r["quote"].value.split()))
+            seen[key].add(str(r["citation"]))
+        return [
+            Finding("duplicate-citation", (node,), f"cited {len(cits)} times for {self.short(doc)} at {locator!r}: {quote[:60]!r}",
+                    {"document": doc, "locator": locator, "quote": quote, "count": len(cits)})
+            for (node, doc, locator, quote), cits in seen.items()
+            if len(cits) > 1
+        ]
+
     def check_undated(self) -> list[Finding]:
         dates: dict[str, set[str]] = defaultdict(set)
         for r in self.rows("undated_quotes"):
@@ -432,6 +447,7 @@ class Linter:
             + self.check_units()
             + self.check_relative_time()
             + self.check_descriptions()
+            + self.check_citations()
             + self.check_undated()
         )
         self.acknowledge(findings)
