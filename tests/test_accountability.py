@@ -113,7 +113,7 @@ def test_figures_programmes_documents(kg):
     for f in figures:
         assert_sources(f)
     programmes = acc.list_programmes(kg, limit=ALL)["items"]
-    assert len(programmes) == 192
+    assert len(programmes) == 191
     for p in programmes:
         assert_ref(p, "programme")
         assert_sources(p)

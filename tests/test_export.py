@@ -113,7 +113,7 @@ def test_matrix_csv_export(kg):
     out = export.export(kg, "matrix-csv")
     assert out.media_type == "text/csv" and out.filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(out.content.decode())))
-    assert rows[0][:2] == ["body", "body_label"] and len(rows) == 2 + 75
+    assert rows[0][:2] == ["body", "body_label"] and len(rows) == 2 + 74
 
 
 # -- focused subgraphs -------------------------------------------------------------------------------

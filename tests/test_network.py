@@ -25,7 +25,7 @@ def test_projection_shape(kg, net):
                     wkg:Evaluation org:ChangeEvent } ?s a ?c }""")[0]["n"]
     assert g.number_of_nodes() == expected
     types = Counter(d["type"] for _, d in g.nodes(data=True))
-    assert types["commitment"] == 138 and types["body"] == 75 and types["rating"] == 70
+    assert types["commitment"] == 132 and types["body"] == 74 and types["rating"] == 70
     iris = [d["iri"] for _, d in g.nodes(data=True)]
     assert len(set(iris)) == len(iris) and all(i.startswith(f"{kg.base}/id/") for i in iris)
 
@@ -79,7 +79,7 @@ def test_projection_is_cached(kg):
 def test_centrality_of_bodies(kg, net):
     result = network.centrality(kg, limit=100)
     items = result["items"]
-    assert result["total"] == len(items) == 75 and all(i["type"] == "body" for i in items)
+    assert result["total"] == len(items) == 74 and all(i["type"] == "body" for i in items)
     between = [i["betweenness"] for i in items]
     assert between == sorted(between, reverse=True) and all(0 <= b <= 1 for b in between)
     for i in items[:5]:
