@@ -26,7 +26,6 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
-
 from workforce_kg import provenance, store
 from workforce_kg import sources as src
 
@@ -96,7 +95,7 @@ def short(graph: Graph, term) -> str:
     if isinstance(term, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(term)
-        except Exception:  # rdflib raises for IRIs it cannot split
+        except (ValueError, KeyError):  # rdflib raises for IRIs it cannot split
             return str(term)
     if isinstance(term, Literal) and term.datatype is not None:
         return f"{term}^^{short(graph, term.datatype)}"

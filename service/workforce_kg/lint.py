@@ -325,7 +325,7 @@ class Linter:
             if not e["dates"]:
                 continue  # wording kept, no date derived from it: nothing to resolve
             written = e["written"].value if e["written"] is not None else None
-            offsets = {off for w in e["words"] for p, off in RELATIVE_TIME.items() if re.fullmatch(p, w, re.I)}
+            offsets = {off for w in e["words"] for p, off in RELATIVE_TIME.items() if re.fullmatch(p, w, re.IGNORECASE)}
             years = {p: d[:4] for p, d in e["dates"].items()}
             problem = None
             if written is None:
