@@ -61,7 +61,13 @@ def population(graph: Graph) -> dict[str, list[URIRef]]:
 
 
 def allocate(sizes: dict[str, int], total: int, minimum: int) -> dict[str, int]:
-    """Split ``total`` over strata proportionally to their size (largest remainder), at least ``minimum`` each."""
+    """Split ``total`` over strata proportionally to their size (largest remainder), at least ``minimum`` each.
+
+    The minimum shrinks when the strata cannot all have it within ``total``; never more than ``total``.
+    """
+    filled = sum(1 for n in sizes.values() if n)
+    if filled:
+        minimum = min(minimum, total // filled)
     alloc = {k: min(n, minimum) for k, n in sizes.items()}
     rest = total - sum(alloc.values())
     pool = {k: n - alloc[k] for k, n in sizes.items()}
