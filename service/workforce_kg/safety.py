@@ -136,8 +136,8 @@ def check_update(text: str, base: str, prefixes: dict[str, str], kept: Callable[
         if kept(iri):
             raise Refused(403, f"<{iri}> is kept by the service and cannot be written")
     if result.all_graphs:
-        raise Refused(403, "ALL and NAMED include the graphs the service keeps (ontology, derived, audit), "
-                      "which cannot be written: name the graphs to change")
+        raise Refused(403, "ALL and NAMED include graphs kept by the service (ontology, derived, audit), which "
+                      "cannot be written: name the graphs to change")
     return result
 
 
@@ -229,8 +229,8 @@ def _inspect(tree, kind: str, allow_federation: bool, base: str | None) -> None:
     while stack:
         node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
-            raise Refused(400, f"{kind} nested too deeply (more than {MAX_NESTING} levels of brackets, subqueries, "
-                          "expressions or operators in a chain)")
+            raise Refused(400, f"{kind} nested too deeply (its parse is more than {MAX_NESTING} levels deep: "
+                          "brackets, subqueries, expressions, and each operand of a chain of operators)")
         if isinstance(node, CompValue):
             name = node.name
             if name == "ServiceGraphPattern" and not allow_federation:

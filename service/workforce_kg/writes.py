@@ -149,8 +149,9 @@ def _kept_state(st: ox.Store, base: str) -> dict:
     state = {}
     for g in st.named_graphs():
         if isinstance(g, ox.NamedNode) and kept_by_service(g.value, base):
-            rows = st.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): g})
-            state[g.value] = int(next(iter(rows))["n"].value)
+            rows = st.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", substitutions={ox.Variable("g"): g})
+            row = next(iter(rows), None)  # none for an empty graph
+            state[g.value] = int(row["n"].value) if row else 0
     return state
 
 
@@ -368,6 +369,8 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
     base = stores.store_base(path)
     if req.graph is not None and kept_by_service(req.graph, base):
         raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
+    if req.operation == "update":
+        check_update(req.update or "", base)  # refused before any copy is made (the decision is cached)
     started = datetime.now(timezone.utc)
     with _locked(path):
         stores.prune(path, grace=600)
@@ -381,11 +384,14 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
             del st
             st = None
             stores.publish(path, name, tmp)
-        except BaseException:
+        except BaseException as exc:
             del st
-            gc.collect()  # close the copy now (RocksDB keeps its folder locked while open)
+            # the traceback holds the frames of change(), which hold the copy: drop them, then close
+            # the copy now (RocksDB keeps its folder locked while open, and the next write reuses it)
+            exc.__traceback__ = None
+            gc.collect()
             shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            raise exc from None
     return {**answer, "generation": name}
 
 
