@@ -316,8 +316,12 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     started = started or datetime.now(timezone.utc)
     scope = _scope(st, req, base)  # static: from the update's parse, or the graph a request names
     # checked again on the difference: an update whose graphs only evaluation tells (GRAPH ?g) is
-    # compared in full; any other on its graphs, and the graphs the service keeps on their sizes
-    kept_before = _kept_state(st, base) if scope is not None else None
+    # compared in full (every graph); any other on the graphs it names, and, as the parse decided which
+    # those are, the graphs the service keeps on their sizes, counted by the engine (about 0.3 s for a
+    # 400,000-quad derived graph, against some 7 s to snapshot it in Python). A Graph Store request
+    # names its graph in the URL, not in parsed text: its graph alone is compared.
+    tripwire = req.operation == "update" and scope is not None
+    kept_before = _kept_state(st, base) if tripwire else None
     names_before = set(st.named_graphs())
     before = _snapshot(st, scope)
     created = _apply(st, req, base)
