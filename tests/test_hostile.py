@@ -282,6 +282,15 @@ def test_updates_that_would_reach_out_are_refused(client, writable, listener, na
     assert dataset(writable) == before
 
 
+@pytest.mark.parametrize("iri", ["file:///etc/hostname", "http://127.0.0.1:1/x"])
+def test_using_outside_the_store_is_refused(client, writable, iri):
+    before = dataset(writable)
+    for clause in ("USING", "USING NAMED"):
+        text = f"INSERT {{ GRAPH <{CURATION}> {{ ?s ?p ?o }} }} {clause} <{iri}> WHERE {{ ?s ?p ?o }}"
+        assert "only graphs in this store" in refused(client.post("/sparql", content=text.encode(), headers=UPDATE), 400)
+    assert dataset(writable) == before
+
+
 # -- updates: the graphs the service keeps --------------------------------------------------------------
 
 P = f"PREFIX wkg: <{B}/def/> PREFIX body: <{B}/id/organisation/> "

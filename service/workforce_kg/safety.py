@@ -93,12 +93,14 @@ class UpdatePlan:
     ``graphs``: the IRIs of the graphs its operations name as written, and :data:`DEFAULT` for the
     default graph; ``any_graph``: some operation writes a graph named by a variable (``GRAPH ?g`` in
     an ``INSERT``/``DELETE`` template or a ``DELETE WHERE``), which only evaluation decides;
-    ``all_graphs``: ``ALL`` or ``NAMED`` (``DROP ALL``, ``CLEAR NAMED``...), every named graph.
+    ``all_graphs``: ``ALL`` or ``NAMED`` (``DROP ALL``, ``CLEAR NAMED``...), every named graph;
+    ``using``: the graphs its ``USING`` / ``USING NAMED`` clauses read (the caller checks they are ours).
     """
 
     graphs: frozenset[str]
     any_graph: bool = False
     all_graphs: bool = False
+    using: frozenset[str] = frozenset()  # the graphs of USING / USING NAMED (read, not written)
 
 
 # -- the checks ------------------------------------------------------------------------------------
@@ -319,6 +321,7 @@ def _quads_graphs(clause, default: str | None) -> tuple[set[str], bool]:
 
 def _writes(operations) -> UpdatePlan:
     graphs: set[str] = set()
+    using: set[str] = set()
     any_graph = all_graphs = False
     for op in operations:
         name = op.name
@@ -328,6 +331,8 @@ def _writes(operations) -> UpdatePlan:
             any_graph = any_graph or var
         elif name == "Modify":
             with_graph = dict.get(op, "withClause")
+            for clause in dict.get(op, "using") or []:
+                using |= {str(v) for k, v in dict.items(clause) if k in ("default", "named") and v is not None}
             default = str(with_graph) if with_graph is not None else None
             for clause in (dict.get(op, "delete"), dict.get(op, "insert")):
                 g, var = _quads_graphs(clause, default)
@@ -349,4 +354,4 @@ def _writes(operations) -> UpdatePlan:
             raise Refused(400, "LOAD is not allowed in updates on this service (it reads files or other hosts)")
         else:  # an operation this check does not know: refuse rather than guess
             raise Refused(400, f"the update operation {name} is not supported by this service's check")
-    return UpdatePlan(frozenset(graphs), any_graph, all_graphs)
+    return UpdatePlan(frozenset(graphs), any_graph, all_graphs, frozenset(using))

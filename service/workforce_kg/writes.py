@@ -163,6 +163,9 @@ def _scope(st: ox.Store, req: WriteRequest, base: str) -> list | None:
             raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
         return [_target(req)]
     plan = check_update(req.update or "", base)
+    for iri in sorted(plan.using):
+        if not st.contains_named_graph(ox.NamedNode(iri)):
+            raise WriteError(400, f"USING <{iri}>: only graphs in this store can be read; the store has no such graph")
     if plan.any_graph:
         return None
     return [ox.DefaultGraph() if g == safety.DEFAULT else ox.NamedNode(g) for g in sorted(plan.graphs)]
