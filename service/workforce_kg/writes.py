@@ -3,10 +3,12 @@
 Writes run one at a time in the writer process (:class:`Writer`; a lock file also keeps other
 processes out). Each write:
 
-1. copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
-2. applies the change to the copy and recomputes the derived triples it can affect
-   (:func:`workforce_kg.rules.update`);
-3. compares the copy with the original: the triples added and removed;
+1. decides from the update's parse (:mod:`workforce_kg.safety`) which graphs it may write, refusing
+   a graph the service keeps (:func:`workforce_kg.store.is_kept`), ``ALL``/``NAMED``, ``LOAD`` and
+   ``SERVICE``; copies the store's data folder as a RocksDB checkpoint (hard links: instant at any size);
+2. applies the change to the copy and compares the graphs it can change (every graph for ``GRAPH ?g``)
+   with the original: the triples added and removed; refused (403) if a kept graph changed;
+3. recomputes the derived triples the change can affect (:func:`workforce_kg.rules.update`);
 4. validates what the change touches with the shapes (incrementally:
    :func:`workforce_kg.validation.validate_change`), and checks the quotes of the citations it adds
    against the source texts (when the sources folder is there); refuses the write (422, with the
