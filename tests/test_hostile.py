@@ -150,6 +150,17 @@ def test_no_spelling_of_service_or_from_leaves_the_machine(client, listener, nam
     assert listener.connections == 0
 
 
+def test_query_workers_refuse_too(writable, listener):
+    """The check runs in the query worker processes (the service's default), not only in-process."""
+    with TestClient(create_app(Settings(store=writable, query_workers=1))) as c:
+        for name in ("local-name escape \\#", "variable", "exists", "unicode escape"):
+            refused(c.post("/sparql", content=FEDERATED[name].replace("{url}", listener.url).encode(), headers=QUERY), 400)
+        assert "nested too deeply" in refused(c.post("/sparql", content=NESTED["path sequence"].encode(), headers=QUERY), 400)
+        r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+        assert r.status_code == 200
+    assert listener.connections == 0
+
+
 @pytest.mark.parametrize("iri", ["file:///etc/hostname", "file:///etc/passwd", "http://127.0.0.1:1/x"])
 def test_from_outside_the_store_is_refused(client, iri):
     for query in (f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}", f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
@@ -337,6 +348,8 @@ KEPT_UPDATES = {
     "add to": f"ADD <{CURATION}> TO <{ONTOLOGY}>",
     "add silent to": f"ADD SILENT DEFAULT TO <{DERIVED}>",
     "second operation": P + f"INSERT DATA {{ GRAPH <{CURATION}> {{ {FORGED} }} }} ; DROP GRAPH <{DERIVED}>",
+    "base carried over": f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <curation/x> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH <derived>",
+    "prefix redeclared": f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH <{CURATION}> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH wkg:derived",
 }
 
 #: spellings where the parsers could disagree: refused (400) before anything is decided
@@ -362,6 +375,34 @@ def test_updates_the_parsers_could_read_differently_are_refused(client, writable
     before = dataset(writable)
     refused(client.post("/sparql", content=AMBIGUOUS_UPDATES[name].encode(), headers=UPDATE), 400)
     assert dataset(writable) == before
+
+
+T = "<urn:a> <urn:b> <urn:c>"
+READINGS = [
+    f"INSERT DATA {{ GRAPH <{CURATION}> {{ {T} }} }}",
+    f"INSERT DATA {{ GRAPH <graph/x> {{ {T} }} GRAPH <../y> {{ {T} }} GRAPH <> {{ {T} }} GRAPH <#f> {{ {T} }} }}",
+    f"INSERT DATA {{ GRAPH wkg:x {{ {T} }} }}",
+    # declarations hold until redeclared, for the operations after them too (rdflib's own
+    # translateUpdate re-applies the base and the predeclared prefixes before each operation)
+    f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <x> {{ {T} }} }} ; INSERT DATA {{ GRAPH <y> {{ {T} }} }}",
+    f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH wkg:x {{ {T} }} }} ; INSERT DATA {{ GRAPH wkg:y {{ {T} }} }}",
+    f"PREFIX g: <graph/> INSERT DATA {{ GRAPH g:x {{ {T} }} }} ; INSERT DATA {{ GRAPH g:y {{ {T} }} }}",
+    f"INSERT DATA {{ {T} }} ; INSERT DATA {{ GRAPH <urn:g> {{ {T} }} }}",
+    "PREFIX x: <urn:x:>",  # no operation at all
+]
+
+
+@pytest.mark.parametrize("text", READINGS)
+def test_the_graphs_an_update_names_are_those_oxigraph_writes(text):
+    """The static decision reads graph names as Oxigraph does (base, prefixes, relative IRIs)."""
+    from workforce_kg import writes
+    from workforce_kg.kg import prefixes
+
+    plan = writes.check_update(text, B)
+    st = ox.Store()
+    st.update(text, base_iri=f"{B}/", prefixes=prefixes(B))
+    written = {q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else safety.DEFAULT for q in st}
+    assert set(plan.graphs) == written
 
 
 def test_graph_store_writes_to_kept_graphs_are_refused(client, writable):

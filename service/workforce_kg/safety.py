@@ -186,8 +186,17 @@ def _update(text: str, base: str, prefixes: tuple, allow_federation: bool) -> Up
         except ParseBaseException as exc:
             raise Refused(400, _parse_message("update", exc)) from None
         _inspect(tree, "update", allow_federation, base=f"{base}/")
-        update = translateUpdate(tree, base=f"{base}/", initNs=dict(prefixes))
-        return _writes(update.algebra)
+        # Oxigraph reads an update's prologue as declarations that hold until redeclared, its base IRI
+        # and predeclared prefixes coming first; rdflib's translateUpdate applies ``base`` and
+        # ``initNs`` again before each operation, so that after ``BASE <a/> ... ; DROP GRAPH <x>`` or
+        # ``PREFIX wkg: <a/> ... ; DROP GRAPH wkg:x`` the two would name different graphs. So both go in
+        # as declarations ahead of the update's own, and the translation follows Oxigraph's reading.
+        if tree["prologue"]:
+            ahead = [CompValue("Base", iri=URIRef(f"{base}/"))]
+            ahead += [CompValue("PrefixDecl", prefix=k, iri=URIRef(v)) for k, v in prefixes]
+            tree["prologue"][0] = ahead + list(tree["prologue"][0])
+        update = translateUpdate(tree)
+        return _writes(getattr(update, "algebra", []))  # a list when there is no operation
     except Refused as exc:
         return exc
     except RecursionError:
