@@ -11,14 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
+from . import safety
 from .kg import KnowledgeGraph
 from .negotiation import best_match
+from .remote import RemoteError
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -49,13 +50,6 @@ FORMAT_ALIASES = {
     "rdf": "application/rdf+xml",
     "rdf+xml": "application/rdf+xml",
 }
-
-#: Deepest nesting of brackets a query or update may have. Oxigraph's parser recurses per level and
-#: overflows its stack (crashing the process) somewhere past a few thousand; real queries stay far below.
-MAX_NESTING = 200
-
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
 
 class ProtocolError(Exception):
     def __init__(self, status: int, message: str):
@@ -112,66 +106,24 @@ def _first(values: dict[str, list[str]], key: str) -> str | None:
 
 # -- check -------------------------------------------------------------------------------------------
 
-_MASK = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
 
-
-def masked(query: str) -> tuple[str, list[str]]:
-    """The query with strings, IRIs and comments blanked out, and the IRIs in order of appearance."""
-    iris: list[str] = []
-
-    def repl(m: re.Match) -> str:
-        tok = m.group(0)
-        if tok.startswith("<"):
-            iris.append(tok[1:-1])
-            return f" <{len(iris) - 1}> "
-        return " " if tok.startswith("#") else ' "" '
-
-    return _MASK.sub(repl, query), iris
-
-
-def check_nesting(masked_text: str) -> None:
-    """Refuse a query or update (with strings, IRIs and comments masked) nested deeper than MAX_NESTING."""
-    depth = deepest = 0
-    for ch in masked_text:
-        if ch in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "})]":
-            depth -= 1
-    if deepest > MAX_NESTING:
-        raise bad_request(f"query nested too deeply ({deepest} levels of brackets; at most {MAX_NESTING})")
-
-
-def _keyword(text: str, word: str) -> bool:
-    return re.search(rf"(?<![\w?$:]){word}(?![\w:])", text, re.IGNORECASE) is not None
-
-
-def check_query(query: str, store_graphs: set[str], allow_federation: bool = False) -> tuple[list[str], list[str]]:
-    """Refuse what could read files, reach other hosts or write; return the FROM and FROM NAMED IRIs.
+def check_query(query: str, store_graphs: set[str], prefixes: dict[str, str],
+                allow_federation: bool = False) -> tuple[list[str], list[str]]:
+    """Refuse what could read files, reach other hosts or write, deciding from the query's parse
+    (:mod:`workforce_kg.safety`); return the FROM and FROM NAMED IRIs.
 
     Raises:
-        ProtocolError: 400 for SERVICE or a FROM graph not in the store, 403 for an update.
+        ProtocolError: 400 for SERVICE, a FROM graph not in the store, a malformed text or one the
+        parsers could read differently, or one nested too deeply; 403 for an update.
     """
-    text, iris = masked(query)
-    check_nesting(text)
-    head = re.sub(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<\d+>|BASE\s*<\d+>)\s*)*", "", text)
-    first = re.match(r"\s*(\w+)", head)
-    if first and first.group(1).upper() in UPDATE_KEYWORDS:
-        raise forbidden("SPARQL Update is not allowed on this endpoint (the service is read-only)")
-    if not allow_federation and _keyword(text, "SERVICE"):
-        raise bad_request("SERVICE (federated query) is disabled on this endpoint")
-    from_graphs: list[str] = []
-    from_named: list[str] = []
-    for m in re.finditer(r"(?<![\w?$:])FROM\s+(NAMED\s+)?<(\d+)>", text, re.IGNORECASE):
-        iri = iris[int(m.group(2))]
+    try:
+        plan = safety.check_query(query, prefixes, allow_federation)
+    except safety.Refused as exc:
+        raise ProtocolError(exc.status, exc.message) from None
+    for iri in plan.from_graphs + plan.from_named:
         if iri not in store_graphs:
             raise bad_request(f"FROM <{iri}>: only graphs in this store can be queried; the store has no such graph")
-        (from_named if m.group(1) else from_graphs).append(iri)
-    if _keyword(text, "FROM") and not (from_graphs or from_named):
-        raise bad_request("FROM must name a graph of this store by its IRI")
-    return from_graphs, from_named
+    return list(plan.from_graphs), list(plan.from_named)
 
 
 def store_graph_names(kg: KnowledgeGraph) -> set[str]:
@@ -181,7 +133,8 @@ def store_graph_names(kg: KnowledgeGraph) -> set[str]:
 # -- evaluate ----------------------------------------------------------------------------------------
 
 
-def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str]):
+def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str], text: str):
+    """Run the (checked) query ``text`` on the dataset ``req`` names."""
     for iri in req.default_graphs + req.named_graphs:
         if iri not in graphs:
             raise bad_request(f"graph <{iri}> is not in this store")
@@ -193,7 +146,7 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str]):
     if req.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
     try:
-        return kg.store.query(kg.localise(req.query), **kwargs)
+        return kg.store.query(text, **kwargs)
     except SyntaxError as exc:
         raise bad_request(f"malformed query: {str(exc).strip()}") from None
 
@@ -202,6 +155,10 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str]):
 
 
 def _json_term(term) -> dict:
+    """A term in SPARQL results JSON; a triple term as SPARQL 1.2 writes it (``"type": "triple"``)."""
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -215,6 +172,10 @@ def _json_term(term) -> dict:
 
 
 def _xml_term(term) -> str:
+    """A term in SPARQL results XML; a triple term as SPARQL 1.2 writes it (``<triple>``)."""
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
+                f"<object>{_xml_term(term.object)}</object></triple>")
     if isinstance(term, ox.NamedNode):
         return f"<uri>{xml_escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -226,9 +187,22 @@ def _xml_term(term) -> str:
     return f"<literal>{xml_escape(term.value)}</literal>"
 
 
+def _triple_text(term: ox.Triple) -> str:
+    """A triple term as N-Triples 1.2 writes it: ``<<( s p o )>>``."""
+    return f"<<( {term} )>>"
+
+
+def _csv_term(term) -> str:
+    if term is None:
+        return ""
+    return _triple_text(term) if isinstance(term, ox.Triple) else term.value
+
+
 def _tsv_term(term) -> str:
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):
+        return _triple_text(term)
     if isinstance(term, ox.Literal) and term.datatype.value in (
         "http://www.w3.org/2001/XMLSchema#integer",
         "http://www.w3.org/2001/XMLSchema#decimal",
@@ -266,7 +240,7 @@ def serialise_select(names: list[str], rows: list[list], kind: str, truncated: b
     if kind == "csv":
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(names)
-        writer.writerows([["" if t is None else t.value for t in row] for row in rows])
+        writer.writerows([[_csv_term(t) for t in row] for row in rows])
     else:
         buf.write("\t".join(f"?{n}" for n in names) + "\n")
         for row in rows:
@@ -313,11 +287,20 @@ def _execute(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_row
         raise forbidden("SPARQL Update is not enabled on this endpoint (set WORKFORCE_KG_UPDATE_TOKEN)")
     if not req.query or not req.query.strip():
         raise bad_request("missing 'query' parameter")
+    text = kg.localise(req.query)  # the text checked is the text run
     graphs = store_graph_names(kg)
-    from_graphs, from_named = check_query(req.query, graphs)
+    from_graphs, from_named = check_query(text, graphs, kg.prefixes)
     if not (req.default_graphs or req.named_graphs):  # the protocol's dataset overrides the query's
         req.default_graphs, req.named_graphs = from_graphs, from_named
-    result = evaluate(kg, req, graphs)
+    try:
+        return _answer(kg, req, accept, max_rows, evaluate(kg, req, graphs, text))
+    except RemoteError as exc:
+        return error_outcome(503, f"the remote store failed: {exc}")
+    except (RuntimeError, ValueError, OSError) as exc:  # an evaluation error (e.g. an unknown function)
+        raise bad_request(f"the query could not be evaluated: {' '.join(str(exc).split())[:300]}") from None
+
+
+def _answer(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_rows: int, result) -> Outcome:
     if isinstance(result, ox.QueryTriples):
         # SPARQLWrapper asks CONSTRUCT with JSON as "*/*" and expects JSON-LD
         offers = list(GRAPH_TYPES)

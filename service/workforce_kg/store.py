@@ -52,6 +52,22 @@ def graph_iri(base: str, name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{base}/graph/{name}")
 
 
+#: The graphs the service keeps, which no write may change, by name under ``{base}/graph/`` (a name
+#: ending in ``/`` keeps every graph under it, those added later too): the ontology (rebuilt from its
+#: Turtle), the derived triples (:mod:`workforce_kg.rules`) and the audit of writes. The writes' checks
+#: (:func:`workforce_kg.writes.change`, :mod:`workforce_kg.safety`) all ask :func:`is_kept`.
+KEPT_GRAPHS = ("derived", "audit", "ontology/")
+
+
+def is_kept(graph: str, base: str) -> bool:
+    """Whether the graph IRI ``graph`` is one the service keeps (:data:`KEPT_GRAPHS`)."""
+    root = f"{base}/graph/"
+    if not graph.startswith(root):
+        return False
+    name = graph[len(root):]
+    return any(name.startswith(k) if k.endswith("/") else name == k for k in KEPT_GRAPHS)
+
+
 def rebase(term, base: str):
     """Move an IRI of the default base to ``base``; other terms pass through."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE_IRI):
