@@ -40,6 +40,7 @@ SEEDS = {
     "fte-headcount": ("fig:seed-fte",),
     "undated-event": ("fund:seed-undated",),
     "duplicate-citation": ("prog:seed-cited-twice",),
+    "post-outside-body": ("resp:seed-post-elsewhere",),
 }
 SEED_TTL = f"""
 fund:seed-a a wkg:Funding ; skos:prefLabel "Seed fund A"@en ;
@@ -74,6 +75,9 @@ fund:seed-undated a wkg:Funding ; skos:prefLabel "Seeded undated money"@en ;
 prog:seed-cited-twice a wkg:Programme ; skos:prefLabel "Seeded twice-cited programme"@en ;
     {CITE.format(q="the twice cited   programme")} , [ wkg:document doc:hscc-expert-panel-govt-response-2023 ;
     wkg:locator "1" ; wkg:quote "the twice cited programme" ] .
+resp:seed-post-elsewhere a wkg:Responsibility ;
+    wkg:body body:nhse ; wkg:post post:secretary-of-state-hsc ; wkg:role role:lead ; wkg:subject prog:seed-described ;
+    {CITE.format(q="the Secretary of State leads it")} .
 """
 
 

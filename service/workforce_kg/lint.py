@@ -77,6 +77,7 @@ KINDS = (
     "description-number",
     "duplicate-citation",
     "undated-event",
+    "post-outside-body",
 )
 
 
@@ -396,6 +397,14 @@ class Linter:
             if found
         ]
 
+    def check_posts(self) -> list[Finding]:
+        return [
+            Finding("post-outside-body", (r["responsibility"].value,),
+                    f"its post {self.short(r['post'].value)} is not in its body {self.short(r['body'].value)} nor in a unit of it",
+                    {"post": r["post"].value, "body": r["body"].value})
+            for r in self.rows("post_outside_body")
+        ]
+
     # -- acknowledgement -----------------------------------------------------------------------
 
     def acknowledge(self, findings: list[Finding]) -> None:
@@ -449,6 +458,7 @@ class Linter:
             + self.check_descriptions()
             + self.check_citations()
             + self.check_undated()
+            + self.check_posts()
         )
         self.acknowledge(findings)
         findings.sort(key=lambda f: (KINDS.index(f.kind), f.nodes))
