@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -208,11 +209,15 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 class BodyLimit:
     """Refuse request bodies over ``max_body`` bytes with 413 and ``{"error": ...}``, never holding more
-    than that in memory: at once when Content-Length says so, otherwise (chunked uploads) as soon as the
-    part read passes the limit. The rest of a refused body is read and dropped (up to ``DRAIN`` bytes)
-    before answering, so that a client still sending reads the 413 instead of a reset connection."""
+    than that in memory: at once when Content-Length says so (before any of the body is read, so a client
+    that announces a large body and sends nothing gets its answer too), otherwise (chunked uploads) as
+    soon as the part read passes the limit. After a 413 announced by Content-Length, what the client still
+    sends is read and dropped (up to ``DRAIN`` bytes, while it keeps coming at least every ``IDLE``
+    seconds), so that a client that sends its whole body before reading reads the 413 rather than a reset
+    connection; the connection is then closed."""
 
     DRAIN = 16_000_000
+    IDLE = 1.0
 
     def __init__(self, app, max_body: int):
         self.app = app
@@ -225,10 +230,7 @@ class BodyLimit:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_body:
-            if headers.get(b"expect", b"").lower() != b"100-continue":  # otherwise the client has sent nothing yet
-                await self.drain(receive)
-            response = JSONResponse({"error": message}, status_code=413, headers={"Connection": "close"})
-            return await response(scope, receive, send)
+            return await self.refuse(message, receive, send, drain=headers.get(b"expect", b"").lower() != b"100-continue")
         read = 0
 
         async def limited_receive():
@@ -243,11 +245,27 @@ class BodyLimit:
 
         await self.app(scope, limited_receive, send)
 
-    async def drain(self, receive) -> None:
-        """Read and drop the rest of the body, up to ``DRAIN`` bytes."""
+    async def refuse(self, message: str, receive, send, drain: bool) -> None:
+        """Answer 413 at once (the whole answer is sent before anything is read), then drop what the
+        client still sends (``drain``: not for ``Expect: 100-continue``, whose client has sent nothing)."""
+        body = JSONResponse({"error": message}).body
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        if drain:
+            await self.drain(receive, idle=self.IDLE)
+        await send({"type": "http.response.body", "body": b""})
+
+    async def drain(self, receive, idle: float | None = None) -> None:
+        """Read and drop the rest of the body, up to ``DRAIN`` bytes (and, with ``idle``, until nothing
+        comes for that many seconds)."""
         left = self.DRAIN
         while left > 0:
-            event = await receive()
+            try:
+                event = await asyncio.wait_for(receive(), idle)
+            except asyncio.TimeoutError:
+                return
             if event["type"] != "http.request" or not event.get("more_body"):
                 return
             left -= len(event.get("body", b""))
