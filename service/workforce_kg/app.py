@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         app.state.settings = settings
         app.state.executor = None
         app.state.writer = None
+        app.state.validators = None
         if kg is not None:
             app.state.kg = kg
         else:
@@ -64,10 +65,18 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
                     max_concurrent=settings.max_concurrent,
                 )
+            if settings.validation_workers > 0 and on_disk:
+                from .validation_api import _validation_main
+
+                app.state.validators = QueryExecutor(
+                    settings.store, settings.validation_workers, settings.query_timeout, settings.max_rows,
+                    max_concurrent=settings.max_concurrent, long_after=float("inf"), main=_validation_main,
+                    noun=("validation", "validations"),
+                )
             if settings.writes_enabled:
                 app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources))
         yield
-        for part in (app.state.executor, app.state.writer):
+        for part in (app.state.executor, app.state.validators, app.state.writer):
             if part is not None:
                 part.close()
 

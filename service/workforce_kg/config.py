@@ -27,7 +27,9 @@ class Settings:
     ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
     ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
     ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process),
-    ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503),
+    ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503;
+    the same number of validations), ``WORKFORCE_KG_VALIDATION_WORKERS`` (worker processes that run
+    ``/validate``; 0 runs it in the web process),
     ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
@@ -46,6 +48,7 @@ class Settings:
     max_body: int = 1_000_000
     query_workers: int = 4
     max_concurrent: int = 32
+    validation_workers: int = 2
     update_timeout: float = 60.0
 
     @classmethod
@@ -66,6 +69,7 @@ class Settings:
             "max_body": int,
             "query_workers": int,
             "max_concurrent": int,
+            "validation_workers": int,
             "update_timeout": float,
         }
         for name, fn in conv.items():

@@ -113,16 +113,21 @@ class QueryExecutor:
       on its way for it, the query is stopped with 503 and ``Retry-After``;
     - at ``timeout`` a query is stopped (its worker killed, 503); waiting for a worker counts towards it;
     - workers are started, and replaced, in the background by one thread.
+
+    The same pool runs other work given to ``main`` (``main(conn, store_path, max_rows)`` answers each
+    request it receives on ``conn`` with an :class:`Outcome`): ``noun`` names a request in messages.
     """
 
     def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
-                 max_concurrent: int = 32, long_after: float = LONG_AFTER):
+                 max_concurrent: int = 32, long_after: float = LONG_AFTER, main=_worker_main,
+                 noun: tuple[str, str] = ("query", "queries")):
         self.store_path = Path(store_path)
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
         self.max_concurrent = max(1, max_concurrent)
         self.long_after = long_after
+        self.main, (self.one, self.many) = main, noun
         self.long_limit = max(1, workers // 2)
         self._admitted = threading.BoundedSemaphore(self.max_concurrent)
         self._idle: queue.Queue[Worker] = queue.Queue()
@@ -171,7 +176,7 @@ class QueryExecutor:
                 time.sleep(min(5.0, 0.2 * max(batch)))  # workers that did not start: back off, try again
             started = []
             for attempt in batch:
-                w = Worker.start(str(self.store_path), self.max_rows)
+                w = Worker.start(str(self.store_path), self.max_rows, main=self.main)
                 with self._lock:
                     self._all.append(w)
                 started.append((attempt, w))
@@ -213,7 +218,7 @@ class QueryExecutor:
     def run(self, req: SparqlRequest, accept: str | None) -> Outcome:
         """Run one request within the deadline (queueing for a worker counts towards it)."""
         if not self._admitted.acquire(blocking=False):
-            return busy(f"too many queries at once (at most {self.max_concurrent}); try again shortly")
+            return busy(f"too many {self.many} at once (at most {self.max_concurrent}); try again shortly")
         try:
             return self._run(req, accept)
         finally:
@@ -226,7 +231,7 @@ class QueryExecutor:
         try:
             worker = self._idle.get(timeout=_left(deadline, self.timeout))
         except queue.Empty:
-            return busy("all query workers are busy; try again shortly")
+            return busy(f"all {self.one} workers are busy; try again shortly")
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -239,7 +244,7 @@ class QueryExecutor:
             outcome = worker.conn.recv()
         except (EOFError, OSError):
             self._discard(worker)
-            return error_outcome(503, "the query worker stopped unexpectedly; try again")
+            return error_outcome(503, f"the {self.one} worker stopped unexpectedly; try again")
         if long:
             self._discard(worker)  # it runs at low priority and may be out of the pool
         else:
@@ -255,7 +260,7 @@ class QueryExecutor:
             while not worker.conn.poll(_left(deadline, TICK)):
                 if time.monotonic() >= deadline:
                     self._discard(worker)
-                    return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped"), long
+                    return error_outcome(503, f"{self.one} exceeded the time limit of {self.timeout:g} s and was stopped"), long
                 if not long:
                     cpu_now = _cpu_seconds(pid)
                     used = cpu_now - cpu_before if None not in (cpu_now, cpu_before) else time.monotonic() - started
@@ -268,7 +273,7 @@ class QueryExecutor:
                     out = self._leave_pool(worker)
                     if not out and self._needed():
                         self._discard(worker, counted=True)
-                        return busy(f"query stopped after {time.monotonic() - started:.1f} s to free its worker for "
+                        return busy(f"{self.one} stopped after {time.monotonic() - started:.1f} s to free its worker for "
                                     f"waiting queries: {self.long_limit} others that used more than "
                                     f"{self.long_after:g} s of CPU are running; try again shortly"), long
         finally:
