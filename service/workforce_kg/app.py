@@ -22,6 +22,7 @@ from . import docs as ontology_docs
 from . import store as stores
 from .config import Settings
 from .executor import QueryExecutor
+from .headers import SecurityHeaders
 from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import errors, http_error, media, merge
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         description="Who in UK health and social care owns which workforce commitment, what it is funded with, "
         "how it was rated, and where each fact is written.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served by pages.py from npm (no CDN), under the one CSP
+        redoc_url=None,
     )
 
     from fastapi.middleware.cors import CORSMiddleware
@@ -113,6 +116,10 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
     )
+
+    # outermost, around Starlette's own error middleware too: on every response, the 413s and 500s included
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
 
     app.include_router(sparql_router)
     app.include_router(api_router)
