@@ -61,7 +61,7 @@ def test_ntriples_and_jsonld(client):
         ("prog:x a wkg:Programme", "text/turtle", "malformed text/turtle"),
         (PREFIXES + "prog:x a ", "text/turtle", "line"),
         ("{not json", "application/ld+json", "malformed application/ld+json"),
-        ('{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://x/a"}', "application/ld+json", "contexts are never fetched or read"),
+        ('{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://x/a"}', "application/ld+json", "never fetches or reads a context"),
     ],
 )
 def test_malformed_is_400(client, content, ctype, words):
@@ -88,7 +88,9 @@ def test_rdfxml_is_validated_and_entities_refused(client):
 
 
 def _rss_kib(pid: int) -> int:
-    status = open(f"/proc/{pid}/status").read()
+    from pathlib import Path
+
+    status = Path(f"/proc/{pid}/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0])
 
 

@@ -280,7 +280,7 @@ class BodyLimit:
         while left > 0:
             try:
                 event = await asyncio.wait_for(receive(), idle)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
             if event["type"] != "http.request" or not event.get("more_body"):
                 return

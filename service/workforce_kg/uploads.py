@@ -30,8 +30,8 @@ UPLOAD_FORMATS = {
 #: Deepest nesting of JSON arrays and objects accepted in a JSON-LD body.
 MAX_JSON_DEPTH = 100
 
-CONTEXT_REFUSED = ("JSON-LD that refers to a context by IRI (through @context or @import) is refused: contexts "
-                   "are never fetched or read on this service; put the context in the document")
+CONTEXT_REFUSED = ("JSON-LD contexts named by IRI (remote, file or relative; through @context or @import) are "
+                   "refused: this service never fetches or reads a context; put the context in the document")
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
