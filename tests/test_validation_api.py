@@ -138,21 +138,29 @@ def test_concurrent_validations_are_admitted_like_queries(built_store):
         poller = threading.Thread(target=poll)
         poller.start()
         try:
+            upload = BAD + "\n".join(f'prog:p{i} a wkg:Programme ; skos:prefLabel "P{i}"@en ; wkg:programmeKind pkind:plan .'
+                                      for i in range(300))  # ~30 kB, a second or so of validation
             with ThreadPoolExecutor(16) as pool:
-                answers = list(pool.map(validate, [BAD] * 16))
+                answers = list(pool.map(validate, [upload] * 16))
         finally:
             done.set()
             poller.join()
         busy = [a for a in answers if a[0] == 503]
         validated = [a for a in answers if a[0] == 200]
-        assert len(validated) == 2 and len(busy) == 14, [a[0] for a in answers]
+        # at most 2 at once: the others, sent together, are refused at once (a few may come in after the first
+        # ones are done, and be validated)
+        assert len(validated) + len(busy) == 16 and len(validated) >= 2 and len(busy) >= 8, [a[0] for a in answers]
         assert all(h.get("Retry-After") == "1" and "too many validations at once (at most 2)" in b["error"] for _, h, b in busy)
         # validated against the store: the upload's programme lacks its citation (as in the in-memory tests)
-        assert all(b["conforms"] is False and {r["focus"].rsplit("/", 1)[-1] for r in b["results"]} == {"new"} for _, _, b in validated), validated
+        assert all(b["conforms"] is False and b["violations"] == 301 for _, _, b in validated), validated
         assert len(latencies) >= 5
         assert max(latencies) < max(1.0, 20 * idle), (idle, sorted(latencies)[-3:])
         assert statistics.median(latencies) < max(0.25, 5 * idle), (idle, statistics.median(latencies))
-        assert _rss_kib(server.proc.pid) - rss_before < 30_000  # KiB
+        grown = _rss_kib(server.proc.pid) - rss_before
+        print(f"healthz idle {idle * 1000:.1f} ms, under load median {statistics.median(latencies) * 1000:.1f} ms, "
+              f"max {max(latencies) * 1000:.1f} ms ({len(latencies)} polls); web process grew {grown} KiB; "
+              f"{len(validated)} validated, {len(busy)} refused")
+        assert grown < 30_000  # KiB
     finally:
         server.stop()
 

@@ -5,22 +5,21 @@ validated in a pool of killable worker processes (:class:`workforce_kg.executor.
 :func:`_validation_main`), admitted and timed like queries: at most ``max_concurrent`` at once (503 and
 ``Retry-After`` beyond), stopped at the query time limit (503; the worker is killed and replaced). The web
 process only reads the (size-limited) body and passes it on, so its memory does not grow with uploads and
-its event loop is never busy with them. Each worker opens the on-disk store read-only and validates the
-upload together with the store's data graphs (the ontology for type inference; the derived and audit
-graphs left out), rebuilt when a write publishes a new version. A service without an on-disk store (an
-in-memory graph in tests, a remote store) validates in a thread of the web process instead.
+its event loop is never busy with them. Each worker opens the on-disk store read-only (the version a
+write last published) and validates the upload as if it were added to the store, reading only around
+the nodes it touches (:func:`validate_upload`). A service without an on-disk store (an in-memory graph
+in tests, a remote store) validates in a thread of the web process instead.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from rdflib import BNode, Graph, URIRef
+from rdflib import RDF, SH, Graph, Literal
 
 from . import store as stores
 from . import uploads, validation
@@ -37,68 +36,61 @@ VALIDATE_BODY = {"requestBody": {"required": True, "content": {
     t: {"schema": {"type": ["object", "array"]} if t == "application/ld+json" else {"type": "string"}} for t in FORMATS}}}
 
 
-@dataclass
-class Context:
-    """What an upload is validated with: the store's ontology and data graphs (rdflib) and the shapes."""
+class Overlay:
+    """A read-only view of a store with more quads (the upload, in a small in-memory store) added: what
+    :func:`workforce_kg.validation.validate_change` reads, without copying or changing the store."""
 
-    base: str
-    ontology: Graph
-    data: Graph
-    shapes: Graph
+    def __init__(self, store: ox.Store, extra: ox.Store):
+        self.store, self.extra = store, extra
 
-    @classmethod
-    def of_store(cls, store: ox.Store, base: str, shapes: Graph | None = None) -> Context:
-        """From the graphs of an Oxigraph store: ``{base}/graph/ontology/…`` is the ontology; the derived
-        and audit graphs are left out (validation entails the types it needs itself); the rest is data."""
-        ontology_prefix = stores.graph_iri(base, "ontology/").value
-        left_out = {stores.graph_iri(base, name) for name in ("derived", "audit")}
-        onto, data = [], []
-        for q in store:
-            if q.graph_name in left_out:
-                continue
-            is_onto = isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology_prefix)
-            (onto if is_onto else data).append(q)
-        return cls(base, validation.rdflib_graph_of(onto, base), validation.rdflib_graph_of(data, base),
-                   validation.shapes_graph() if shapes is None else shapes)
+    def quads_for_pattern(self, subject, predicate, obj, graph_name=None):
+        yield from self.store.quads_for_pattern(subject, predicate, obj, graph_name)
+        yield from self.extra.quads_for_pattern(subject, predicate, obj, graph_name)
 
-    @classmethod
-    def bundled(cls, base: str) -> Context:
-        """From the bundled Turtle files (for a service over a remote store)."""
-        files = stores.bundled_files()
-        return cls(base, stores.rdflib_graph([f for f in files if f.graph_name.startswith("ontology/")]),
-                   stores.rdflib_graph([f for f in files if not f.graph_name.startswith("ontology/")]),
-                   validation.shapes_graph())
+    def __iter__(self):
+        yield from self.store
+        yield from self.extra
 
-    def validate(self, upload: Graph) -> validation.Report:
-        """Validate ``upload`` with the data; the results about the nodes it mentions."""
-        merged = Graph()
-        for prefix, ns in self.data.namespaces():
-            merged.bind(prefix, ns, override=True)
-        merged += self.data
-        merged += upload
-        report = validation.validate_graph(merged, self.ontology, self.shapes)
-        mentioned = {str(t) for triple in upload for t in triple if isinstance(t, (URIRef, BNode))}
-        mine = [r for r in report.results if r.focus in mentioned]
-        conforms = not any(r.severity == "Violation" for r in mine)
-        return validation.Report(conforms, mine, report.graph)
 
-    def answer(self, body: bytes, content_type: str, report_type: str) -> Outcome:
-        """Parse ``body`` (sent as ``content_type``), validate it, and render the report as ``report_type``
-        (JSON, or the SHACL report in Turtle); a 4xx outcome for a body that cannot be taken."""
-        try:
-            triples = uploads.parse(body, content_type, f"{self.base}/")
-        except uploads.UploadError as exc:
-            return error_outcome(exc.status, exc.message)
-        report = self.validate(validation.rdflib_graph_of(triples, self.base))
-        if report_type == "text/turtle":
-            return Outcome(200, "text/turtle", report.graph.serialize(format="turtle").encode("utf-8"))
-        return Outcome(200, "application/json", json.dumps(report.as_json()).encode("utf-8"))
+def validate_upload(store: ox.Store, triples: list[ox.Triple], base: str, shapes: Graph) -> validation.Report:
+    """Validate ``triples`` as if added to ``store``: the results about the nodes they mention.
+
+    :func:`workforce_kg.validation.validate_change` gives exactly what validating the whole resulting graph
+    gives on the nodes the addition can affect, reading only around them (fast on a large store); the
+    results are then narrowed to the nodes the upload mentions.
+    """
+    extra = ox.Store()
+    extra.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    report = validation.validate_change(Overlay(store, extra), triples, (), shapes, base)
+    mentioned = {str(validation._to_rdflib(t)) for triple in triples for t in (triple.subject, triple.object)
+                 if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    mine = [r for r in report.results if r.focus in mentioned]
+    conforms = not any(r.severity == "Violation" for r in mine)
+    graph = report.graph
+    for result in list(graph.objects(None, SH.result)):
+        if str(graph.value(result, SH.focusNode)) not in mentioned:
+            validation._remove_result(graph, result)
+    for node in graph.subjects(RDF.type, SH.ValidationReport):
+        graph.set((node, SH.conforms, Literal(conforms)))
+    return validation.Report(conforms, mine, graph)
+
+
+def answer(store: ox.Store, base: str, shapes: Graph, body: bytes, content_type: str, report_type: str) -> Outcome:
+    """Parse ``body`` (sent as ``content_type``), validate it with ``store``, and render the report as
+    ``report_type`` (JSON, or the SHACL report in Turtle); a 4xx outcome for a body that cannot be taken."""
+    try:
+        triples = uploads.parse(body, content_type, f"{base}/")
+    except uploads.UploadError as exc:
+        return error_outcome(exc.status, exc.message)
+    report = validate_upload(store, triples, base, shapes)
+    if report_type == "text/turtle":
+        return Outcome(200, "text/turtle", report.graph.serialize(format="turtle").encode("utf-8"))
+    return Outcome(200, "application/json", json.dumps(report.as_json()).encode("utf-8"))
 
 
 def _validation_main(conn, store_path: str, max_rows: int) -> None:
-    """Validation worker loop: open the store read-only, parse the shapes and the store's graphs once
-    (again when a write has published a new version), then answer ``((body, content type), report
-    type)`` requests until the pipe closes."""
+    """Validation worker loop: open the store read-only and parse the shapes once, then answer
+    ``((body, content type), report type)`` requests until the pipe closes."""
     from .executor import die_with_parent
     from .kg import KnowledgeGraph
 
@@ -106,7 +98,6 @@ def _validation_main(conn, store_path: str, max_rows: int) -> None:
     # -- the single place where the worker is confined (sandbox.confine(...) is added here at merge) --
     kg = KnowledgeGraph.load(store_path)
     shapes = validation.shapes_graph()
-    context = Context.of_store(kg.store, kg.base, shapes)
     conn.send("ready")
     while True:
         try:
@@ -114,9 +105,8 @@ def _validation_main(conn, store_path: str, max_rows: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            if kg.refresh():
-                context = Context.of_store(kg.store, kg.base, shapes)
-            outcome = context.answer(body, content_type, report_type)
+            kg.refresh()  # a write may have published a new version of the store
+            outcome = answer(kg.store, kg.base, shapes, body, content_type, report_type)
         except Exception as exc:  # our bug: report it as a 500 rather than losing the worker
             outcome = error_outcome(500, f"internal error: {exc.__class__.__name__}")
         conn.send(outcome)
@@ -125,19 +115,19 @@ def _validation_main(conn, store_path: str, max_rows: int) -> None:
 _lock = threading.Lock()
 
 
-def _local_context(request: Request) -> Context:
-    """The context of a service without validation workers, built once per version of its graph."""
-    kg = request.app.state.kg
-    with _lock:
-        cached = getattr(request.app.state, "validation_context", None)
-        if cached is None or cached[0] != (id(kg.store), kg.generation):
-            context = Context.of_store(kg.store, kg.base) if isinstance(kg.store, ox.Store) else Context.bundled(kg.base)
-            cached = request.app.state.validation_context = ((id(kg.store), kg.generation), context)
-    return cached[1]
-
-
 def _answer_here(request: Request, body: bytes, content_type: str, report_type: str) -> Outcome:
-    return _local_context(request).answer(body, content_type, report_type)
+    """Validate in the web process (a service without an on-disk store): with the in-memory store, or,
+    for a remote store, with the bundled graph loaded into memory once."""
+    state, kg = request.app.state, request.app.state.kg
+    with _lock:
+        if getattr(state, "validation_shapes", None) is None:
+            state.validation_shapes = validation.shapes_graph()
+        store = kg.store
+        if not isinstance(store, ox.Store):
+            if getattr(state, "validation_store", None) is None:
+                state.validation_store = stores.memory_store(base=kg.base)
+            store = state.validation_store
+    return answer(store, kg.base, state.validation_shapes, body, content_type, report_type)
 
 
 @router.post("/validate", summary="Validate RDF against the shapes", openapi_extra=VALIDATE_BODY,
