@@ -152,6 +152,17 @@ def test_nesting_within_the_bound_is_parsed():
 def test_json_depth_ignores_brackets_in_strings():
     assert uploads.json_depth(b'{"a": "[[[{{{\\"[[", "b": [[1]]}') == 3
     assert uploads.json_depth(b"[" * 200_000) == 200_000
+    assert uploads.json_depth(b'["a\\"]"' * 1000) == 1000  # the ] is in a string
+
+
+@pytest.mark.parametrize("body", [b'"\\' * 300_000, b'"\\"' * 300_000, b'"' * 900_000, b"[\"" * 300_000])
+def test_json_depth_takes_linear_time(body):
+    """Unterminated strings and runs of escapes: no backtracking (a regex could take hours on these)."""
+    import time
+
+    started = time.perf_counter()
+    uploads.json_depth(body)
+    assert time.perf_counter() - started < 1.0
 
 
 def test_inline_context_is_used(client):

@@ -33,7 +33,7 @@ MAX_JSON_DEPTH = 100
 CONTEXT_REFUSED = ("JSON-LD contexts named by IRI (remote, file or relative; through @context or @import) are "
                    "refused: this service never fetches or reads a context; put the context in the document")
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)  # possessive, the end optional: linear time
 _BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
