@@ -185,3 +185,22 @@ def test_rdfxml_entities_refused_on_both_routes(client):
     utf16 = xml.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
     r = client.post("/validate", content=utf16, headers=headers)
     assert r.status_code == 400 and "not UTF-8" in r.json()["error"]
+
+
+@pytest.mark.parametrize("depth", [101, 20_000])
+def test_deep_rdfxml_is_400(client, depth):
+    """Oxigraph's RDF/XML parser takes time growing with the square of the depth (14 s at 33,000 levels)."""
+    import time
+
+    xml = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+           + "<rdf:Description><s:p>" * depth + "</s:p></rdf:Description>" * depth + "</rdf:RDF>")
+    started = time.monotonic()
+    r = client.post("/validate", content=xml, headers={"content-type": "application/rdf+xml"})
+    assert r.status_code == 400 and r.json()["error"] == f"RDF/XML nested deeper than {uploads.MAX_XML_DEPTH} elements is refused"
+    assert time.monotonic() - started < 2
+
+
+def test_rdfxml_within_the_bound_is_parsed():
+    xml = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+           + '<rdf:Description rdf:about="http://example.org/a"><s:p>' * 40 + "</s:p></rdf:Description>" * 40 + "</rdf:RDF>")
+    assert len(uploads.parse(xml.encode(), "application/rdf+xml", "http://example.org/")) == 40

@@ -6,14 +6,16 @@ node, as a scoped context of a term, through ``@import``) is never fetched or re
 refused with one message whatever the IRI points to, so the answer says nothing about other hosts or
 the files of the machine. What the parsers would do badly is refused before they run: JSON nested deeper
 than :data:`MAX_JSON_DEPTH` (Oxigraph's JSON-LD parser uses memory that grows with the square of the
-depth, and crashes the process on a few thousand levels), and RDF/XML that declares a DOCTYPE or entities
-(Oxigraph expands internal entities).
+depth, and crashes the process on a few thousand levels), RDF/XML that declares a DOCTYPE or entities
+(Oxigraph expands internal entities), and RDF/XML nested deeper than :data:`MAX_XML_DEPTH` (Oxigraph's
+RDF/XML parser takes time that grows with the square of the depth: 14 s for a 1 MB body).
 """
 
 from __future__ import annotations
 
 import re
 from itertools import accumulate
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
@@ -29,6 +31,8 @@ UPLOAD_FORMATS = {
 
 #: Deepest nesting of JSON arrays and objects accepted in a JSON-LD body.
 MAX_JSON_DEPTH = 100
+#: Deepest nesting of elements accepted in an RDF/XML body.
+MAX_XML_DEPTH = 100
 
 CONTEXT_REFUSED = ("JSON-LD contexts named by IRI (remote, file or relative; through @context or @import) are "
                    "refused: this service never fetches or reads a context; put the context in the document")
@@ -51,6 +55,36 @@ def json_depth(data: bytes) -> int:
     Exact for valid JSON and for the valid part of a text before its first error."""
     brackets = _JSON_STRING.sub(b"", data).translate(None, _BRACKETS)
     return max(accumulate(_STEP[b] for b in brackets), default=0)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def xml_too_deep(text: str, limit: int = MAX_XML_DEPTH) -> bool:
+    """Whether the elements of an XML text nest deeper than ``limit`` (read by expat, in linear time, up
+    to the first element past the limit; a malformed text is left to the RDF/XML parser to report)."""
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(*_) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > limit:
+            raise _TooDeep
+
+    def end(*_) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(text, True)
+    except _TooDeep:
+        return True
+    except expat.ExpatError:
+        pass
+    return False
 
 
 def media_type(content_type: str | None) -> str:
@@ -77,6 +111,8 @@ def parse(data: bytes, media: str, base_iri: str) -> list[ox.Triple]:
             raise UploadError(400, f"unreadable {media}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
         if re.search(r"<!(DOCTYPE|ENTITY)", text):
             raise UploadError(400, "RDF/XML with a DOCTYPE or entity declarations is refused (entities are not expanded)")
+        if xml_too_deep(text):
+            raise UploadError(400, f"RDF/XML nested deeper than {MAX_XML_DEPTH} elements is refused")
     if fmt == ox.RdfFormat.JSON_LD and json_depth(data) > MAX_JSON_DEPTH:
         raise UploadError(400, f"JSON-LD nested deeper than {MAX_JSON_DEPTH} arrays or objects is refused")
     try:
