@@ -159,6 +159,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             details["query_workers"] = workers = state.executor.stats()
             if workers["alive"] == 0:
                 problems.append("no query worker is running (they restart as queries arrive)")
+        if state.validators is not None:
+            details["validation_workers"] = state.validators.stats()
         if state.writer is not None:
             details["writer"] = {"alive": state.writer.alive()}
             if not details["writer"]["alive"]:
