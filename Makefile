@@ -27,7 +27,7 @@ $(DEPS): pyproject.toml
 	touch $@
 
 $(WEB_DEPS): web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error  # prebuilt files only: no install scripts run
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

@@ -249,6 +249,7 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
         body = ready.json()
         assert body["status"] == "ready" and body["store"]["answers"] and body["store"]["kind"] == "on disk"
         assert body["query_workers"]["alive"] == 2 and body["writer"]["alive"]
+        assert body["validation_workers"]["alive"] == 2
         executor, writer = c.app.state.executor, c.app.state.writer
         for pid in pids(executor) | {writer._worker.process.pid}:
             os.kill(pid, signal.SIGKILL)

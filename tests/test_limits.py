@@ -76,3 +76,32 @@ def test_live_server_refuses_a_large_body_and_stays_healthy(built_store):
             assert json.loads(r.read())["status"] == "ok"
     finally:
         server.stop()
+
+
+def test_declared_large_body_is_refused_before_it_is_sent(built_store):
+    """A client that announces 10 MB and sends none of it gets 413 at once, and the connection is closed."""
+    import socket
+    import time
+
+    server = LiveServer(built_store, env={"WORKFORCE_KG_MAX_BODY": "100000", "WORKFORCE_KG_QUERY_WORKERS": "1"})
+    try:
+        for path in ("/sparql", "/validate"):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+                started = time.monotonic()
+                sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
+                             "Content-Length: 10000000\r\n\r\n".encode())
+                answer = b""
+                while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    answer += chunk
+                elapsed = time.monotonic() - started
+                assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+                assert elapsed < 1.0, f"413 after {elapsed:.2f} s"
+                assert answer.split(b"\r\n\r\n", 1)[1] == b'{"error":"request body larger than 100000 bytes"}'
+                sock.settimeout(5)  # then the server closes the connection (after a short wait for a body)
+                while sock.recv(4096):
+                    pass
+    finally:
+        server.stop()

@@ -241,3 +241,42 @@ def test_query_errors_are_shown(page, live_server):
     assert "400" in page.text_content("#status")
     assert page.locator("#results-table").count() == 0
     assert page.is_disabled("#download-csv") and page.is_disabled("#download-json")
+
+
+# -- the Content-Security-Policy breaks nothing, and non-http IRIs are never links ----------------
+
+RECORD_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
+  (window.__csp = window.__csp || []).push(e.violatedDirective + " " + e.blockedURI);
+});"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, ready", [
+    ("/", ".CodeMirror"),
+    ("/doc/organisation/nhse", "h1"),
+    ("/graph?focus=nhse", "#cy[data-state=ready]"),
+    ("/matrix", "table"),
+    ("/ontology", "body"),
+    ("/docs", ".swagger-ui .info .title"),
+])
+def test_pages_work_under_the_csp(page, live_server, path, ready):
+    """Each page loads and works with no CSP violation (the fixture also fails on any console error)."""
+    page.add_init_script(RECORD_CSP)
+    response = page.goto(live_server.url + path)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(ready, timeout=20_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__csp || []") == []
+
+
+@pytest.mark.browser
+def test_result_iris_that_are_not_http_are_not_links(page, live_server):
+    query = 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> <https://example.org/a> } }'
+    page.goto(live_server.url + "/?query=" + quote(query))
+    page.wait_for_selector(".CodeMirror")
+    page.click("#run")
+    page.wait_for_selector("#results-table tbody tr")
+    hrefs = page.eval_on_selector_all("#results-table tbody a", "els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == ["https://example.org/a"]
+    texts = page.eval_on_selector_all("#results-table tbody span.iri", "els => els.map(e => e.title)")
+    assert texts == ["javascript:alert(1)", "JAVASCRIPT:alert(2)", "data:text/html,x"]

@@ -9,6 +9,7 @@ References to other things are small objects with the same four fields. Bad filt
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from datetime import date
@@ -94,13 +95,30 @@ def _select(kg: KnowledgeGraph, query: str) -> list[tuple]:
     return [tuple(sol[n] for n in names) for sol in result]
 
 
+# Values go into query text only as RDF terms written by pyoxigraph: an IRI it accepts cannot end its
+# ``<…>`` early, and it escapes a literal's text itself; numbers are checked to be finite first.
+
+
+def _iri(value: str) -> str:
+    """An IRI as a SPARQL term (ValueError for a string that is not an absolute IRI)."""
+    return str(ox.NamedNode(value))
+
+
 def _values(iris) -> str:
-    return " ".join(f"<{i}>" for i in iris)
+    """IRIs as SPARQL terms, for a ``VALUES`` clause."""
+    return " ".join(_iri(i) for i in iris)
 
 
 def _literal(text: str) -> str:
     """A SPARQL string literal for arbitrary user text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    return str(ox.Literal(text))
+
+
+def _number(field: str, value: float) -> str:
+    """A finite number as an ``xsd:double`` literal; InvalidFilter for inf, -inf and nan."""
+    if not math.isfinite(value):
+        raise InvalidFilter(field, f"{field} must be a finite number (got {value})")
+    return str(ox.Literal(float(value)))
 
 
 def _subjects(kg: KnowledgeGraph, where: str, order: bool = True) -> list[str]:
@@ -231,34 +249,34 @@ class Context:
     def concept(self, field: str, scheme: str, value: str) -> str:
         """The IRI of concept ``value`` (slug or IRI) of scheme ``scheme``, or InvalidFilter."""
         iri = self._iri_or_none(value, f"{self.base}/def/{scheme}/")
-        if iri is None or not self.kg.ask(f"ASK {{ <{iri}> skos:inScheme <{self.base}/def/scheme/{scheme}> }}"):
+        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }}"):
             known = [slug_of(r[0].value) for r in _select(
-                self.kg, f"SELECT ?c WHERE {{ ?c skos:inScheme <{self.base}/def/scheme/{scheme}> }} ORDER BY ?c")]
+                self.kg, f"SELECT ?c WHERE {{ ?c skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }} ORDER BY ?c")]
             raise InvalidFilter(field, f"unknown {field} {value!r}; one of: {', '.join(known)}")
         return iri
 
     def entity(self, field: str, type_: str, value: str) -> str:
         """The IRI of the ``type_`` with id ``value`` (slug or IRI), or InvalidFilter."""
         iri = self._iri_or_none(value, f"{self.base}/id/{KINDS[type_]}/")
-        if iri is None or not self.kg.ask(f"ASK {{ <{iri}> a {CLASSES[type_]} }}"):
+        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} a {CLASSES[type_]} }}"):
             raise InvalidFilter(field, f"{field}: no {type_} with id {value!r}")
         return iri
 
     def lookup(self, type_: str, slug: str) -> str:
         """The IRI of the ``type_`` with id ``slug``, or NotFound."""
         iri = self._iri_or_none(slug, f"{self.base}/id/{KINDS[type_]}/")
-        if iri is None or not self.kg.ask(f"ASK {{ <{iri}> a {CLASSES[type_]} }}"):
+        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} a {CLASSES[type_]} }}"):
             raise NotFound(f"no {type_} with id {slug!r}")
         return iri
 
     @staticmethod
     def _iri_or_none(value: str, namespace: str) -> str | None:
         value = (value or "").strip()
-        if _IRI.match(value):
-            return value
-        if _SLUG.match(value):
-            return namespace + value
-        return None
+        iri = value if _IRI.match(value) else namespace + value if _SLUG.match(value) else None
+        try:
+            return iri if iri is None else ox.NamedNode(iri).value
+        except ValueError:  # not an IRI pyoxigraph accepts
+            return None
 
 
 # -- shared builders ---------------------------------------------------------------------------------
@@ -384,15 +402,15 @@ def _commitment_filters(ctx: Context, jurisdiction=None, theme=None, body=None, 
                         value=None, document=None, via_programmes: bool = True) -> str:
     where = ["?s a wkg:Commitment ."]
     if jurisdiction:
-        where.append(f"?s wkg:jurisdiction <{ctx.concept('jurisdiction', 'jurisdiction', jurisdiction)}> .")
+        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
     if theme:
-        where.append(f"?s wkg:theme <{ctx.concept('theme', 'theme', theme)}> .")
+        where.append(f"?s wkg:theme {_iri(ctx.concept('theme', 'theme', theme))} .")
     if body or role:
         held = "?r a wkg:Responsibility"
         if body:
-            held += f" ; wkg:body <{ctx.entity('body', 'body', body)}>"
+            held += f" ; wkg:body {_iri(ctx.entity('body', 'body', body))}"
         if role:
-            held += f" ; wkg:role <{ctx.concept('role', 'role', role)}>"
+            held += f" ; wkg:role {_iri(ctx.concept('role', 'role', role))}"
         direct = f"{{ {held} ; wkg:subject ?s . }}"
         if via_programmes:
             direct += f" UNION {{ ?p wkg:partOf*/wkg:serves ?s . {held} ; wkg:subject ?p . }}"
@@ -400,12 +418,12 @@ def _commitment_filters(ctx: Context, jurisdiction=None, theme=None, body=None, 
     if dimension or value:
         rating = "?rt wkg:ratedCommitment ?s"
         if dimension:
-            rating += f" ; wkg:dimension <{ctx.concept('dimension', 'rating-dimension', dimension)}>"
+            rating += f" ; wkg:dimension {_iri(ctx.concept('dimension', 'rating-dimension', dimension))}"
         if value:
-            rating += f" ; wkg:ratingValue <{ctx.concept('value', 'rating', value)}>"
+            rating += f" ; wkg:ratingValue {_iri(ctx.concept('value', 'rating', value))}"
         where.append(rating + " .")
     if document:
-        where.append(f"?s wkg:citation/wkg:document <{ctx.entity('document', 'document', document)}> .")
+        where.append(f"?s wkg:citation/wkg:document {_iri(ctx.entity('document', 'document', document))} .")
     return "\n".join(where)
 
 
@@ -534,12 +552,12 @@ def list_bodies(kg: KnowledgeGraph, *, type: str | None = None, jurisdiction: st
             where.append(f"?s a {classes[type.lower()]} .")
         else:
             try:
-                where.append(f"?s org:classification <{ctx.concept('type', 'organisation-type', type)}> .")
+                where.append(f"?s org:classification {_iri(ctx.concept('type', 'organisation-type', type))} .")
             except InvalidFilter as exc:
                 raise InvalidFilter("type", exc.message + ", or a class: CollectiveActor, FormalOrganization, "
                                     "OrganizationalUnit") from None
     if jurisdiction:
-        where.append(f"?s wkg:jurisdiction <{ctx.concept('jurisdiction', 'jurisdiction', jurisdiction)}> .")
+        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
     page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
     return listing(_bodies(ctx, page, detail=False), total, limit, offset)
 
@@ -560,18 +578,18 @@ def list_programmes(kg: KnowledgeGraph, *, kind: str | None = None, jurisdiction
     ctx = Context(kg)
     where = ["?s a wkg:Programme ."]
     if kind:
-        where.append(f"?s wkg:programmeKind <{ctx.concept('kind', 'programme-kind', kind)}> .")
+        where.append(f"?s wkg:programmeKind {_iri(ctx.concept('kind', 'programme-kind', kind))} .")
     if jurisdiction:
-        where.append(f"?s wkg:jurisdiction <{ctx.concept('jurisdiction', 'jurisdiction', jurisdiction)}> .")
+        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
     if body or role:
         held = "?r a wkg:Responsibility ; wkg:subject ?s"
         if body:
-            held += f" ; wkg:body <{ctx.entity('body', 'body', body)}>"
+            held += f" ; wkg:body {_iri(ctx.entity('body', 'body', body))}"
         if role:
-            held += f" ; wkg:role <{ctx.concept('role', 'role', role)}>"
+            held += f" ; wkg:role {_iri(ctx.concept('role', 'role', role))}"
         where.append(held + " .")
     if commitment:
-        where.append(f"?s wkg:partOf*/wkg:serves <{ctx.entity('commitment', 'commitment', commitment)}> .")
+        where.append(f"?s wkg:partOf*/wkg:serves {_iri(ctx.entity('commitment', 'commitment', commitment))} .")
     page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
     return listing(_programmes(ctx, page, detail=False), total, limit, offset)
 
@@ -628,19 +646,20 @@ def list_funding(kg: KnowledgeGraph, *, funder: str | None = None, recipient: st
     ctx = Context(kg)
     where = ["?s a wkg:Funding ."]
     if funder:
-        where.append(f"?s wkg:funder <{ctx.entity('funder', 'body', funder)}> .")
+        where.append(f"?s wkg:funder {_iri(ctx.entity('funder', 'body', funder))} .")
     if recipient:
-        where.append(f"?s wkg:recipient <{ctx.entity('recipient', 'body', recipient)}> .")
+        where.append(f"?s wkg:recipient {_iri(ctx.entity('recipient', 'body', recipient))} .")
     if programme:
-        where.append(f"?s wkg:funds <{ctx.entity('programme', 'programme', programme)}> .")
+        where.append(f"?s wkg:funds {_iri(ctx.entity('programme', 'programme', programme))} .")
     if commitment:
         c = ctx.entity("commitment", "commitment", commitment)
-        where.append(f"{{ ?s wkg:funds <{c}> }} UNION {{ ?s wkg:funds ?p . ?p wkg:partOf*/wkg:serves <{c}> }}")
+        where.append(f"{{ ?s wkg:funds {_iri(c)} }} UNION {{ ?s wkg:funds ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}")
     for field, bound, op in (("min_amount", min_amount, ">="), ("max_amount", max_amount, "<=")):
         if bound is not None:
+            term = _number(field, bound)
             if bound < 0:
                 raise InvalidFilter(field, f"{field} must not be negative")
-            where.append(f"?s schema:value ?amount . FILTER(?amount {op} {float(bound)!r})")
+            where.append(f"?s schema:value ?amount . FILTER(?amount {op} {term})")
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         raise InvalidFilter("min_amount", "min_amount is larger than max_amount")
     if period:
@@ -702,13 +721,13 @@ def list_ratings(kg: KnowledgeGraph, *, commitment: str | None = None, dimension
     ctx = Context(kg)
     where = ["?s a wkg:Rating ."]
     if commitment:
-        where.append(f"?s wkg:ratedCommitment <{ctx.entity('commitment', 'commitment', commitment)}> .")
+        where.append(f"?s wkg:ratedCommitment {_iri(ctx.entity('commitment', 'commitment', commitment))} .")
     if dimension:
-        where.append(f"?s wkg:dimension <{ctx.concept('dimension', 'rating-dimension', dimension)}> .")
+        where.append(f"?s wkg:dimension {_iri(ctx.concept('dimension', 'rating-dimension', dimension))} .")
     if value:
-        where.append(f"?s wkg:ratingValue <{ctx.concept('value', 'rating', value)}> .")
+        where.append(f"?s wkg:ratingValue {_iri(ctx.concept('value', 'rating', value))} .")
     if evaluation:
-        where.append(f"?s wkg:evaluation <{ctx.entity('evaluation', 'evaluation', evaluation)}> .")
+        where.append(f"?s wkg:evaluation {_iri(ctx.entity('evaluation', 'evaluation', evaluation))} .")
     page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
     return listing(ratings(ctx, page), total, limit, offset)
 
@@ -720,11 +739,11 @@ def list_figures(kg: KnowledgeGraph, *, commitment: str | None = None, unit: str
     where = ["?s a wkg:ProgressFigure ."]
     if commitment:
         c = ctx.entity("commitment", "commitment", commitment)
-        where.append(f"{{ ?s wkg:evidences <{c}> }} UNION {{ ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves <{c}> }}")
+        where.append(f"{{ ?s wkg:evidences {_iri(c)} }} UNION {{ ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}")
     if unit:
-        where.append(f"?s wkg:unit <{ctx.concept('unit', 'unit', unit)}> .")
+        where.append(f"?s wkg:unit {_iri(ctx.concept('unit', 'unit', unit))} .")
     if jurisdiction:
-        where.append(f"?s wkg:jurisdiction <{ctx.concept('jurisdiction', 'jurisdiction', jurisdiction)}> .")
+        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
     page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
     props = _props(kg, page)
     ctx.load_props(props)
@@ -898,7 +917,7 @@ def _as_of(ctx: Context, resp: dict, changes: dict, at: date) -> dict | None:
 
 def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
     """Programmes serving ``commitment``: (programme, path of programmes from the serving one down)."""
-    rows = _select(ctx.kg, f"SELECT DISTINCT ?p WHERE {{ ?p wkg:serves <{commitment}> ; a wkg:Programme }}")
+    rows = _select(ctx.kg, f"SELECT DISTINCT ?p WHERE {{ ?p wkg:serves {_iri(commitment)} ; a wkg:Programme }}")
     found = [(p.value, [p.value]) for (p,) in rows]
     seen = {p for p, _ in found}
     frontier = list(found)
@@ -972,8 +991,8 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
     def parents(body: str) -> list[tuple[str, str]]:
         if body not in parents_cache:
             rows = _select(ctx.kg, f"""SELECT DISTINCT ?p ?rel WHERE {{
-                {{ <{body}> org:subOrganizationOf ?p BIND("subOrganizationOf" AS ?rel) }}
-                UNION {{ <{body}> wkg:sponsoredBy ?p BIND("sponsoredBy" AS ?rel) }} }}""")
+                {{ {_iri(body)} org:subOrganizationOf ?p BIND("subOrganizationOf" AS ?rel) }}
+                UNION {{ {_iri(body)} wkg:sponsoredBy ?p BIND("sponsoredBy" AS ?rel) }} }}""")
             parents_cache[body] = [(p.value, rel.value) for p, rel in rows]
         return parents_cache[body]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -21,6 +22,7 @@ from . import docs as ontology_docs
 from . import store as stores
 from .config import Settings
 from .executor import QueryExecutor
+from .headers import SecurityHeaders
 from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import errors, http_error, media, merge
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         app.state.settings = settings
         app.state.executor = None
         app.state.writer = None
+        app.state.validators = None
         if kg is not None:
             app.state.kg = kg
         else:
@@ -63,11 +66,19 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                     settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
                     max_concurrent=settings.max_concurrent, memory=settings.query_memory, sandbox=settings.sandbox,
                 )
+            if settings.validation_workers > 0 and on_disk:
+                from .validation_api import validation_main
+
+                app.state.validators = QueryExecutor(
+                    settings.store, settings.validation_workers, settings.query_timeout, settings.max_rows,
+                    max_concurrent=settings.max_concurrent, long_after=float("inf"), main=validation_main,
+                    noun=("validation", "validations"), memory=settings.query_memory, sandbox=settings.sandbox,
+                )
             if settings.writes_enabled:
                 app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources),
                                           memory=2 * settings.query_memory, sandbox=settings.sandbox)
         yield
-        for part in (app.state.executor, app.state.writer):
+        for part in (app.state.executor, app.state.validators, app.state.writer):
             if part is not None:
                 part.close()
 
@@ -77,6 +88,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         description="Who in UK health and social care owns which workforce commitment, what it is funded with, "
         "how it was rated, and where each fact is written.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served by pages.py from npm (no CDN), under the one CSP
+        redoc_url=None,
     )
 
     from fastapi.middleware.cors import CORSMiddleware
@@ -104,6 +117,10 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
     )
+
+    # outermost, around Starlette's own error middleware too: on every response, the 413s and 500s included
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
 
     app.include_router(sparql_router)
     app.include_router(api_router)
@@ -143,6 +160,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             details["query_workers"] = workers = state.executor.stats()
             if workers["alive"] == 0:
                 problems.append("no query worker is running (they restart as queries arrive)")
+        if state.validators is not None:
+            details["validation_workers"] = state.validators.stats()
         if state.writer is not None:
             details["writer"] = {"alive": state.writer.alive()}
             if not details["writer"]["alive"]:
@@ -209,11 +228,15 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 class BodyLimit:
     """Refuse request bodies over ``max_body`` bytes with 413 and ``{"error": ...}``, never holding more
-    than that in memory: at once when Content-Length says so, otherwise (chunked uploads) as soon as the
-    part read passes the limit. The rest of a refused body is read and dropped (up to ``DRAIN`` bytes)
-    before answering, so that a client still sending reads the 413 instead of a reset connection."""
+    than that in memory: at once when Content-Length says so (before any of the body is read, so a client
+    that announces a large body and sends nothing gets its answer too), otherwise (chunked uploads) as
+    soon as the part read passes the limit. After a 413 announced by Content-Length, what the client still
+    sends is read and dropped (up to ``DRAIN`` bytes, while it keeps coming at least every ``IDLE``
+    seconds), so that a client that sends its whole body before reading reads the 413 rather than a reset
+    connection; the connection is then closed."""
 
     DRAIN = 16_000_000
+    IDLE = 1.0
 
     def __init__(self, app, max_body: int):
         self.app = app
@@ -226,10 +249,7 @@ class BodyLimit:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_body:
-            if headers.get(b"expect", b"").lower() != b"100-continue":  # otherwise the client has sent nothing yet
-                await self.drain(receive)
-            response = JSONResponse({"error": message}, status_code=413, headers={"Connection": "close"})
-            return await response(scope, receive, send)
+            return await self.refuse(message, receive, send, drain=headers.get(b"expect", b"").lower() != b"100-continue")
         read = 0
 
         async def limited_receive():
@@ -244,11 +264,27 @@ class BodyLimit:
 
         await self.app(scope, limited_receive, send)
 
-    async def drain(self, receive) -> None:
-        """Read and drop the rest of the body, up to ``DRAIN`` bytes."""
+    async def refuse(self, message: str, receive, send, drain: bool) -> None:
+        """Answer 413 at once (the whole answer is sent before anything is read), then drop what the
+        client still sends (``drain``: not for ``Expect: 100-continue``, whose client has sent nothing)."""
+        body = JSONResponse({"error": message}).body
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        if drain:
+            await self.drain(receive, idle=self.IDLE)
+        await send({"type": "http.response.body", "body": b""})
+
+    async def drain(self, receive, idle: float | None = None) -> None:
+        """Read and drop the rest of the body, up to ``DRAIN`` bytes (and, with ``idle``, until nothing
+        comes for that many seconds)."""
         left = self.DRAIN
         while left > 0:
-            event = await receive()
+            try:
+                event = await asyncio.wait_for(receive(), idle)
+            except TimeoutError:
+                return
             if event["type"] != "http.request" or not event.get("more_body"):
                 return
             left -= len(event.get("body", b""))

@@ -64,9 +64,11 @@ class Settings:
     ``WORKFORCE_KG_UPDATE_TOKEN`` (writes stay off while unset), ``WORKFORCE_KG_SOURCES``,
     ``WORKFORCE_KG_CORS_ORIGINS`` (comma-separated), ``WORKFORCE_KG_MAX_BODY`` (bytes),
     ``WORKFORCE_KG_QUERY_WORKERS`` (worker processes that run queries; 0 runs them in the web process),
-    ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503),
+    ``WORKFORCE_KG_MAX_CONCURRENT`` (SPARQL queries admitted at once, running or waiting; more get 503;
+    the same number of validations), ``WORKFORCE_KG_VALIDATION_WORKERS`` (worker processes that run
+    ``/validate``; 0 runs it in the web process),
     ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take), ``WORKFORCE_KG_QUERY_MEMORY`` (memory
-    of one query worker, e.g. ``1GiB``; the writer may use twice as much), ``WORKFORCE_KG_SANDBOX``
+    of one query or validation worker, e.g. ``1GiB``; the writer may use twice as much), ``WORKFORCE_KG_SANDBOX``
     (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sandbox`).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
@@ -85,6 +87,7 @@ class Settings:
     max_body: int = 1_000_000
     query_workers: int = 4
     max_concurrent: int = 32
+    validation_workers: int = 2
     update_timeout: float = 60.0
     query_memory: int = GiB
     sandbox: str = field(default_factory=_default_sandbox)
@@ -107,6 +110,7 @@ class Settings:
             "max_body": int,
             "query_workers": int,
             "max_concurrent": int,
+            "validation_workers": int,
             "update_timeout": float,
             "query_memory": parse_size,
             "sandbox": _sandbox_mode,

@@ -96,9 +96,9 @@ def _worker_main(conn, store_path: str, max_rows: int, memory: int | None = None
 _starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-starter")  # one thread, kept to the end
 
 
-def memory_exceeded(limit: int) -> Outcome:
-    """The 503 of a query stopped at the memory limit."""
-    return error_outcome(503, f"query exceeded the memory limit of {format_size(limit)} and was stopped")
+def memory_exceeded(limit: int, noun: str = "query") -> Outcome:
+    """The 503 of a query (or other request, ``noun``) stopped at the memory limit."""
+    return error_outcome(503, f"{noun} exceeded the memory limit of {format_size(limit)} and was stopped")
 
 
 @dataclass(eq=False)
@@ -175,11 +175,14 @@ class QueryExecutor:
     - each worker is confined (:mod:`workforce_kg.sandbox`, as ``sandbox`` says): no network, no files
       but the store's and Python's;
     - workers are started, and replaced, in the background by one thread.
+
+    The same pool runs other work given to ``main`` (``main(conn, store_path, max_rows)`` answers each
+    request it receives on ``conn`` with an :class:`Outcome`): ``noun`` names a request in messages.
     """
 
     def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
                  max_concurrent: int = 32, long_after: float = LONG_AFTER, memory: int | None = None,
-                 sandbox: str | None = None):
+                 sandbox: str | None = None, main=_worker_main, noun: tuple[str, str] = ("query", "queries")):
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
         self.memory = defaults.query_memory if memory is None else memory
         self.sandbox = defaults.sandbox if sandbox is None else sandbox
@@ -189,6 +192,7 @@ class QueryExecutor:
         self.workers = workers
         self.max_concurrent = max(1, max_concurrent)
         self.long_after = long_after
+        self.main, (self.one, self.many) = main, noun
         self.long_limit = max(1, workers // 2)
         self._admitted = threading.BoundedSemaphore(self.max_concurrent)
         self._idle: queue.Queue[Worker] = queue.Queue()
@@ -241,7 +245,7 @@ class QueryExecutor:
                 time.sleep(min(5.0, 0.2 * max(batch)))  # workers that did not start: back off, try again
             started = []
             for attempt in batch:
-                w = Worker.start(str(self.store_path), self.max_rows, self.memory, self.sandbox)
+                w = Worker.start(str(self.store_path), self.max_rows, self.memory, self.sandbox, main=self.main)
                 with self._lock:
                     self._all.append(w)
                 started.append((attempt, w))
@@ -286,7 +290,7 @@ class QueryExecutor:
     def run(self, req: SparqlRequest, accept: str | None) -> Outcome:
         """Run one request within the deadline (queueing for a worker counts towards it)."""
         if not self._admitted.acquire(blocking=False):
-            return busy(f"too many queries at once (at most {self.max_concurrent}); try again shortly")
+            return busy(f"too many {self.many} at once (at most {self.max_concurrent}); try again shortly")
         try:
             return self._run(req, accept)
         finally:
@@ -299,7 +303,7 @@ class QueryExecutor:
         try:
             worker = self._idle.get(timeout=_left(deadline, self.timeout))
         except queue.Empty:
-            return busy("all query workers are busy; try again shortly")
+            return busy(f"all {self.one} workers are busy; try again shortly")
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -314,8 +318,8 @@ class QueryExecutor:
             died_of_memory = worker.died_of_memory()
             self._discard(worker)
             if died_of_memory:
-                return memory_exceeded(self.memory)
-            return error_outcome(503, "the query worker stopped unexpectedly; try again")
+                return memory_exceeded(self.memory, self.one)
+            return error_outcome(503, f"the {self.one} worker stopped unexpectedly; try again")
         if long:
             self._discard(worker)  # it runs at low priority and may be out of the pool
         else:
@@ -331,10 +335,10 @@ class QueryExecutor:
             while not worker.conn.poll(_left(deadline, TICK)):
                 if time.monotonic() >= deadline:
                     self._discard(worker)
-                    return error_outcome(503, f"query exceeded the time limit of {self.timeout:g} s and was stopped"), long
+                    return error_outcome(503, f"{self.one} exceeded the time limit of {self.timeout:g} s and was stopped"), long
                 if self.memory and (worker.rss() or 0) > self.memory:
                     self._discard(worker)
-                    return memory_exceeded(self.memory), long
+                    return memory_exceeded(self.memory, self.one), long
                 if not long:
                     cpu_now = _cpu_seconds(pid)
                     used = cpu_now - cpu_before if None not in (cpu_now, cpu_before) else time.monotonic() - started
@@ -347,7 +351,7 @@ class QueryExecutor:
                     out = self._leave_pool(worker)
                     if not out and self._needed():
                         self._discard(worker, counted=True)
-                        return busy(f"query stopped after {time.monotonic() - started:.1f} s to free its worker for "
+                        return busy(f"{self.one} stopped after {time.monotonic() - started:.1f} s to free its worker for "
                                     f"waiting queries: {self.long_limit} others that used more than "
                                     f"{self.long_after:g} s of CPU are running; try again shortly"), long
         finally:

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from . import describe as d
+from .headers import linkable
 from .kg import KnowledgeGraph
 from .negotiation import best_match
 from .openapi import RDF_TYPES, errors, media, merge, redirect
@@ -110,20 +111,21 @@ def resolve(kg: KnowledgeGraph, section: str, path: str) -> tuple[str | None, st
     return iri, None
 
 
-def local_href(iri: str, base: str, prefix: str = "") -> str:
-    """Where a browser on this server reads about ``iri``: our IRIs map to local pages, others stay."""
+def local_href(iri: str, base: str, prefix: str = "") -> str | None:
+    """Where a browser on this server reads about ``iri``: our IRIs map to local pages, other ``http(s)``
+    IRIs stay; None for any other scheme (``javascript:``, ``data:`` …), which is shown, never linked."""
     if iri == f"{base}/def":
         return f"{prefix}/def"
     if iri.startswith(f"{base}/id/"):
         return f"{prefix}/doc/{iri[len(base) + 4:]}"
     if iri.startswith((f"{base}/def/", f"{base}/doc/")):
         return prefix + iri[len(base) :]
-    return iri
+    return iri if linkable(iri) else None
 
 
 def doc_path(kg: KnowledgeGraph, iri: str) -> str:
     """The path of the page about ``iri`` without prefix: ``/doc/...`` for things, the IRI's own path for terms."""
-    return local_href(iri, kg.base)
+    return local_href(iri, kg.base) or iri
 
 
 # -- routes ------------------------------------------------------------------------------------------
@@ -282,9 +284,10 @@ def _page(title: str, body: str, prefix: str, head: str = "") -> str:
 
 
 def _a(link: d.Link, base: str, prefix: str) -> str:
-    if link.is_blank:
-        return escape(link.label)
-    return f'<a href="{escape(local_href(link.iri, base, prefix))}" title="{escape(link.iri)}">{escape(link.label)}</a>'
+    href = None if link.is_blank else local_href(link.iri, base, prefix)
+    if href is None:  # a blank node, or an IRI that is not http(s): text, not a link
+        return escape(link.label) if link.is_blank else f'<span class="iri" title="{escape(link.iri)}">{escape(link.label)}</span>'
+    return f'<a href="{escape(href)}" title="{escape(link.iri)}">{escape(link.label)}</a>'
 
 
 def _value_html(value: d.Value, base: str, prefix: str) -> str:

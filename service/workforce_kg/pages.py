@@ -1,7 +1,8 @@
 """The query page at ``/``: a SPARQL editor, the competency questions as examples, results as a table.
 
 Everything the page loads is served from here — our own JS/CSS from ``static/`` and the editor
-(YASQE, installed from npm into ``web/node_modules`` by ``cd web && npm ci``) under
+(YASQE; Cytoscape.js for the views; Swagger UI for the API docs at ``/docs``; installed from npm into
+``web/node_modules`` by ``cd web && npm ci``) under
 ``/static/vendor/`` — so the page works offline and nothing comes from a CDN. Only the files
 named in ``STATIC_FILES`` and ``VENDOR_FILES`` are served: no directory listing, no traversal.
 """
@@ -9,10 +10,11 @@ named in ``STATIC_FILES`` and ``VENDOR_FILES`` are served: no directory listing,
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from . import queries
 
@@ -29,11 +31,14 @@ STATIC_FILES = {
     "views.css": "text/css",
     "graph.js": "text/javascript",
     "matrix.js": "text/javascript",
+    "docs.js": "text/javascript",
 }
 VENDOR_FILES = {
     "yasqe.min.js": ("@zazuko/yasqe/build/yasqe.min.js", "text/javascript"),
     "yasqe.min.css": ("@zazuko/yasqe/build/yasqe.min.css", "text/css"),
     "cytoscape.min.js": ("cytoscape/dist/cytoscape.min.js", "text/javascript"),
+    "swagger-ui-bundle.js": ("swagger-ui-dist/swagger-ui-bundle.js", "text/javascript"),
+    "swagger-ui.css": ("swagger-ui-dist/swagger-ui.css", "text/css"),
 }
 
 SAMPLE_QUERY = """\
@@ -79,6 +84,27 @@ def render_page(config: dict) -> str:
 def query_page(request: Request) -> HTMLResponse:
     """The query page: SPARQL editor, example library, results table."""
     return HTMLResponse(render_page(page_config(request)))
+
+
+@router.get("/docs", include_in_schema=False)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API docs: Swagger UI (from npm, under ``/static/vendor/``) over ``/openapi.json``."""
+    p = escape(request.scope.get("root_path", "").rstrip("/"))
+    return HTMLResponse(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>workforce-kg — API</title><link rel="icon" href="data:,">'
+        f'<link rel="stylesheet" href="{p}/static/vendor/swagger-ui.css"></head><body>'
+        f'<div id="swagger-ui" data-openapi="{p}/openapi.json"></div>'
+        f'<script src="{p}/static/vendor/swagger-ui-bundle.js"></script><script src="{p}/static/docs.js"></script>'
+        "</body></html>"
+    )
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc(request: Request) -> RedirectResponse:
+    """The API docs are at ``/docs`` (ReDoc is not served: it would come from a CDN)."""
+    return RedirectResponse(request.scope.get("root_path", "").rstrip("/") + "/docs", status_code=308)
 
 
 @router.get("/api/examples", summary="The competency questions, as example queries")

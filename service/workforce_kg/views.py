@@ -80,13 +80,17 @@ def _href(request: Request, path: str, **params) -> str:
     return _prefix(request) + path + ("?" + urlencode(pairs) if pairs else "")
 
 
-def _doc(request: Request, kg: KnowledgeGraph, iri: str) -> str:
+def _doc(request: Request, kg: KnowledgeGraph, iri: str) -> str | None:
+    """The page about ``iri`` (None for an IRI that must not be a link: see :func:`headers.linkable`)."""
     return local_href(iri, kg.base, _prefix(request))
 
 
 def _link(request: Request, kg: KnowledgeGraph, ref: dict) -> str:
     """An escaped link to an entity's page."""
-    return f'<a href="{escape(_doc(request, kg, ref["iri"]))}" title="{escape(ref["iri"])}">{escape(ref["label"])}</a>'
+    href = _doc(request, kg, ref["iri"])
+    if href is None:
+        return f'<span class="iri" title="{escape(ref["iri"])}">{escape(ref["label"])}</span>'
+    return f'<a href="{escape(href)}" title="{escape(ref["iri"])}">{escape(ref["label"])}</a>'
 
 
 def render(request: Request, title: str, body: str, *, current: str, scripts: tuple[str, ...] = (),
@@ -264,9 +268,10 @@ def graph_view(
         "typeColours": TYPE_COLOURS,
         "roleColours": ROLE_COLOURS,
     }
+    entity_page = _doc(request, kg, ref["iri"])
     body = (
         f'<h2 class="focus">{escape(ref["label"])} <span class="type">{escape(ref["type"])}</span> '
-        f'<a href="{escape(_doc(request, kg, ref["iri"]))}">entity page</a></h2>'
+        + (f'<a href="{escape(entity_page)}">entity page</a>' if entity_page else "") + "</h2>"
         f'<p id="graph-status" class="status" role="status" aria-live="polite">'
         f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges</p>"
         f'<div class="graph-area"><div id="cy" data-state="loading" aria-label="Graph of {escape(ref["label"])}"></div>'

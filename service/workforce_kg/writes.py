@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import re
 import shutil
 import threading
 import uuid
@@ -36,7 +35,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from . import rules, safety
+from . import rules, safety, uploads
 from . import store as stores
 from .config import Settings, format_size
 from .executor import Worker, die_with_parent, start_confined
@@ -48,15 +47,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-#: Media types a graph may be sent in (Graph Store Protocol bodies).
-UPLOAD_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+UPLOAD_FORMATS = uploads.UPLOAD_FORMATS  # media types a graph may be sent in (Graph Store Protocol bodies)
 
 
 class WriteError(Exception):
@@ -100,18 +91,11 @@ def kept_by_service(graph: str, base: str) -> bool:
 
 
 def parse_graph(data: bytes, media: str, base_iri: str) -> list[ox.Triple]:
-    """Parse a graph sent in a write; WriteError 415 for an unknown type, 400 with the parser's message."""
-    fmt = UPLOAD_FORMATS.get(media)
-    if fmt is None:
-        raise WriteError(415, f"Content-Type must be one of {', '.join(UPLOAD_FORMATS)} (got {media or 'none'})")
-    if fmt == ox.RdfFormat.RDF_XML and re.search(rb"<!(DOCTYPE|ENTITY)", data):
-        raise WriteError(400, "RDF/XML with a DOCTYPE or entity declarations is refused (entities are not expanded)")
+    """Parse a graph sent in a write (:func:`workforce_kg.uploads.parse`); WriteError 415 or 400."""
     try:
-        return [q.triple for q in ox.parse(data, format=fmt, base_iri=base_iri)]
-    except SyntaxError as exc:
-        raise WriteError(400, f"malformed {media}: {' '.join(str(exc).split())[:500]}") from None
-    except ValueError as exc:  # e.g. not UTF-8
-        raise WriteError(400, f"unreadable {media}: {exc}") from None
+        return uploads.parse(data, media, base_iri)
+    except uploads.UploadError as exc:
+        raise WriteError(exc.status, exc.message) from None
 
 
 def check_update(text: str, base: str) -> safety.UpdatePlan:

@@ -14,7 +14,7 @@
     var ids = config.base + "/id/";
     if (iri.indexOf(ids) === 0) return config.prefix + "/doc/" + iri.slice(ids.length);
     if (iri.indexOf(config.base + "/") === 0) return config.prefix + iri.slice(config.base.length);
-    return iri;
+    return /^https?:\/\//i.test(iri) ? iri : null; // never javascript:, data: ...
   }
 
   function filters() {
@@ -151,7 +151,8 @@
   }
 
   cy.on("tap", "node", function (evt) {
-    window.location.assign(docHref(evt.target.data("iri")));
+    var href = docHref(evt.target.data("iri"));
+    if (href) window.location.assign(href);
   });
   cy.on("mouseover", "node", function () { container.style.cursor = "pointer"; });
   cy.on("mouseout", "node", function () { container.style.cursor = ""; });

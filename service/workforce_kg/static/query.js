@@ -75,8 +75,17 @@
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
-      const a = document.createElement("a");
       const path = localPath(term.value);
+      if (!path && !/^https?:\/\//i.test(term.value)) {
+        // only http(s) IRIs become links (never javascript:, data: ...): others are shown as text
+        const span = document.createElement("span");
+        span.className = "iri";
+        span.title = term.value;
+        span.textContent = compact(term.value);
+        td.appendChild(span);
+        return td;
+      }
+      const a = document.createElement("a");
       a.href = path || term.value;
       a.title = term.value;
       a.textContent = compact(term.value);
