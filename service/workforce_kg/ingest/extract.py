@@ -1,0 +1,394 @@
+"""Rules that find facts in a sentence: amounts of money, figures, dates, commitments, names, roles.
+
+The rules are written for the genre (government responses, evaluations, workforce plans and
+strategies, council minutes, news reports), never for sentences of particular documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], 1)}
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+
+# -- sentences -------------------------------------------------------------------------------------
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?;”\"])\s+(?=[A-Z“\"‘(£0-9])|\s+(?=[-•·▪]\s)|(?<=:)\s+(?=[-•·]\s)")
+
+
+def sentences(segment: str) -> list[tuple[int, str]]:
+    """The sentences of a (normalised) segment with their offsets; list items count as sentences."""
+    out, pos = [], 0
+    for part in _SENT_SPLIT.split(segment):
+        start = segment.find(part, pos)
+        pos = start + len(part)
+        stripped = part.strip()
+        if stripped:
+            out.append((start + (len(part) - len(part.lstrip())), stripped))
+    return out
+
+
+def shorten(sentence: str, start: int, end: int, limit: int = 300) -> str:
+    """A span of ``sentence`` of at most ``limit`` characters that contains ``sentence[start:end]``.
+
+    Cuts at clause boundaries (commas, dashes) where it can, else at word boundaries.
+    """
+    if len(sentence) <= limit:
+        return sentence
+    left = max(0, start - (limit - (end - start)) // 2)
+    right = min(len(sentence), left + limit)
+    left = max(0, min(left, right - limit))
+    for mark in (", ", " – ", " - ", "; "):
+        i = sentence.rfind(mark, left, start)
+        if i != -1 and end - (i + len(mark)) < limit:
+            left = i + len(mark)
+            break
+    else:
+        while left > 0 and not sentence[left - 1].isspace():
+            left += 1
+    while right < len(sentence) and right > end and not sentence[right].isspace():
+        right -= 1
+    return sentence[left:right].strip()
+
+
+# -- numbers and money -----------------------------------------------------------------------------
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_QUAL = r"(?:over|more than|at least|up to|around|about|approximately|nearly|almost|an extra|an additional|a further|a total of|in excess of|less than|under)"
+_MULT = {"billion": Decimal(10**9), "bn": Decimal(10**9), "b": Decimal(10**9), "million": Decimal(10**6),
+         "m": Decimal(10**6), "mn": Decimal(10**6), "k": Decimal(1000), "thousand": Decimal(1000)}
+MONEY = re.compile(
+    rf"(?:\b(?P<qual>{_QUAL})\s+)?£\s?(?P<num>{_NUM})(?:\s?(?P<mult>billion|million|thousand|bn|mn|m|k|b)\b)?",
+    re.IGNORECASE)
+QUALIFIERS = {"more than": "over", "in excess of": "over", "an extra": None, "an additional": None,
+              "a further": None, "a total of": None, "about": "around", "approximately": "around",
+              "less than": "under"}
+
+
+def to_decimal(num: str, mult: str | None = None) -> Decimal:
+    """``"1,500"`` → 1500; with ``mult`` ``"million"``/``"m"``/``"bn"``/``"k"`` multiplied out."""
+    value = Decimal(num.replace(",", ""))
+    if mult:
+        value *= _MULT[mult.lower()]
+    return value.normalize() if value != value.to_integral_value() else value.quantize(Decimal(1))
+
+
+def qualifier(word: str | None) -> str | None:
+    """The qualifier as the graph records it (``over``, ``at least``, ``up to``, ``around`` …)."""
+    if not word:
+        return None
+    w = word.lower()
+    return QUALIFIERS.get(w, w)
+
+
+_RECURRENCE = [
+    (re.compile(r"\bper (?:person|student|head|trainee|learner|worker|nurse|place)\b.{0,20}\b(?:per|a|each) (?:year|annum)\b|\ba year (?:per|for each) (?:person|student)\b", re.I), "per-person-per-year"),
+    (re.compile(r"\bper (?:person|student|head|trainee|learner|worker|nurse|place|participant)\b|\beach (?:student|trainee|person|learner)\b", re.I), "per-person"),
+    (re.compile(r"\b(?:per|a|each|every) (?:year|annum)\b|\bannual(?:ly)?\b|\byearly\b|\brecurrent\b|\bper month\b", re.I), "per-year"),
+    (re.compile(r"\bone[- ]off\b|\bsingle payment\b|\bnon[- ]recurrent\b", re.I), "one-off"),
+    (re.compile(r"\bover (?:the )?(?:next |coming |following )?(?:\w+ )?(?:years|spending review|period|parliament)\b|\bin total\b|\bbetween 20\d\d and 20\d\d\b|\bfrom 20\d\d(?:/\d\d)? to 20\d\d\b", re.I), "total-over-period"),
+]
+
+
+def recurrence(text: str) -> str:
+    """The recurrence of an amount from the words near it (``unspecified`` when they say none)."""
+    for pattern, value in _RECURRENCE:
+        if pattern.search(text):
+            return value
+    return "unspecified"
+
+
+_PERIOD = re.compile(r"\b(?P<a>(?:19|20)\d\d)\s?(?P<sep>[/–-]|to)\s?(?P<b>(?:19|20)?\d\d)\b")
+
+
+def period(text: str) -> tuple[str | None, str | None, str | None]:
+    """A period named in ``text``: (label, start date, end date); financial years ``2022/23`` get dates."""
+    m = _PERIOD.search(text)
+    if not m:
+        return None, None, None
+    a, b = int(m.group("a")), m.group("b")
+    end = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
+    if end <= a or end - a > 15:
+        return None, None, None
+    label = m.group(0)
+    if m.group("sep") == "/" and end == a + 1:
+        return label, f"{a}-04-01", f"{end}-03-31"
+    return label, None, None
+
+
+# -- figures ---------------------------------------------------------------------------------------
+
+PEOPLE = (r"(?:nurses|midwives|doctors|GPs|consultants|dentists|pharmacists|paramedics|physiotherapists|"
+          r"therapists|psychologists|practitioners|clinicians|professionals|staff|people|workers|carers|"
+          r"students|trainees|apprentices|graduates|recruits|leavers|joiners|starters|colleagues|employees|"
+          r"health visitors|social workers|care workers|support workers|members|volunteers|individuals|"
+          r"patients|residents|learners|applicants|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
+          r"allied health professionals|health care support workers|healthcare support workers|nursing associates|"
+          r"physician associates|international recruits|vacancies filled)")
+_UNITS = [
+    (re.compile(r"^\s?(?:%|per ?cent\b|percent\b)", re.I), "percent"),
+    (re.compile(r"^\s?percentage points?\b|^\s?(?:pp|ppts?)\b", re.I), "percentage-points"),
+    (re.compile(r"^\s?(?:FTE|WTE|whole[- ]time equivalents?|full[- ]time equivalents?)\b", re.I), "fte"),
+]
+_NOUN_UNITS = [
+    (re.compile(r"^(?:places|training places|placements|school places|commissions)\b", re.I), "places"),
+    (re.compile(r"^(?:posts|roles|vacancies|jobs|positions)\b", re.I), "posts"),
+    (re.compile(r"^(?:applications)\b", re.I), "applications"),
+    (re.compile(r"^(?:organisations|trusts|practices|providers|employers|care homes|councils|boards)\b", re.I), "organisations"),
+    (re.compile(rf"^{PEOPLE}\b", re.I), "people"),
+]
+FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?(?<![£\d.,/])(?P<num>{_NUM})(?!\s?(?:billion|million|bn|m\b|k\b))", re.I)
+_ADJ = re.compile(r"^(?:(?:more|new|additional|extra|fewer|further|full[- ]time|part[- ]time|qualified|"
+                  r"registered|international|overseas|trainee|student|[a-z]+-[a-z]+|[a-z]+(?:al|ic|ed|ing|ary)|"
+                  r"nursing|medical|care|health|social|school|GP|NHS|junior|senior|primary)\s+){0,3}", re.I)
+
+
+@dataclass
+class Number:
+    """A figure found in a sentence."""
+
+    value: Decimal
+    unit: str
+    qualifier: str | None
+    start: int
+    end: int
+
+
+def figures(sentence: str) -> list[Number]:
+    """Numbers with a unit in ``sentence`` (percent, percentage points, FTE, people, places, posts …).
+
+    Years, dates, money, paragraph and list numbers are not figures.
+    """
+    out = []
+    for m in FIGURE.finditer(sentence):
+        num, start, end = m.group("num"), m.start(), m.end()
+        before = sentence[max(0, m.start("num") - 12):m.start("num")]
+        after = sentence[end:end + 60]
+        if re.search(rf"(?:{_MONTH}|£|€|\$|\bpara(?:graph)?s?|\bsection|\bcommitment|\bphase|\bpillar|\bband|\blevel|\bage[sd]?|\bnumber|\bNo\.?)\s?$", before, re.I):
+            continue
+        if re.match(rf"^\s?(?:{_MONTH}|/|\)|-\d|–\d|:\d|\.\d)", after):
+            continue
+        unit = None
+        for pattern, u in _UNITS:
+            um = pattern.match(after)
+            if um:
+                unit, end = u, end + um.end()
+                break
+        if unit is None:
+            adj = _ADJ.match(after.lstrip())
+            rest = after.lstrip()[adj.end():] if adj else after.lstrip()
+            for pattern, u in _NOUN_UNITS:
+                um = pattern.match(rest)
+                if um:
+                    unit = u
+                    end = end + (len(after) - len(after.lstrip())) + (adj.end() if adj else 0) + um.end()
+                    break
+        if unit is None:
+            continue
+        plain = num.replace(",", "")
+        if unit != "percent" and re.fullmatch(r"(?:19|20)\d\d", plain) and "," not in num:
+            continue
+        out.append(Number(to_decimal(num), unit, qualifier(m.group("qual")), start, end))
+    return out
+
+
+# -- dates -----------------------------------------------------------------------------------------
+
+_DATE_FULL = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+_DATE_MONTH = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+_DATE_YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)(?:\s?[/–-]\s?(?P<y2>\d\d|(?:19|20)\d\d))?\b")
+
+
+def parse_date(text: str) -> str | None:
+    """The first explicit date in ``text`` as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``."""
+    for rx, fmt in ((_DATE_FULL, "d"), (_DATE_MONTH, "m"), (_DATE_YEAR, "y")):
+        m = rx.search(text)
+        if m:
+            y = int(m.group("y"))
+            if fmt == "d":
+                return f"{y:04d}-{MONTHS[m.group('m').lower()]:02d}-{int(m.group('d')):02d}"
+            if fmt == "m":
+                return f"{y:04d}-{MONTHS[m.group('m').lower()]:02d}"
+            y2 = m.group("y2")
+            if y2:  # a financial or academic year "2023/24" ends in its second year
+                end = int(y2) if len(y2) == 4 else (y // 100) * 100 + int(y2)
+                if end == y + 1:
+                    return f"{end:04d}"
+            return f"{y:04d}"
+    return None
+
+
+_DEADLINE = re.compile(
+    rf"\b(?:by|before|no later than|until|within|in|during|from|over)\s+(?:the\s+)?(?:end of\s+(?:the\s+)?|spring\s+|summer\s+|autumn\s+|winter\s+|early\s+|late\s+)?"
+    rf"(?P<when>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTH}\s+)?(?:19|20)\d\d(?:\s?[/–-]\s?\d\d(?:\d\d)?)?)\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:by|before|within|in|over|during)\s+(?:the\s+)?(?P<rel>end of (?:the|this) year|this year|next year|"
+    r"the next (?P<n>\w+) years?|(?P<n2>\w+) years?|this financial year|next financial year|end of the decade)\b"
+    r"|\b(?P<bare>this year|next year|by the end of the year)\b", re.I)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20}
+
+
+def deadline(sentence: str, doc_date: str | None) -> str | None:
+    """The deadline a commitment sentence sets, as ``YYYY[-MM[-DD]]``.
+
+    Explicit ("by March 2024", "by 2023/24", "within 2025") first; relative ("this year", "next
+    year", "within three years", "by the end of the year") only against the document's date when known.
+    """
+    m = _DEADLINE.search(sentence)
+    if m and re.match(r"\b(?:by|before|no later than|until|within)\b", m.group(0), re.I):
+        return parse_date(m.group("when"))
+    rel = _RELATIVE.search(sentence)
+    if rel and doc_date:
+        year = int(doc_date[:4])
+        phrase = (rel.group("rel") or rel.group("bare") or "").lower()
+        n = rel.group("n") or rel.group("n2")
+        if "next" in phrase and not n:
+            return str(year + 1)
+        if "this" in phrase or "end of the year" in phrase:
+            return str(year)
+        if n:
+            count = _WORD_NUMBERS.get(n.lower()) or (int(n) if n.isdigit() else None)
+            if count:
+                return str(year + count)
+        if "decade" in phrase:
+            return str((year // 10) * 10 + 10)
+    if m and re.match(r"\bin\b", m.group(0), re.I) and re.search(r"\bwill\b|\bby\b|\btarget\b", sentence, re.I):
+        return parse_date(m.group("when"))
+    return None
+
+
+# -- commitments -----------------------------------------------------------------------------------
+
+COMMITMENT = re.compile(
+    r"\b(?:will(?! not be possible)|shall|are committed to|is committed to|remain committed to|commit(?:s|ted)? to|"
+    r"pledge[sd]?|promise[sd]?|aim(?:s|ing)? to|intend(?:s)? to|plan(?:s|ning)? to|want(?:s)? to|"
+    r"ambition (?:to|of|is)|target (?:of|to|is)|are going to|(?:has|have) agreed to|agreed to|undertake to|"
+    r"seek(?:s)? to|expect(?:s)? to|propose(?:s)? to|is due to|are due to|would be available|to be published)\b",
+    re.I)
+_PLEDGE = re.compile(r"\bcommit|\bpledge|\bpromise|\bguarantee|\bmanifesto", re.I)
+_INTENT = re.compile(r"\bconsider|\bexplore|\baim|\bintend|\bplan(?:s|ning)? to|\bwant|\bhope|\bambition|\bseek|\bpropose|\bwork towards", re.I)
+_NON_ACTOR = re.compile(r"^(?:this|that|these|those|which|it|they)\s+will\s+(?:allow|mean|enable|help|ensure|give|provide|be|support|make|also)\b", re.I)
+
+
+def commitment_type(sentence: str, has_target: bool) -> tuple[list[str], float]:
+    """The commitment classes a sentence suggests and a confidence for it being a commitment."""
+    if not COMMITMENT.search(sentence):
+        return [], 0.0
+    kinds = []
+    if has_target:
+        kinds.append("Target")
+    if _PLEDGE.search(sentence):
+        kinds.append("Pledge")
+    if _INTENT.search(sentence) or not kinds:
+        kinds.append("Intention")
+    conf = 0.6
+    if re.search(r"\b(?:we|the government|the department|ministers?)\s+(?:will|are committed|commit|pledge)", sentence, re.I):
+        conf = 0.8
+    if _NON_ACTOR.search(sentence):
+        conf = 0.4
+    return kinds, conf
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+_CAP = r"(?:[A-Z][A-Za-z’'\-]*|[A-Z]{2,}|NHS)"
+_LINK = r"(?:\s+(?:of|for|and|&|on|in|the|de)\s+|\s+)"
+ORG_HEADS = (r"Council|Board|Boards|Committee|Trust|Agency|Department|College|Colleges|Society|Association|"
+             r"Commission|Institute|Institution|Partnership|Authority|Office|Executive|University|Federation|"
+             r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Unit|Team|Forum|"
+             r"Government|Parliament|Assembly|Cabinet|Directorate|Centre|Center|Hospital|Hospitals|Corporation|"
+             r"Company|Council|Cooperative|Collaborative")
+PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"
+              r"Review|Pathway|Initiative|Campaign|Charter|Compact|Bill|Guidance|Code of Practice|Code|Policy|"
+              r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Tool|Toolkit|"
+              r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach")
+ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}))\b(?!\s+(?:{PROG_HEADS})\b)")
+PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?)\b")
+NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
+ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
+_LEADING = re.compile(r"^(?:The|A|An|This|That|These|Our|Their|Its|His|Her|Each|Every|All|Both|New|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Local|Current|National|Recent|Any)\s+")
+
+
+def trim_name(name: str) -> str:
+    """A name without a leading article or sentence-initial word."""
+    prev = None
+    while prev != name:
+        prev = name
+        m = _LEADING.match(name)
+        if m and len(name.split()) > 2:
+            name = name[m.end():]
+    return name.strip()
+
+
+def initials_match(name: str, abbr: str) -> bool:
+    """Whether ``abbr`` plausibly abbreviates ``name`` (its letters are the initials, in order)."""
+    letters = [w[0].upper() for w in re.findall(r"[A-Za-z][A-Za-z’'\-]*", name) if w.lower() not in ("of", "for", "and", "the", "on", "in", "de")]
+    initials = "".join(letters)
+    a = abbr.upper().replace("&", "")
+    if a.startswith("NHS") and name.startswith("NHS"):
+        return True
+    it = iter(initials)
+    return bool(a) and a[0] == (initials[:1] or "?") and all(ch in it for ch in a if ch.isalpha())
+
+
+PROGRAMME_KIND = [
+    ("Act", "legislation"), ("Bill", "legislation"), ("Plan", "plan"), ("Strategy", "strategy"),
+    ("Framework", "framework"), ("Fund", "fund"), ("Grant", "grant"), ("Bursary", "grant"), ("Allowance", "grant"),
+    ("Scheme", "scheme"), ("Standard", "standard"), ("Code", "standard"), ("Guidance", "policy"),
+    ("Policy", "policy"), ("Review", "report"), ("White Paper", "policy"), ("Green Paper", "policy"),
+    ("Campaign", "campaign"), ("Survey", "survey"), ("Census", "survey"), ("Platform", "platform"),
+    ("Portal", "platform"), ("Hub", "platform"), ("Tool", "platform"), ("Forum", "forum"), ("Service", "service"),
+    ("Centre", "centre"), ("Academy", "programme"),
+]
+
+
+def programme_kind(name: str) -> str:
+    """The programme kind (``pkind:``) a name's head word suggests."""
+    for word, kind in PROGRAMME_KIND:
+        if re.search(rf"\b{word}\b", name):
+            return kind
+    return "programme"
+
+
+ORG_TYPES = [
+    (r"\bTrust\b|\bFoundation Trust\b", "nhs-trust"), (r"\bCommittee\b", "committee"),
+    (r"\bPanel\b", "expert-panel"), (r"\bCouncil\b|\bAuthority\b", "local-authority"),
+    (r"\bCollege\b|\bSociety\b|\bAssociation\b|\bInstitute\b|\bFederation\b|\bUnion\b|\bConfederation\b", "professional-body"),
+    (r"\bUniversity\b|\bAcademy\b|\bSchool\b", "education-provider"), (r"\bDepartment\b|\bMinistry\b|\bOffice\b", "ministerial-department"),
+    (r"\bGovernment\b|\bExecutive\b|\bCabinet\b", "devolved-government"), (r"\bCommission\b|\bInspectorate\b|\bRegulator", "regulator"),
+    (r"\bBoard\b|\bAgency\b|\bNHS\b", "arms-length-body"), (r"\bCharity\b|\bFoundation\b", "charity"),
+]
+
+
+def organisation_type(name: str) -> str:
+    """The organisation type (``otype:``) a name suggests (``service-provider`` when none does)."""
+    for pattern, otype in ORG_TYPES:
+        if re.search(pattern, name):
+            return otype
+    return "service-provider"
+
+
+# -- responsibilities and changes ------------------------------------------------------------------
+
+ROLE_CUES = [
+    (re.compile(r"\bled by\s+(?P<after>)|\b(?P<before>)(?:is|are|was|were|will be)\s+(?:leading|responsible for leading)\b|\b(?P<before2>)(?:will\s+)?(?:lead|leads|led)\s+(?:on\s+|the\s+|this\s+|a\s+|its\s+)", re.I), "lead"),
+    (re.compile(r"\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
+    (re.compile(r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I), "lead"),
+    (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding)\b", re.I), "funder"),
+    (re.compile(r"\b(?:working|work|works|worked)\s+(?:closely\s+)?(?:with|alongside)\s+(?P<after>)|\bin (?:close\s+)?(?:collaboration|partnership|conjunction) with\s+(?P<after2>)|\bpartnership (?:between|with)\s+(?P<after3>)|\bwith input from\s+(?P<after4>)|\bconsult(?:ing|ed|ation)? with\s+(?P<after5>)", re.I), "partner"),
+    (re.compile(r"\b(?P<before>)(?:is|are|will be|was|were|remains?)\s+(?:ultimately\s+)?(?:responsible|accountable) for\b|\bresponsibility (?:of|lies with|rests with)\s+(?P<after>)|\b(?P<before2>)(?:has|have) responsibility\b|\breport(?:s|ing)? to\s+(?P<after2>)", re.I), "accountable"),
+    (re.compile(r"\bevaluated by\s+(?P<after>)|\b(?P<before>)(?:evaluat(?:ed|es)|rated|rates|assess(?:ed|es))\b", re.I), "evaluator"),
+    (re.compile(r"\bregulated by\s+(?P<after>)|\b(?P<before>)regulates\b", re.I), "regulator"),
+    (re.compile(r"\bemployed by\s+(?P<after>)|\b(?P<before>)employs\b", re.I), "employer"),
+    (re.compile(r"\b(?P<before>)(?:will|is to|are to|shall)\s+(?:deliver|develop|publish|implement|establish|set up|introduce|launch|produce|run|oversee|coordinate|host)\b|\b(?P<before2>)hosted\b|\bdelivered by\s+(?P<after>)|\bhosted by\s+(?P<after2>)", re.I), "lead"),
+]
+
+CHANGE = re.compile(
+    r"(?P<a>)(?:was|were|has been|have been|will be|is being|are being)?\s*(?:merged (?:into|with)|replaced by|"
+    r"became part of|abolished and (?:its|their) functions transferred to|transferred to|absorbed into|"
+    r"incorporated into|succeeded by|subsumed into)\s+", re.I)

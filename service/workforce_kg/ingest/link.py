@@ -1,0 +1,163 @@
+"""Link names in a document to what the graph already knows.
+
+Known labels (``skos:prefLabel``, ``skos:altLabel``) of bodies, programmes and commitments are found in a
+text with one pass over its words (a dictionary of word n-grams, so the cost grows with the text, not
+with text × labels). Names the rules find that are not known are matched with rapidfuzz against the
+labels of the same class: at or above :data:`LINK_SCORE` they are linked; between
+:data:`FLAG_SCORE` and it they stay new and are flagged as possible duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS
+
+WKG = Namespace("https://w3id.org/workforce-kg/def/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+BASE = "https://w3id.org/workforce-kg"
+
+BODY_CLASSES = (ORG.Organization, ORG.FormalOrganization, ORG.OrganizationalUnit, WKG.CollectiveActor)
+PROGRAMME_CLASSES = (WKG.Programme,)
+COMMITMENT_CLASSES = (WKG.Commitment, WKG.ManifestoCommitment, WKG.Target, WKG.Intention, WKG.Pledge)
+
+LINK_SCORE = 92.0
+FLAG_SCORE = 85.0
+MAX_WORDS = 14
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*")
+_STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to", "&"}
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` with their start and end offsets (possessive ’s dropped)."""
+    out = []
+    for m in _WORD.finditer(text):
+        w, end = m.group(), m.end()
+        if w.endswith(("'s", "’s")) and len(w) > 2:
+            w, end = w[:-2], end - 2
+        w = w.strip("-'’")
+        if w:
+            out.append((w, m.start(), end))
+    return out
+
+
+def key(text: str) -> str:
+    """A label as compared: lower case, words only, ``&`` as ``and``."""
+    return " ".join(w.lower().replace("&", "and") for w, _, _ in words(text))
+
+
+@dataclass
+class Known:
+    """A node the graph already has."""
+
+    iri: str
+    kind: str  # body | programme | commitment
+    label: str
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """A known node named in a text."""
+
+    iri: str
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class Linker:
+    """Look-ups of known bodies, programmes and commitments in a graph."""
+
+    def __init__(self, graph: Graph):
+        self.nodes: dict[str, Known] = {}
+        self.abbrev: dict[str, str] = {}  # case-sensitive short forms (all capitals) -> IRI
+        self.phrases: dict[tuple[str, ...], str] = {}  # lower-case word tuples -> IRI
+        self.prefixes: set[tuple[str, ...]] = set()
+        self.by_kind: dict[str, list[tuple[str, str]]] = {"body": [], "programme": [], "commitment": []}
+        for kind, classes in (("body", BODY_CLASSES), ("programme", PROGRAMME_CLASSES),
+                              ("commitment", COMMITMENT_CLASSES)):
+            for cls in classes:
+                for node in graph.subjects(RDF.type, cls):
+                    if not isinstance(node, URIRef) or str(node) in self.nodes:
+                        continue
+                    pref = graph.value(node, SKOS.prefLabel)
+                    labels = [str(x) for x in graph.objects(node, SKOS.prefLabel)]
+                    labels += [str(x) for x in graph.objects(node, SKOS.altLabel)]
+                    if kind == "commitment":
+                        labels += [str(x) for x in graph.objects(node, WKG.statement)]
+                    known = Known(str(node), kind, str(pref or node), labels)
+                    self.nodes[known.iri] = known
+                    for lab in labels:
+                        self.by_kind[kind].append((key(lab), known.iri))
+                        if kind != "commitment":
+                            self.add_phrase(lab, known.iri)
+
+    def add_phrase(self, label: str, iri: str) -> None:
+        """Make ``label`` findable in texts as a name of ``iri``."""
+        lab = label.strip()
+        if re.fullmatch(r"[A-Z][A-Z0-9&]{1,9}s?", lab):
+            self.abbrev[lab] = iri
+            return
+        toks = tuple(w.lower() for w, _, _ in words(lab))
+        if not toks or len(toks) > MAX_WORDS or (len(toks) == 1 and len(toks[0]) < 4):
+            return
+        self.phrases.setdefault(toks, iri)
+        for i in range(1, len(toks)):
+            self.prefixes.add(toks[:i])
+
+    def find(self, text: str) -> list[Mention]:
+        """Known bodies and programmes named in ``text``, longest match first, not overlapping."""
+        toks = words(text)
+        lower = [w.lower() for w, _, _ in toks]
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            best = None
+            if toks[i][0] in self.abbrev:
+                best = (i + 1, self.abbrev[toks[i][0]])
+            j, span = i, ()
+            while j < len(toks) and j - i < MAX_WORDS:
+                span = span + (lower[j],)
+                j += 1
+                if span in self.phrases:
+                    best = (j, self.phrases[span])
+                elif span not in self.prefixes:
+                    break
+            if best:
+                end, iri = best
+                start_c, end_c = toks[i][1], toks[end - 1][2]
+                out.append(Mention(iri, self.nodes[iri].kind if iri in self.nodes else "body", start_c, end_c,
+                                   text[start_c:end_c]))
+                i = end
+            else:
+                i += 1
+        return out
+
+    def match(self, name: str, kind: str) -> tuple[str | None, float, str | None]:
+        """Fuzzy match of a new ``name`` against known labels of ``kind``.
+
+        Returns:
+            (linked IRI or None, best score, IRI of a likely duplicate when below the link score).
+        """
+        k = key(name)
+        choices = self.by_kind.get(kind, [])
+        if not k or not choices:
+            return None, 0.0, None
+        for lab, iri in choices:
+            if lab == k:
+                return iri, 100.0, None
+        scorer = fuzz.token_set_ratio if kind == "commitment" else fuzz.ratio
+        best = process.extractOne(k, [c[0] for c in choices], scorer=scorer, score_cutoff=FLAG_SCORE)
+        if not best:
+            return None, 0.0, None
+        _, score, idx = best
+        iri = choices[idx][1]
+        if score >= LINK_SCORE and kind != "commitment":
+            return iri, float(score), None
+        return None, float(score), iri

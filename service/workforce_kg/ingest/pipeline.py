@@ -1,0 +1,672 @@
+"""Read → segment → extract → link → draft: turn one document into a cited, linked draft of the graph."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections import Counter
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from rapidfuzz import fuzz
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from .. import __version__, sources
+from . import extract as ex
+from .draft import BASE, SCHEMA, WKG, Candidate, Citation, Draft
+from .link import Known, Linker, Mention, key, words
+from .read import IngestError, read_text
+
+EXTRACTOR_VERSION = f"workforce-kg-ingest {__version__}+rules.1"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PRONOUN_SUBJECT = re.compile(r"\b(?:we|our|the government|government|the department|ministers?)\b", re.I)
+_RATING_VALUES = {"outstanding": "outstanding", "good": "good", "requires improvement": "requires-improvement",
+                  "inadequate": "inadequate"}
+_SECTION_RATING = re.compile(
+    r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
+    r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
+_STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "with", "we", "will", "our", "is", "are",
+              "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
+
+
+def slugify(text: str, limit: int = 6) -> str:
+    """Lower-case ASCII words joined by hyphens (at most ``limit`` content words)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    parts = [w for w in re.findall(r"[a-z0-9]+", ascii_text.lower())]
+    content = [w for w in parts if w not in _STOPWORDS] or parts
+    return "-".join(content[:limit]) or "item"
+
+
+def amount_slug(value: Decimal) -> str:
+    """``55000000`` → ``55m``, ``1000000000`` → ``1bn``, ``5000`` → ``5000``."""
+    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m")):
+        if value >= size and (value / size) == (value / size).to_integral_value():
+            return f"{int(value / size)}{suffix}"
+        if value >= size:
+            return f"{(value / size).normalize()}{suffix}".replace(".", "-")
+    return str(value.normalize() if value != value.to_integral_value() else int(value)).replace(".", "-")
+
+
+class Extraction:
+    """State of one ingest run: candidates found so far, by IRI, and the look-ups they need."""
+
+    def __init__(self, document_id: str, segs: dict[str, str], linker: Linker, graph: Graph,
+                 doc_date: str | None, publisher: str | None):
+        self.key = document_id
+        self.segs = segs
+        self.linker = linker
+        self.graph = graph
+        self.doc_date = doc_date
+        self.publisher = publisher
+        self.by_iri: dict[str, Candidate] = {}
+        self.order: list[str] = []
+        self.problems: list[str] = []
+        self.dropped = 0
+        self.existing_amounts: dict[Decimal, list[str]] = {}
+        for node, value in graph.subject_objects(SCHEMA.value):
+            if (node, RDF.type, WKG.Funding) in graph:
+                self.existing_amounts.setdefault(Decimal(str(value)), []).append(str(node))
+        self.existing_figures: dict[tuple, list[str]] = {}
+        for node, value in graph.subject_objects(WKG.value):
+            unit = graph.value(node, WKG.unit)
+            if unit is not None:
+                self.existing_figures.setdefault((Decimal(str(value)), str(unit).rsplit("/", 1)[-1]), []).append(str(node))
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+
+    def verified(self, locator: str, quote: str) -> Citation | None:
+        """A citation whose quote the provenance check accepts, or None (counted as dropped)."""
+        quote = quote.strip()
+        if len(quote) > 600:
+            quote = quote[:600].rsplit(" ", 1)[0]
+        if len(quote) < 2 or sources.check_quote(self.segs, locator, quote) is not None:
+            self.dropped += 1
+            return None
+        return Citation(locator, quote)
+
+    def new_iri(self, kind: str, slug: str) -> str:
+        path = {"body": "organisation", "programme": "programme", "commitment": "commitment", "funding": "funding",
+                "figure": "figure", "responsibility": "responsibility", "rating": "rating",
+                "evaluation": "evaluation", "change": "change"}[kind]
+        base = f"{BASE}/id/{path}/{slug}"
+        iri, n = base, 2
+        while iri in self.by_iri or (URIRef(iri), None, None) in self.graph:
+            iri, n = f"{base}-{n}", n + 1
+        return iri
+
+    def add(self, kind: str, iri: str, label: str, citation: Citation, confidence: float, *,
+            linked: str | None = None, fields: dict | None = None, flags: list[str] | None = None,
+            max_citations: int = 3) -> Candidate:
+        """Add a candidate, or another citation to the candidate already at ``iri``."""
+        if iri in self.by_iri:
+            cand = self.by_iri[iri]
+            if len(cand.citations) < max_citations and all(c.quote != citation.quote for c in cand.citations):
+                cand.citations.append(citation)
+            return cand
+        cand = Candidate(f"c{len(self.order) + 1}", kind, iri, label, [citation], confidence, linked,
+                         flags or [], fields or {})
+        self.by_iri[iri] = cand
+        self.order.append(iri)
+        return cand
+
+    def candidates(self) -> list[Candidate]:
+        return [self.by_iri[i] for i in self.order]
+
+    # -- names: bodies and programmes ----------------------------------------------------------------
+
+    def register(self, kind: str, name: str, locator: str, sentence: str, start: int, end: int,
+                 alt: str | None = None, confidence: float = 0.6) -> str | None:
+        """A name the rules found: link it to a known node or make a new candidate; return its IRI."""
+        name = ex.trim_name(" ".join(name.split()))
+        if len(name) < 4 or len(name) > 120:
+            return None
+        for m in self.linker.find(name):
+            if m.start == 0 and m.end == len(name):
+                return m.iri
+        linked, score, dup = self.linker.match(name, kind)
+        if linked:
+            if alt:
+                self.linker.add_phrase(alt, linked)
+            return linked
+        quote = ex.shorten(sentence, start, end)
+        citation = self.verified(locator, quote)
+        if citation is None:
+            return None
+        slug = slugify(name, 8)
+        iri = self.new_iri(kind, slug)
+        fields: dict = {"alt_labels": [alt] if alt else []}
+        if kind == "body":
+            fields["otype"] = ex.organisation_type(name)
+        else:
+            fields["programme_kind"] = ex.programme_kind(name)
+        flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
+        self.add(kind, iri, name, citation, confidence, fields=fields, flags=flags)
+        self.linker.nodes[iri] = Known(iri, kind, name, [name] + ([alt] if alt else []))
+        self.linker.add_phrase(name, iri)
+        self.linker.by_kind[kind].append((key(name), iri))
+        if alt:
+            self.linker.add_phrase(alt, iri)
+        return iri
+
+    def names(self, locator: str, sentence: str) -> None:
+        """First pass: abbreviations the text defines, and new body and programme names."""
+        for m in ex.ABBREV_DEF.finditer(sentence):
+            name, abbr = ex.trim_name(m.group("name")), m.group("abbr")
+            if not ex.initials_match(name, abbr):
+                continue
+            found = [x for x in self.linker.find(name) if x.end == len(name)]
+            if found and found[-1].start <= 0:
+                self.linker.add_phrase(abbr, found[-1].iri)
+                continue
+            kind = "programme" if re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) else "body"
+            if kind == "body" and not (re.search(rf"\b(?:{ex.ORG_HEADS})\b", name) or name.startswith("NHS")):
+                kind = "body" if len(name.split()) <= 6 else ""
+            if kind:
+                self.register(kind, name, locator, sentence, m.start("name"), m.end(), alt=abbr, confidence=0.7)
+        for m in ex.ORG_NAME.finditer(sentence):
+            name = m.group("name")
+            if len(name.split()) >= 2 and not re.match(r"^(?:The|A)\s+\w+$", name):
+                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.55)
+        for m in ex.NHS_NAME.finditer(sentence):
+            name = "NHS " + m.group("rest").strip()
+            if not re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) and len(name.split()) >= 2:
+                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
+        for m in ex.PROG_NAME.finditer(sentence):
+            name = m.group("name")
+            if len(name.split()) >= 2:
+                self.register("programme", name, locator, sentence, m.start(), m.end(), confidence=0.6)
+
+    # -- facts in a sentence -------------------------------------------------------------------------
+
+    def mentions(self, sentence: str) -> list[Mention]:
+        return self.linker.find(sentence)
+
+    def cite_mentions(self, locator: str, sentence: str, mentions: list[Mention]) -> None:
+        for m in mentions:
+            known = self.linker.nodes.get(m.iri)
+            kind = known.kind if known else "body"
+            if kind not in ("body", "programme"):
+                continue
+            cit = self.verified(locator, ex.shorten(sentence, m.start, m.end))
+            if cit is None:
+                continue
+            if m.iri in self.by_iri:
+                self.add(kind, m.iri, "", cit, 0.0)
+            elif not self.is_new(m.iri):
+                self.add(kind, m.iri, known.label if known else m.text, cit, 0.9, linked=m.iri, max_citations=2)
+
+    def is_new(self, iri: str) -> bool:
+        return (URIRef(iri), None, None) not in self.graph
+
+    def actor_before(self, sentence: str, pos: int, mentions: list[Mention]) -> str | None:
+        """The body named last before ``pos`` (or the publisher, for we / the government)."""
+        bodies = [m for m in mentions if m.end <= pos and self.kind_of(m.iri) == "body"]
+        head = sentence[:pos]
+        pron = list(_PRONOUN_SUBJECT.finditer(head))
+        if bodies and (not pron or bodies[-1].end > pron[-1].start):
+            return bodies[-1].iri
+        if pron and self.publisher:
+            return self.publisher
+        return None
+
+    def kind_of(self, iri: str) -> str:
+        known = self.linker.nodes.get(iri)
+        return known.kind if known else "body"
+
+    def sentence_facts(self, locator: str, sentence: str) -> None:
+        mentions = self.mentions(sentence)
+        self.cite_mentions(locator, sentence, mentions)
+        programmes = [m for m in mentions if self.kind_of(m.iri) == "programme"]
+        cue = ex.COMMITMENT.search(sentence)
+        numbers = ex.figures(sentence)
+        money = list(ex.MONEY.finditer(sentence))
+        commitment = None
+        if cue:
+            targets = [n for n in numbers if n.start > cue.start()]
+            kinds, conf = ex.commitment_type(sentence, bool(targets))
+            if kinds:
+                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+        for n in numbers:
+            if commitment and n.start > cue.start():
+                continue
+            self.figure(locator, sentence, n, programmes)
+        for m in money:
+            self.funding(locator, sentence, m, mentions, programmes, commitment)
+        self.responsibilities(locator, sentence, mentions, programmes, commitment)
+        self.changes(locator, sentence, mentions)
+
+    def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions) -> str | None:
+        cit = self.verified(locator, ex.shorten(sentence, cue.start(), cue.end(), 400))
+        if cit is None:
+            return None
+        statement = cit.quote
+        linked, score, dup = self.linker.match(statement, "commitment")
+        if dup and score >= 95:
+            self.add("commitment", dup, self.linker.nodes[dup].label, cit, conf, linked=dup)
+            return dup
+        fields: dict = {"types": kinds, "statement": statement,
+                        "made_by": self.actor_before(sentence, cue.start(), mentions)}
+        when = ex.deadline(sentence, self.doc_date)
+        if when:
+            fields["deadline"] = when
+        if targets:
+            fields["target_value"], fields["unit"] = targets[0].value, targets[0].unit
+            if targets[0].qualifier:
+                fields["qualifier"] = targets[0].qualifier
+        for c in self.by_iri.values():
+            if c.kind == "commitment" and not c.linked and fuzz.token_set_ratio(c.fields.get("statement", ""), statement) >= 90:
+                return c.iri if c.quote == statement else self._commitment_new(statement, cit, conf, fields,
+                                                                                 [f"possible duplicate of {c.iri}"])
+        flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
+        return self._commitment_new(statement, cit, conf, fields, flags)
+
+    def _commitment_new(self, statement, cit, conf, fields, flags) -> str:
+        label = statement if len(statement) <= 90 else statement[:87].rsplit(" ", 1)[0] + "…"
+        iri = self.new_iri("commitment", f"{self.key}-{slugify(statement, 6)}")
+        self.add("commitment", iri, label[:1].upper() + label[1:], cit, conf, fields=fields, flags=flags)
+        return iri
+
+    def figure(self, locator, sentence, n: ex.Number, programmes) -> None:
+        cit = self.verified(locator, ex.shorten(sentence, n.start, n.end))
+        if cit is None:
+            return
+        measures = ex.shorten(sentence, n.start, n.end, 160)
+        value = n.value
+        as_of = ex.parse_date(sentence[n.end:]) or ex.parse_date(sentence)
+        per = re.search(r"\bsince\s+(?:19|20)\d\d\b|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b", sentence)
+        unit_word = {"percent": "%", "percentage-points": " percentage points", "fte": " FTE"}.get(n.unit, f" {n.unit}")
+        label_value = f"{value:,}" if value == value.to_integral_value() else str(value)
+        label = f"{label_value}{unit_word}: " + " ".join(sentence[n.end:].split()[:8]).rstrip(".,;:")
+        slug = f"{self.key}-{slugify(sentence[n.end:], 4)}-{amount_slug(value)}"
+        flags = []
+        for other in self.by_iri.values():
+            if other.kind == "figure" and other.fields.get("value") == value and other.fields.get("unit") == n.unit:
+                flags.append(f"possible duplicate of {other.iri} (same value and unit)")
+                break
+        for iri in self.existing_figures.get((value, n.unit), [])[:1]:
+            flags.append(f"possible duplicate of {iri} in the graph (same value and unit)")
+        fields = {"value": value, "unit": n.unit, "qualifier": n.qualifier, "measures": measures,
+                  "as_of": as_of, "period": per.group(0) if per else None}
+        conf = 0.75 if n.unit in ("percent", "fte", "percentage-points") else 0.6
+        self.add("figure", self.new_iri("figure", slug), label, cit, conf, fields=fields, flags=flags)
+
+    def funding(self, locator, sentence, m, mentions, programmes, commitment) -> None:
+        value = ex.to_decimal(m.group("num"), m.group("mult"))
+        cit = self.verified(locator, ex.shorten(sentence, m.start(), m.end()))
+        if cit is None:
+            return
+        after = sentence[m.end():m.end() + 80]
+        near = sentence[max(0, m.start() - 40):m.end() + 80]
+        label_period, start, end = ex.period(near)
+        purpose = None
+        pm = re.match(r"^\s*(?:of\s+)?(?:\w+\s+){0,3}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+(?P<p>[^,.;()]{3,120})", after, re.I)
+        if pm:
+            purpose = " ".join(pm.group("p").split()[:14])
+        funder = None
+        for cue, role in ((re.compile(r"\b(?:funded|provided|paid) by\b|\bfunding from\b", re.I), "after"),
+                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced)\b", re.I), "before")):
+            cm = cue.search(sentence)
+            if not cm:
+                continue
+            if role == "after":
+                after_bodies = [x for x in mentions if x.start >= cm.end() and self.kind_of(x.iri) == "body"]
+                funder = after_bodies[0].iri if after_bodies else None
+            else:
+                funder = self.actor_before(sentence, cm.start(), mentions)
+            if funder:
+                break
+        recipient = None
+        rm = re.search(r"\b(?:to|for|allocated to|given to|awarded to)\s+$", sentence[:max(0, min(
+            (x.start for x in mentions if x.start > m.end()), default=0))], re.I)
+        if rm:
+            nxt = [x for x in mentions if x.start > m.end() and self.kind_of(x.iri) == "body"]
+            recipient = nxt[0].iri if nxt and nxt[0].iri != funder else None
+        funds = [p.iri for p in programmes]
+        rec = ex.recurrence(near)
+        amount_text = m.group(0).strip()
+        label = f"{amount_text}" + (f" for {purpose}" if purpose else "")
+        slug = f"{self.key}-{slugify(purpose or sentence, 3)}-{amount_slug(value)}"
+        flags = []
+        for other in self.by_iri.values():
+            if other.kind == "funding" and other.fields.get("amount") == value:
+                flags.append(f"possible duplicate of {other.iri} (same amount)")
+                break
+        for iri in self.existing_amounts.get(value, [])[:1]:
+            flags.append(f"possible duplicate of {iri} in the graph (same amount)")
+        fields = {"amount": value, "qualifier": ex.qualifier(m.group("qual")), "recurrence": rec,
+                  "period": label_period, "start": start, "end": end, "funder": funder, "recipient": recipient,
+                  "funds": funds, "purpose": purpose}
+        self.add("funding", self.new_iri("funding", slug), label[:1].upper() + label[1:], cit, 0.85,
+                 fields=fields, flags=flags)
+
+    def responsibilities(self, locator, sentence, mentions, programmes, commitment) -> None:
+        bodies = [m for m in mentions if self.kind_of(m.iri) == "body"]
+        if not bodies and not _PRONOUN_SUBJECT.search(sentence):
+            return
+        for cue, role in ex.ROLE_CUES:
+            for cm in cue.finditer(sentence):
+                groups = {k: v for k, v in cm.groupdict().items() if v is not None}
+                if not groups:
+                    continue
+                if any(k.startswith("after") for k in groups):
+                    after = [b for b in bodies if b.start >= cm.end() - 1]
+                    body = after[0].iri if after else None
+                    others = [after[i].iri for i in range(1, len(after))
+                              if role == "partner" and re.match(r"^\s*(?:,|and)\s*(?:the\s+)?$",
+                                                                sentence[after[i - 1].end:after[i].start])]
+                else:
+                    body, others = self.actor_before(sentence, cm.start(), mentions), []
+                if not body:
+                    continue
+                subjects = [p.iri for p in programmes if p.iri != body]
+                subject = min(subjects, key=lambda s: abs(next(p.start for p in programmes if p.iri == s) - cm.start())) \
+                    if subjects else commitment
+                if not subject:
+                    continue
+                for b in [body, *others]:
+                    self.responsibility(locator, sentence, cm, b, role, subject)
+
+    def responsibility(self, locator, sentence, cm, body: str, role: str, subject: str) -> None:
+        cit = self.verified(locator, ex.shorten(sentence, cm.start(), cm.end()))
+        if cit is None:
+            return
+        body_slug, subj_slug = body.rsplit("/", 1)[-1], subject.rsplit("/", 1)[-1]
+        subj_slug = subj_slug[len(self.key) + 1:] if subj_slug.startswith(self.key + "-") else subj_slug
+        iri = f"{BASE}/id/responsibility/{self.key}-{body_slug}-{role}-{'-'.join(subj_slug.split('-')[:4])}"
+        body_label = self.label_of(body)
+        subj_label = self.label_of(subject)
+        label = f"{body_label}: {role} for {subj_label}"
+        self.add("responsibility", iri, label, cit, 0.55,
+                 fields={"body": body, "role": role, "subject": subject})
+
+    def label_of(self, iri: str) -> str:
+        if iri in self.by_iri and self.by_iri[iri].label:
+            return self.by_iri[iri].label
+        known = self.linker.nodes.get(iri)
+        if known:
+            return known.label
+        return str(self.graph.value(URIRef(iri), SKOS.prefLabel) or iri.rsplit("/", 1)[-1])
+
+    def changes(self, locator, sentence, mentions) -> None:
+        for cm in ex.CHANGE.finditer(sentence):
+            bodies = [m for m in mentions if self.kind_of(m.iri) == "body"]
+            before = [b for b in bodies if b.end <= cm.start() + 1]
+            after = [b for b in bodies if b.start >= cm.end() - 1]
+            if not before or not after:
+                continue
+            a, b = before[-1].iri, after[0].iri
+            cit = self.verified(locator, ex.shorten(sentence, before[-1].start, after[0].end))
+            if cit is None:
+                continue
+            when = ex.parse_date(sentence[cm.start():]) or ex.parse_date(sentence)
+            slug = f"{self.key}-{a.rsplit('/', 1)[-1]}-into-{b.rsplit('/', 1)[-1]}"
+            iri = self.new_iri("change", slug)
+            flags = [] if when and len(when) == 10 else ["needs a full date (dcterms:date is an xsd:date)"]
+            if flags:
+                self.problems.append(f"{iri}: the change has no full date in the text; add dcterms:date")
+            self.add("change", iri, f"{self.label_of(a)} into {self.label_of(b)}", cit, 0.6,
+                     fields={"from": a, "to": b, "date": when}, flags=flags)
+
+    # -- ratings -------------------------------------------------------------------------------------
+
+    def locate(self, quote: str, leaves: list[str]) -> str | None:
+        q = sources.normalise(quote)
+        for loc in leaves:
+            if q in self.segs[loc]:
+                return loc
+        return None
+
+    def ratings(self, text: str, leaves: list[str], dimensions: dict[str, str], evaluator: str | None,
+                title: str) -> None:
+        """Ratings from CQC-style tables (rows: commitment × dimension → value) and from rating lists."""
+        header: list[str | None] | None = None
+        rated: dict[str, tuple[int, str]] = {}  # commitment IRI -> (number, iri)
+        last_heading, last_statement = "", ""
+        evaluation = f"{BASE}/id/evaluation/{self.key}-evaluation"
+        found = False
+
+        def dimension_of(cell: str) -> str | None:
+            c = re.sub(r"^[A-Za-z][.)]\s+|^\(?[ivx]+\)\s+", "", sources.normalise(cell)).strip().lower()
+            return dimensions.get(c) or dimensions.get(key(c))
+
+        def value_of(cell: str) -> str | None:
+            return _RATING_VALUES.get(sources.normalise(cell).strip(" *.").lower())
+
+        def commitment_for(text_: str, locator: str, quote: str) -> str | None:
+            linked, score, dup = self.linker.match(text_, "commitment")
+            target = dup if dup and score >= 90 else None
+            if target is None:
+                for c in self.by_iri.values():
+                    if c.kind == "commitment" and fuzz.token_set_ratio(c.fields.get("statement", ""), text_) >= 90:
+                        target = c.iri
+                        break
+            if target is None:
+                cit = self.verified(locator, quote)
+                if cit is None:
+                    return None
+                n = len(rated) + 1
+                label = text_ if len(text_) <= 90 else text_[:87].rsplit(" ", 1)[0] + "…"
+                target = self.new_iri("commitment", f"{self.key}-{n}-{slugify(text_, 4)}")
+                self.add("commitment", target, label, cit, 0.7,
+                         fields={"types": ["Pledge"], "statement": text_, "made_by": None})
+            if target not in rated:
+                rated[target] = (len(rated) + 1, target)
+            return target
+
+        def add_rating(commitment: str, dim: str, value: str, where: str, cit) -> None:
+            nonlocal found
+            n = rated[commitment][0]
+            iri = f"{BASE}/id/rating/{self.key}-{n}-{dim}-{where}"
+            dim_label = dim.replace("-", " ").capitalize()
+            label = f"{self.label_of(commitment)[:60]}, {dim_label} ({'summary table' if where == 'table' else 'section'}): {value.replace('-', ' ').capitalize()}"
+            self.add("rating", iri, label, cit, 0.85,
+                     fields={"commitment": commitment, "dimension": dim, "value": value, "evaluation": evaluation})
+            found = True
+
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                last_heading = line.lstrip("#").strip()
+                continue
+            if re.match(r"^\**[“\"]", line):
+                last_statement = sources.normalise(line).strip("“”\" ")
+            cells = [c for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] if ("\t" in line or line.count("|") >= 2) else []
+            cells = [c.strip() for c in cells]
+            if len(cells) >= 2:
+                if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                    continue
+                dims = [dimension_of(c) for c in cells]
+                if sum(d is not None for d in dims) >= 2:
+                    header = dims
+                    continue
+                values = [value_of(c) for c in cells]
+                if header and sum(v is not None for v in values) >= 1:
+                    text_cell = next((sources.normalise(c) for c, v in zip(cells, values) if v is None and c), None)
+                    if not text_cell:
+                        continue
+                    row = sources.normalise(line)
+                    quote = row if len(row) <= 400 else row[-400:].split(" ", 1)[1]
+                    locator = self.locate(quote, leaves)
+                    if locator is None:
+                        continue
+                    short_q = ex.shorten(text_cell, 0, min(len(text_cell), 60), 300)
+                    commitment = commitment_for(text_cell, self.locate(short_q, leaves) or locator, short_q)
+                    cit = self.verified(locator, quote)
+                    if commitment is None or cit is None:
+                        continue
+                    for i, v in enumerate(values):
+                        dim = header[i] if i < len(header) else None
+                        if v and dim:
+                            add_rating(commitment, dim, v, "table", cit)
+                continue
+            m = _SECTION_RATING.match(line)
+            if m and value_of(m.group("val")):
+                dim = dimension_of(m.group("dim"))
+                statement = last_statement or last_heading
+                if not dim or not statement:
+                    continue
+                quote = sources.normalise(line).lstrip("-*•· ").strip()
+                locator = self.locate(quote, leaves)
+                if locator is None:
+                    continue
+                squote = ex.shorten(statement, 0, min(60, len(statement)), 300)
+                commitment = commitment_for(statement, self.locate(squote, leaves) or locator, squote)
+                cit = self.verified(locator, quote)
+                if commitment and cit:
+                    add_rating(commitment, dim, value_of(m.group("val")), "section", cit)
+        if found:
+            self.evaluation(evaluation, evaluator, title)
+
+    def evaluation(self, iri: str, evaluator: str | None, title: str) -> None:
+        ratings = [c for c in self.by_iri.values() if c.kind == "rating"]
+        first = ratings[0].citations[0]
+        fields = {"evaluator": evaluator, "date": self.doc_date}
+        flags = []
+        if not evaluator:
+            flags.append("no evaluator found: add wkg:evaluator")
+            self.problems.append(f"{iri}: name the evaluator (wkg:evaluator) of the ratings")
+        if not self.doc_date or len(self.doc_date) != 10:
+            flags.append("no full date: add dcterms:date")
+            self.problems.append(f"{iri}: give the evaluation's date (dcterms:date, a full date; pass --date)")
+        self.add("evaluation", iri, f"Evaluation in {title}"[:120], first, 0.7, fields=fields, flags=flags)
+        self.order.remove(iri)
+        self.order.insert(self.order.index(ratings[0].iri), iri)
+
+
+def _leaves(segs: dict[str, str], scheme: str) -> list[str]:
+    if scheme == "heading-paragraph":
+        return [k for k in segs if " ¶" in k] or list(segs)
+    return list(segs)
+
+
+def _dimensions(graph: Graph) -> dict[str, str]:
+    scheme = URIRef(f"{BASE}/def/scheme/rating-dimension")
+    out = {}
+    for concept in graph.subjects(SKOS.inScheme, scheme):
+        slug = str(concept).rsplit("/", 1)[-1]
+        for lab in list(graph.objects(concept, SKOS.prefLabel)) + list(graph.objects(concept, SKOS.altLabel)):
+            text = re.sub(r"^[A-Za-z][.)]\s+", "", str(lab)).strip().lower()
+            out[text] = slug
+            out[key(text)] = slug
+    return out
+
+
+def _check_date(date: str | None) -> str | None:
+    if date is None:
+        return None
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", date):
+        raise IngestError(f"--date must be YYYY-MM-DD, YYYY-MM or YYYY (got {date!r})")
+    try:
+        datetime.strptime(date + "-01-01"[len(date) - 4:] if len(date) < 10 else date, "%Y-%m-%d")
+    except ValueError:
+        raise IngestError(f"--date {date!r} is not a calendar date") from None
+    return date
+
+
+def bundled_graph() -> Graph:
+    """The ontology and the bundled graph, to link against."""
+    from .. import store as stores
+
+    return stores.rdflib_graph()
+
+
+def ingest(path: str | Path, document_id: str, *, title: str | None = None, date: str | None = None,
+           publisher: str | None = None, locator_scheme: str = "auto", graph: Graph | None = None,
+           progress: bool = False) -> Draft:
+    """Turn the document at ``path`` into a draft of the graph (see ``/work/notes/ingest-api.md``).
+
+    Args:
+        path: a ``.txt``, ``.md``, ``.html`` or ``.pdf`` file.
+        document_id: the document's slug (``doc:{document_id}``; also the prefix of its fact slugs).
+        title: the document's title (default: its first heading, else the file name).
+        date: the document's date (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``); relative dates ("next year")
+            are resolved against it only when given.
+        publisher: the publishing body, as a slug (``dhsc``), IRI or label; "we" in the text means it.
+        locator_scheme: ``auto`` or one of :data:`workforce_kg.sources.SCHEMES`.
+        graph: the graph to link against (default: the bundled one).
+        progress: show a progress bar on standard error.
+
+    Raises:
+        IngestError: bad arguments or an unreadable document (a one-line message).
+    """
+    started = datetime.now(timezone.utc)
+    if not SLUG.match(document_id or ""):
+        raise IngestError(f"--document-id must be a slug of lower-case words joined by hyphens (got {document_id!r})")
+    date = _check_date(date)
+    if locator_scheme != "auto" and locator_scheme not in sources.SCHEMES:
+        raise IngestError(f"unknown locator scheme {locator_scheme!r}; choose auto or {', '.join(sources.SCHEMES)}")
+    path = Path(path)
+    text = read_text(path)
+    scheme = sources.detect_scheme(text) if locator_scheme == "auto" else locator_scheme
+    headings = sources.detect_headings(text) if scheme == "heading-paragraph" else []
+    segs = sources.segments(text, scheme, set(headings))
+    if graph is None:
+        graph = bundled_graph()
+    linker = Linker(graph)
+    publisher_iri, publisher_label = _publisher(publisher, linker)
+    if title is None:
+        first = next((ln for ln in text.splitlines() if ln.strip()), path.stem)
+        title = sources.normalise(first.lstrip("#"))[:200] or path.stem
+    run = Extraction(document_id, segs, linker, graph, date, publisher_iri)
+    leaves = _leaves(segs, scheme)
+    units = [(loc, sent) for loc in leaves for _, sent in ex.sentences(segs[loc])]
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False)
+    for loc, sent in units:
+        run.names(loc, sent)
+        if bar:
+            bar.update()
+    for loc, sent in units:
+        run.sentence_facts(loc, sent)
+        if bar:
+            bar.update()
+    if bar:
+        bar.close()
+    evaluator = _evaluator(run, units) or publisher_iri
+    run.ratings(text, leaves, _dimensions(graph), evaluator, title)
+    candidates = [c for c in run.candidates() if c.citations]
+    if run.dropped:
+        run.problems.append(f"{run.dropped} candidate quote(s) failed the quote check and were left out")
+    document = {"title": title, "file_name": path.name, "scheme": scheme, "headings": headings, "date": date,
+                "publisher": publisher_iri, "publisher_label": publisher_label}
+    activity = {"version": EXTRACTOR_VERSION, "started": started.isoformat(timespec="seconds"),
+                "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"), "input": str(path.name)}
+    return Draft(document_id, document, candidates, segs, activity, run.problems)
+
+
+def _publisher(publisher: str | None, linker: Linker) -> tuple[str | None, str | None]:
+    if not publisher:
+        return None, None
+    if publisher.startswith("http"):
+        return publisher, linker.nodes[publisher].label if publisher in linker.nodes else None
+    iri = f"{BASE}/id/organisation/{publisher.removeprefix('body:')}"
+    if iri in linker.nodes:
+        return iri, linker.nodes[iri].label
+    found = [m for m in linker.find(publisher) if m.end - m.start >= len(publisher) - 3]
+    if found:
+        return found[0].iri, linker.nodes[found[0].iri].label
+    linked, _, _ = linker.match(publisher, "body")
+    if linked:
+        return linked, linker.nodes[linked].label
+    return None, publisher
+
+
+def _evaluator(run: Extraction, units) -> str | None:
+    counts: Counter = Counter()
+    for _, sent in units:
+        if re.search(r"\b(?:rat(?:e|es|ed|ing|ings)|evaluat\w+|assess\w+)\b", sent, re.I):
+            for m in run.linker.find(sent):
+                if run.kind_of(m.iri) == "body" and re.search(r"panel|commission|committee|inspector|review|audit", m.text, re.I):
+                    counts[m.iri] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+__all__ = ["ingest", "EXTRACTOR_VERSION", "slugify", "words"]
