@@ -126,7 +126,7 @@ PEOPLE = (r"(?:nurses|midwives|doctors|GPs|consultants|dentists|pharmacists|para
           r"therapists|psychologists|practitioners|clinicians|professionals|staff|people|workers|carers|"
           r"students|trainees|apprentices|graduates|recruits|leavers|joiners|starters|colleagues|employees|"
           r"health visitors|social workers|care workers|support workers|members|volunteers|individuals|"
-          r"patients|residents|learners|applicants|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
+          r"patients|residents|learners|applicants|users|participants|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
           r"allied health professionals|health care support workers|healthcare support workers|nursing associates|"
           r"physician associates|international recruits|vacancies filled)")
 _UNITS = [
@@ -141,8 +141,25 @@ _NOUN_UNITS = [
     (re.compile(r"^(?:organisations|trusts|practices|providers|employers|care homes|councils|boards)\b", re.I), "organisations"),
     (re.compile(rf"^{PEOPLE}\b", re.I), "people"),
 ]
-FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?(?<![£\d.,/])(?P<num>{_NUM})(?!\s?(?:billion|million|bn|m\b|k\b))", re.I)
-_ADJ = re.compile(r"^(?:(?:more|new|additional|extra|fewer|further|full[- ]time|part[- ]time|qualified|"
+FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?(?<![£€$\d.,/])(?P<num>{_NUM})(?:\s(?P<mult>million|thousand)\b)?(?!\s?(?:billion|bn|m\b|k\b))", re.I)
+_WORD_NUM = {"ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+             "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+WORD_FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?\b(?P<word>{'|'.join(_WORD_NUM)})\s+(?=[a-z])", re.I)
+FRACTION = re.compile(r"\b(?P<qual>(?:over|more than|almost|nearly|around|about|approximately|under|less than) )?"
+                      r"(?P<frac>a third|one third|two[- ]thirds|a quarter|one quarter|three[- ]quarters|half|a fifth|one fifth)"
+                      r"\s+of\s+(?:the\s+|all\s+|our\s+)?(?=[a-z])", re.I)
+_FRACTIONS = {"third": Decimal("33.3"), "two-thirds": Decimal("66.7"), "quarter": Decimal(25),
+              "three-quarters": Decimal(75), "half": Decimal(50), "fifth": Decimal(20)}
+_NOT_PLURAL = {"years", "months", "weeks", "days", "hours", "minutes", "times", "is", "was", "has", "this", "its",
+               "as", "plus", "us", "less", "across", "process", "access", "progress", "business", "success",
+               "status", "basis", "analysis", "always", "towards", "thus", "whereas", "per", "cents", "points",
+               "does", "goes", "sessions", "others", "levels", "pounds", "includes", "means", "steps", "terms",
+               "results", "stages", "phases", "pillars", "commitments", "paragraphs", "sections", "items",
+               "recommendations", "cases"}
+_FILLER = {"of", "to", "and", "or", "in", "the", "a", "an", "by", "from", "than", "on", "at", "for", "with", "per",
+           "across", "over", "under", "into", "between", "since", "as", "were", "was", "are", "is", "had", "have",
+           "has", "be", "been", "will", "would", "year", "years", "months", "weeks", "days", "which", "that", "who"}
+_ADJ = re.compile(r"^(?:(?:FTE|WTE|more|new|additional|extra|fewer|further|full[- ]time|part[- ]time|qualified|"
                   r"registered|international|overseas|trainee|student|[a-z]+-[a-z]+|[a-z]+(?:al|ic|ed|ing|ary)|"
                   r"nursing|medical|care|health|social|school|GP|NHS|junior|senior|primary)\s+){0,3}", re.I)
 
@@ -184,15 +201,31 @@ def figures(sentence: str) -> list[Number]:
             for pattern, u in _NOUN_UNITS:
                 um = pattern.match(rest)
                 if um:
-                    unit = u
+                    unit = "fte" if u == "people" and adj and re.search(r"\b(?:FTE|WTE)\b", adj.group(0)) else u
                     end = end + (len(after) - len(after.lstrip())) + (adj.end() if adj else 0) + um.end()
                     break
         if unit is None:
+            gm = re.match(r"^\s?((?:[A-Za-z][\w\-’']*\s+){0,2}?)([a-z][a-z\-]+s)\b", after)
+            if gm and gm.group(2) not in _NOT_PLURAL and not any(w.lower() in _FILLER for w in gm.group(1).split()):
+                unit, end = "count", end + gm.end()
+        if unit is None:
             continue
         plain = num.replace(",", "")
-        if unit != "percent" and re.fullmatch(r"(?:19|20)\d\d", plain) and "," not in num:
+        if unit != "percent" and re.fullmatch(r"(?:19|20)\d\d", plain) and "," not in num and not m.group("mult"):
             continue
-        out.append(Number(to_decimal(num), unit, qualifier(m.group("qual")), start, end))
+        out.append(Number(to_decimal(num, m.group("mult")), unit, qualifier(m.group("qual")), start, end))
+    for m in FRACTION.finditer(sentence):
+        frac = m.group("frac").lower().replace(" ", "-").removeprefix("a-").removeprefix("one-")
+        out.append(Number(_FRACTIONS[frac], "percent", qualifier((m.group("qual") or "").strip() or None),
+                          m.start(), m.end()))
+    for m in WORD_FIGURE.finditer(sentence):
+        rest = sentence[m.end():m.end() + 60]
+        gm = re.match(r"^((?:[a-z][\w\-]*\s+){0,2}?)([a-z][a-z\-]+s)\b", rest)
+        if gm and gm.group(2) not in _NOT_PLURAL and not any(w in _FILLER for w in gm.group(1).split()):
+            unit = "people" if re.match(rf"^{PEOPLE}\b", gm.group(2), re.I) else "count"
+            out.append(Number(Decimal(_WORD_NUM[m.group("word").lower()]), unit, qualifier(m.group("qual")),
+                              m.start(), m.end() + gm.end()))
+    out.sort(key=lambda n: n.start)
     return out
 
 
@@ -233,15 +266,29 @@ _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20}
 
 
+_DUE = re.compile(rf"\b(?P<cue>by|before|no later than|until|within|due(?:\s+in)?|available in|from|in|during)\s+"
+                  rf"(?:the\s+)?(?:end of\s+(?:the\s+)?|spring\s+|summer\s+|autumn\s+|winter\s+|early\s+|late\s+)?"
+                  rf"(?:{_MONTH}\s+or\s+)?"
+                  rf"(?P<when>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTH}\s+)?(?:19|20)\d\d(?:\s?[/–-]\s?\d\d(?:\d\d)?)?)\b", re.I)
+_END_OF_TERM = re.compile(r"\bby the end of [^().]{0,80}\((?P<when>(?:19|20)\d\d)\)")
+_CUE_RANK = {"by": 0, "before": 0, "no later than": 0, "until": 0, "within": 1, "due": 1, "due in": 1,
+             "available in": 1, "from": 2, "in": 3, "during": 3}
+
+
 def deadline(sentence: str, doc_date: str | None) -> str | None:
     """The deadline a commitment sentence sets, as ``YYYY[-MM[-DD]]``.
 
-    Explicit ("by March 2024", "by 2023/24", "within 2025") first; relative ("this year", "next
-    year", "within three years", "by the end of the year") only against the document's date when known.
+    Explicit ("by March 2024", "by 2023/24", "due February or March 2023", "from April 2023") first,
+    preferring "by"; relative ("this year", "next year", "within three years", "by the end of the year")
+    only against the document's date when known.
     """
-    m = _DEADLINE.search(sentence)
-    if m and re.match(r"\b(?:by|before|no later than|until|within)\b", m.group(0), re.I):
-        return parse_date(m.group("when"))
+    m = _END_OF_TERM.search(sentence)
+    if m:
+        return m.group("when")
+    found = sorted(_DUE.finditer(sentence), key=lambda x: _CUE_RANK.get(" ".join(x.group("cue").lower().split()), 3))
+    strong = [x for x in found if _CUE_RANK.get(" ".join(x.group("cue").lower().split()), 3) <= 2]
+    if strong:
+        return parse_date(strong[0].group("when"))
     rel = _RELATIVE.search(sentence)
     if rel and doc_date:
         year = int(doc_date[:4])
@@ -257,8 +304,8 @@ def deadline(sentence: str, doc_date: str | None) -> str | None:
                 return str(year + count)
         if "decade" in phrase:
             return str((year // 10) * 10 + 10)
-    if m and re.match(r"\bin\b", m.group(0), re.I) and re.search(r"\bwill\b|\bby\b|\btarget\b", sentence, re.I):
-        return parse_date(m.group("when"))
+    if found and re.search(r"\bwill\b|\btarget\b|\baim\b", sentence, re.I):
+        return parse_date(found[0].group("when"))
     return None
 
 
@@ -268,9 +315,13 @@ COMMITMENT = re.compile(
     r"\b(?:will(?! not be possible)|shall|are committed to|is committed to|remain committed to|commit(?:s|ted)? to|"
     r"pledge[sd]?|promise[sd]?|aim(?:s|ing)? to|intend(?:s)? to|plan(?:s|ning)? to|want(?:s)? to|"
     r"ambition (?:to|of|is)|target (?:of|to|is)|are going to|(?:has|have) agreed to|agreed to|undertake to|"
-    r"seek(?:s)? to|expect(?:s)? to|propose(?:s)? to|is due to|are due to|would be available|to be published)\b",
+    r"seek(?:s)? to|expect(?:s)? to|propose(?:s)? to|is due to|are due to|would be available|to be published|"
+    r"must|need(?:s)? to|should|(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
+    r"continue(?:s)? to|our (?:aim|ambition|goal|priority|vision|commitment) (?:is|was)|"
+    r"requested|(?:is|was|are|were) (?:being )?(?:developed|considering|considered)|(?:is|are|was) due|"
+    r"will be (?:available|published|launched|set up|established))\b",
     re.I)
-_PLEDGE = re.compile(r"\bcommit|\bpledge|\bpromise|\bguarantee|\bmanifesto", re.I)
+_PLEDGE = re.compile(r"\bcommit|\bpledge|\bpromise|\bguarantee|\bmanifesto|\bwill\b|\bagreed\b", re.I)
 _INTENT = re.compile(r"\bconsider|\bexplore|\baim|\bintend|\bplan(?:s|ning)? to|\bwant|\bhope|\bambition|\bseek|\bpropose|\bwork towards", re.I)
 _NON_ACTOR = re.compile(r"^(?:this|that|these|those|which|it|they)\s+will\s+(?:allow|mean|enable|help|ensure|give|provide|be|support|make|also)\b", re.I)
 
@@ -314,6 +365,24 @@ ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Our|Their|Its|His|Her|Each|Every|All|Both|New|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Local|Current|National|Recent|Any)\s+")
 
 
+COLLECTIVE_HEADS = (r"providers|employers|practices|pharmacies|networks|universities|think tanks|suppliers|trusts|"
+                    r"organisations|authorities|councils|care homes|boards|partners|stakeholders|unions|colleges|"
+                    r"regulators|charities|institutes|institutions|sector|commissioners|services|agencies|bodies|"
+                    r"schools|hospitals|systems|employees|governments|ministers|groups|teams|officers")
+_GROUP_MOD = (r"(?:NHS|GP|ICS|local|health|care|social|adult|community|primary|secondary|acute|ambulance|"
+              r"independent|private|voluntary|third|professional|educational|education|higher|royal|medical|"
+              r"nursing|dental|mental|IT|digital|housing|public|national|regional|statutory|integrated|"
+              r"home|domiciliary|residential|partner|provider|employer|trade|think|Scottish|Welsh|English|"
+              r"devolved|UK|clinical|training|health and care|health and social care|social care|"
+              r"care and support|specialist|arm's length|arm’s length)")
+GROUP_NAME = re.compile(rf"\b(?P<name>(?:{_GROUP_MOD}\s+){{1,3}}(?:{COLLECTIVE_HEADS}))\b")
+POST_NAME = re.compile(
+    r"\b(?P<name>(?:the\s+)?(?:Cabinet\s+)?(?:Secretary of State|Health Secretary|Cabinet Secretary|Minister|Ministers|"
+    r"Chief (?:Nursing|Medical|Executive|Social Work|Allied Health Professions?|Scientific) Officer|Director|Chair|"
+    r"Chief Executive|Commissioner)(?:\s+(?:for|of)\s+(?:[A-Z][\w’'\-]*(?:\s+(?:and|&|of|for)\s+|\s+)?){1,6})?)"
+    r"|\b(?P<plural>Scottish Ministers|Welsh Ministers|Ministers)\b")
+
+
 def trim_name(name: str) -> str:
     """A name without a leading article or sentence-initial word."""
     prev = None
@@ -329,11 +398,11 @@ def initials_match(name: str, abbr: str) -> bool:
     """Whether ``abbr`` plausibly abbreviates ``name`` (its letters are the initials, in order)."""
     letters = [w[0].upper() for w in re.findall(r"[A-Za-z][A-Za-z’'\-]*", name) if w.lower() not in ("of", "for", "and", "the", "on", "in", "de")]
     initials = "".join(letters)
-    a = abbr.upper().replace("&", "")
+    a = "".join(ch for ch in abbr if ch.isupper())
     if a.startswith("NHS") and name.startswith("NHS"):
         return True
     it = iter(initials)
-    return bool(a) and a[0] == (initials[:1] or "?") and all(ch in it for ch in a if ch.isalpha())
+    return len(a) >= 2 and a[0] == (initials[:1] or "?") and all(ch in it for ch in a)
 
 
 PROGRAMME_KIND = [
@@ -363,6 +432,22 @@ ORG_TYPES = [
     (r"\bGovernment\b|\bExecutive\b|\bCabinet\b", "devolved-government"), (r"\bCommission\b|\bInspectorate\b|\bRegulator", "regulator"),
     (r"\bBoard\b|\bAgency\b|\bNHS\b", "arms-length-body"), (r"\bCharity\b|\bFoundation\b", "charity"),
 ]
+
+
+COLLECTIVE_TYPES = [
+    (r"trusts", "nhs-trust"), (r"councils|authorities", "local-authority"), (r"regulators", "regulator"),
+    (r"universities|schools|colleges|institutes|institutions", "education-provider"),
+    (r"unions|royal colleges|professional", "professional-body"), (r"charities|third sector|voluntary", "charity"),
+    (r"ministers|governments", "national-government"), (r"systems\b", "integrated-care-system"),
+]
+
+
+def collective_type(name: str) -> str:
+    """The organisation type of a group the text names ("NHS trusts", "local authorities" …)."""
+    for pattern, otype in COLLECTIVE_TYPES:
+        if re.search(pattern, name, re.I):
+            return otype
+    return "service-provider"
 
 
 def organisation_type(name: str) -> str:

@@ -152,12 +152,27 @@ class Linker:
         for lab, iri in choices:
             if lab == k:
                 return iri, 100.0, None
-        scorer = fuzz.token_set_ratio if kind == "commitment" else fuzz.ratio
-        best = process.extractOne(k, [c[0] for c in choices], scorer=scorer, score_cutoff=FLAG_SCORE)
+        labels = [c[0] for c in choices]
+        if kind == "commitment":
+            best = process.extractOne(k, labels, scorer=fuzz.token_sort_ratio, score_cutoff=FLAG_SCORE)
+            if not best:
+                return None, 0.0, None
+            _, score, idx = best
+            iri = choices[idx][1]
+            return (iri, float(score), None) if score >= 95 else (None, float(score), iri)
+        best = process.extractOne(k, labels, scorer=fuzz.ratio, score_cutoff=FLAG_SCORE)
+        if not best and len(k.split()) >= 3:
+            # a longer known name that contains this one ("X Committee" for "House of Commons X Committee"),
+            # with the same head word
+            head = k.split()[-1]
+            best = process.extractOne(k, labels, scorer=fuzz.token_set_ratio, score_cutoff=LINK_SCORE,
+                                      processor=None)
+            if best and best[0].split()[-1] != head:
+                best = None
         if not best:
             return None, 0.0, None
         _, score, idx = best
         iri = choices[idx][1]
-        if score >= LINK_SCORE and kind != "commitment":
+        if score >= LINK_SCORE:
             return iri, float(score), None
         return None, float(score), iri

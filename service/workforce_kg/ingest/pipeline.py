@@ -65,6 +65,7 @@ class Extraction:
         self.order: list[str] = []
         self.problems: list[str] = []
         self.dropped = 0
+        self.last_programme: str | None = None
         self.existing_amounts: dict[Decimal, list[str]] = {}
         for node, value in graph.subject_objects(SCHEMA.value):
             if (node, RDF.type, WKG.Funding) in graph:
@@ -118,7 +119,7 @@ class Extraction:
     # -- names: bodies and programmes ----------------------------------------------------------------
 
     def register(self, kind: str, name: str, locator: str, sentence: str, start: int, end: int,
-                 alt: str | None = None, confidence: float = 0.6) -> str | None:
+                 alt: str | None = None, confidence: float = 0.6, collective: bool = False) -> str | None:
         """A name the rules found: link it to a known node or make a new candidate; return its IRI."""
         name = ex.trim_name(" ".join(name.split()))
         if len(name) < 4 or len(name) > 120:
@@ -139,11 +140,13 @@ class Extraction:
         iri = self.new_iri(kind, slug)
         fields: dict = {"alt_labels": [alt] if alt else []}
         if kind == "body":
-            fields["otype"] = ex.organisation_type(name)
+            fields["otype"] = ex.organisation_type(name) if not collective else ex.collective_type(name)
+            fields["collective"] = collective
         else:
             fields["programme_kind"] = ex.programme_kind(name)
         flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
-        self.add(kind, iri, name, citation, confidence, fields=fields, flags=flags)
+        label = name[:1].upper() + name[1:]
+        self.add(kind, iri, label, citation, confidence, fields=fields, flags=flags)
         self.linker.nodes[iri] = Known(iri, kind, name, [name] + ([alt] if alt else []))
         self.linker.add_phrase(name, iri)
         self.linker.by_kind[kind].append((key(name), iri))
@@ -173,6 +176,13 @@ class Extraction:
         for m in ex.NHS_NAME.finditer(sentence):
             name = "NHS " + m.group("rest").strip()
             if not re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) and len(name.split()) >= 2:
+                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
+        for m in ex.GROUP_NAME.finditer(sentence):
+            self.register("body", m.group("name"), locator, sentence, m.start(), m.end(), confidence=0.45,
+                          collective=True)
+        for m in ex.POST_NAME.finditer(sentence):
+            name = (m.group("name") or m.group("plural") or "").removeprefix("the ").strip()
+            if len(name.split()) >= 2:
                 self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
         for m in ex.PROG_NAME.finditer(sentence):
             name = m.group("name")
@@ -206,7 +216,7 @@ class Extraction:
         bodies = [m for m in mentions if m.end <= pos and self.kind_of(m.iri) == "body"]
         head = sentence[:pos]
         pron = list(_PRONOUN_SUBJECT.finditer(head))
-        if bodies and (not pron or bodies[-1].end > pron[-1].start):
+        if bodies and (not pron or bodies[-1].end > pron[-1].start()):
             return bodies[-1].iri
         if pron and self.publisher:
             return self.publisher
@@ -257,7 +267,7 @@ class Extraction:
             if targets[0].qualifier:
                 fields["qualifier"] = targets[0].qualifier
         for c in self.by_iri.values():
-            if c.kind == "commitment" and not c.linked and fuzz.token_set_ratio(c.fields.get("statement", ""), statement) >= 90:
+            if c.kind == "commitment" and not c.linked and fuzz.token_sort_ratio(c.fields.get("statement", ""), statement) >= 90:
                 return c.iri if c.quote == statement else self._commitment_new(statement, cit, conf, fields,
                                                                                  [f"possible duplicate of {c.iri}"])
         flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
@@ -343,34 +353,58 @@ class Extraction:
                  fields=fields, flags=flags)
 
     def responsibilities(self, locator, sentence, mentions, programmes, commitment) -> None:
+        """Who does what: explicit cues (led by, funded by, commissioned, working with …) give the role;
+        otherwise the sentence's actor leads and the other bodies it names are partners. The subject is
+        the commitment the sentence states, else the programmes it names ("this programme" refers back)."""
         bodies = [m for m in mentions if self.kind_of(m.iri) == "body"]
-        if not bodies and not _PRONOUN_SUBJECT.search(sentence):
+        prog_iris = [p.iri for p in programmes]
+        if not prog_iris and not commitment and self.last_programme and re.search(
+                rf"\b(?:this|the|that)\s+(?:\w+\s+)?(?:programme|work|framework|strategy|plan|scheme|initiative|fund|"
+                rf"review|academy|centre|service|project|pathway)\b", sentence, re.I):
+            prog_iris = [self.last_programme]
+        if programmes:
+            self.last_programme = programmes[-1].iri
+        subjects = ([commitment] if commitment else []) + prog_iris[:2]
+        if not subjects or (not bodies and not (self.publisher and _PRONOUN_SUBJECT.search(sentence))):
             return
+        roles: dict[str, tuple[str, object]] = {}
         for cue, role in ex.ROLE_CUES:
             for cm in cue.finditer(sentence):
-                groups = {k: v for k, v in cm.groupdict().items() if v is not None}
+                groups = {k for k, v in cm.groupdict().items() if v is not None}
                 if not groups:
                     continue
                 if any(k.startswith("after") for k in groups):
                     after = [b for b in bodies if b.start >= cm.end() - 1]
-                    body = after[0].iri if after else None
-                    others = [after[i].iri for i in range(1, len(after))
-                              if role == "partner" and re.match(r"^\s*(?:,|and)\s*(?:the\s+)?$",
-                                                                sentence[after[i - 1].end:after[i].start])]
+                    found = [after[0].iri] if after else []
+                    found += [after[i].iri for i in range(1, len(after))
+                              if re.match(r"^\s*(?:,|and|&|,\s*and)\s*(?:the\s+)?$", sentence[after[i - 1].end:after[i].start])]
                 else:
-                    body, others = self.actor_before(sentence, cm.start(), mentions), []
-                if not body:
-                    continue
-                subjects = [p.iri for p in programmes if p.iri != body]
-                subject = min(subjects, key=lambda s: abs(next(p.start for p in programmes if p.iri == s) - cm.start())) \
-                    if subjects else commitment
-                if not subject:
-                    continue
-                for b in [body, *others]:
-                    self.responsibility(locator, sentence, cm, b, role, subject)
+                    actor = self.actor_before(sentence, cm.start(), mentions)
+                    found = [actor] if actor else []
+                for b in found:
+                    roles.setdefault(b, (role, cm))
+        verb = re.search(r"\b(?:will|is|are|was|were|has|have|had|continues?|works?|worked|leads?|led|"
+                         r"commissioned|funds?|funded|provides?|provided|established|developed|published|hosted|"
+                         r"set out|announced|agreed|committed|plans?|aims?)\b", sentence)
+        actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
+        if actor and actor not in roles:
+            roles[actor] = ("lead", verb)
+        for b in bodies:
+            if b.iri not in roles:
+                roles[b.iri] = ("partner", b)
+        for m in programmes:  # "HEE's Framework 15": the body owns the programme
+            pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4):m.start])
+            owner = [b for b in bodies if 0 <= m.start - b.end <= 4] if pos else []
+            if owner:
+                self.responsibility(locator, sentence, owner[-1].start, m.end, owner[-1].iri, "lead", m.iri)
+        for body, (role, where) in roles.items():
+            start, end = (where.start(), where.end()) if hasattr(where, "group") else (where.start, where.end)
+            for subject in subjects:
+                if subject != body:
+                    self.responsibility(locator, sentence, start, end, body, role, subject)
 
-    def responsibility(self, locator, sentence, cm, body: str, role: str, subject: str) -> None:
-        cit = self.verified(locator, ex.shorten(sentence, cm.start(), cm.end()))
+    def responsibility(self, locator, sentence, start: int, end: int, body: str, role: str, subject: str) -> None:
+        cit = self.verified(locator, ex.shorten(sentence, start, end))
         if cit is None:
             return
         body_slug, subj_slug = body.rsplit("/", 1)[-1], subject.rsplit("/", 1)[-1]
@@ -379,7 +413,9 @@ class Extraction:
         body_label = self.label_of(body)
         subj_label = self.label_of(subject)
         label = f"{body_label}: {role} for {subj_label}"
-        self.add("responsibility", iri, label, cit, 0.55,
+        if iri in self.by_iri:
+            return
+        self.add("responsibility", iri, label, cit, 0.55 if role != "partner" else 0.45,
                  fields={"body": body, "role": role, "subject": subject})
 
     def label_of(self, iri: str) -> str:
@@ -440,7 +476,7 @@ class Extraction:
             target = dup if dup and score >= 90 else None
             if target is None:
                 for c in self.by_iri.values():
-                    if c.kind == "commitment" and fuzz.token_set_ratio(c.fields.get("statement", ""), text_) >= 90:
+                    if c.kind == "commitment" and fuzz.token_sort_ratio(c.fields.get("statement", ""), text_) >= 90:
                         target = c.iri
                         break
             if target is None:
