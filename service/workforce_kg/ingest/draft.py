@@ -209,8 +209,6 @@ class Draft:
                 g.add((node, WKG.periodLabel, Literal(f["period"])))
         elif c.kind == "responsibility":
             g.add((node, RDF.type, WKG.Responsibility))
-            g.remove((node, SKOS.prefLabel, None))
-            g.add((node, RDFS.label, Literal(c.label, lang="en")))
             g.add((node, WKG.body, URIRef(f["body"])))
             g.add((node, WKG.role, role[f["role"]]))
             g.add((node, WKG.subject, URIRef(f["subject"])))

@@ -359,7 +359,8 @@ PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Acad
               r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Tool|Toolkit|"
               r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach")
 ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}))\b(?!\s+(?:{PROG_HEADS})\b)")
-PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?)\b")
+PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?"
+                       rf"(?:\s+(?:for|on|of)\s+(?:{_CAP}(?:\s+(?:and|&|of|for)\s+|\s+)){{0,6}}{_CAP}(?<!\bThe))?)\b")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Our|Their|Its|His|Her|Each|Every|All|Both|New|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Local|Current|National|Recent|Any)\s+")
@@ -367,8 +368,8 @@ _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Our|Their|Its|His|Her|Each|
 
 COLLECTIVE_HEADS = (r"providers|employers|practices|pharmacies|networks|universities|think tanks|suppliers|trusts|"
                     r"organisations|authorities|councils|care homes|boards|partners|stakeholders|unions|colleges|"
-                    r"regulators|charities|institutes|institutions|sector|commissioners|services|agencies|bodies|"
-                    r"schools|hospitals|systems|employees|governments|ministers|groups|teams|officers")
+                    r"regulators|charities|institutes|institutions|sector|commissioners|ambulance services|agencies|"
+                    r"bodies|schools|hospitals|governments|ministers")
 _GROUP_MOD = (r"(?:NHS|GP|ICS|local|health|care|social|adult|community|primary|secondary|acute|ambulance|"
               r"independent|private|voluntary|third|professional|educational|education|higher|royal|medical|"
               r"nursing|dental|mental|IT|digital|housing|public|national|regional|statutory|integrated|"

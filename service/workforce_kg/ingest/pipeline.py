@@ -655,7 +655,8 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False)
+        bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False,
+                   delay=1.0)
     for loc, sent in units:
         run.names(loc, sent)
         if bar:
