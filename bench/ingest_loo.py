@@ -33,7 +33,6 @@ import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -41,7 +40,7 @@ from pathlib import Path
 
 import networkx as nx
 from rapidfuzz import fuzz
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,8 +67,15 @@ COMMITMENT_CLASSES = (WKG.Commitment, WKG.ManifestoCommitment, WKG.Target, WKG.P
 BODY_CLASSES = (ORG.Organization, ORG.FormalOrganization, ORG.OrganizationalUnit, WKG.CollectiveActor)
 # what a node described in a held-out file keeps when the remaining files also use it
 DESCRIPTIVE = {
-    RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.notation, ORG.classification, WKG.jurisdiction,
-    WKG.programmeKind, WKG.sponsoredBy, ORG.subOrganizationOf,
+    RDF.type,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    SKOS.notation,
+    ORG.classification,
+    WKG.jurisdiction,
+    WKG.programmeKind,
+    WKG.sponsoredBy,
+    ORG.subOrganizationOf,
 }
 
 TARGETS = {  # kind -> (recall target, precision target or None)
@@ -110,8 +116,53 @@ MATCHING = """\
   segments of the text the reader returns, cut by the scheme the draft's document node declares."""
 
 STOP = set(
-    "a an the and or of to in on for by with from at as is are was were be been will would shall should "
-    "this that these those it its their our we they which who has have had not but also into than".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "by",
+        "with",
+        "from",
+        "at",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "our",
+        "we",
+        "they",
+        "which",
+        "who",
+        "has",
+        "have",
+        "had",
+        "not",
+        "but",
+        "also",
+        "into",
+        "than",
+    ]
 )
 
 
@@ -318,10 +369,16 @@ class Score:
 
 def short(node) -> str:
     s = str(node)
-    for prefix, name in (("organisation/", "body:"), ("commitment/", "cmt:"), ("programme/", "prog:"),
-                         ("funding/", "fund:"), ("figure/", "fig:"), ("responsibility/", "resp:")):
+    for prefix, name in (
+        ("organisation/", "body:"),
+        ("commitment/", "cmt:"),
+        ("programme/", "prog:"),
+        ("funding/", "fund:"),
+        ("figure/", "fig:"),
+        ("responsibility/", "resp:"),
+    ):
         if s.startswith(BASE + prefix):
-            return name + s[len(BASE + prefix):]
+            return name + s[len(BASE + prefix) :]
     return s.rsplit("/", 1)[-1]
 
 
@@ -418,7 +475,9 @@ def score(truth: Facts, tg: Graph, draft: Facts, dg: Graph, reduced: Graph) -> d
     s = Score("responsibilities", total=len(truth.responsibilities), drafted=len(draft.responsibilities))
     s.found = len(m)
     s.right = sum(1 for d in draft.responsibilities if any(resp_ok(t, d) for t in truth.responsibilities))
-    s.misses = [f"{short(t[1])} {short(t[2])} {label_of(tg, t[3])}" for i, t in enumerate(truth.responsibilities) if i not in m]
+    s.misses = [
+        f"{short(t[1])} {short(t[2])} {label_of(tg, t[3])}" for i, t in enumerate(truth.responsibilities) if i not in m
+    ]
     out["responsibilities"] = s
 
     # ratings
@@ -482,8 +541,15 @@ def run_one(key: str, full: Graph, folder: Path, scheme: str) -> dict:
         reduced = reduced_graph(gdir)
         path = sources.sources_dir() / meta["file"]
         t0 = time.perf_counter()
-        draft = ingest(path, slug, title=meta["title"], date=meta["date"], publisher=meta["publisher"],
-                       locator_scheme=scheme, graph=reduced)
+        draft = ingest(
+            path,
+            slug,
+            title=meta["title"],
+            date=meta["date"],
+            publisher=meta["publisher"],
+            locator_scheme=scheme,
+            graph=reduced,
+        )
         seconds = time.perf_counter() - t0
     dg = draft.graph
     truth = facts(full, doc)
@@ -491,9 +557,17 @@ def run_one(key: str, full: Graph, folder: Path, scheme: str) -> dict:
     scores = score(truth, full, got, dg, reduced)
     checked, problems = check_quotes(dg, read_text(path))
     dscheme = next((str(o).rsplit("/", 1)[-1] for o in dg.objects(doc, WKG.locatorScheme)), "?")
-    return {"key": key, "slug": slug, "seconds": seconds, "scores": scores, "quotes": (checked, problems),
-            "carried": carried, "scheme": dscheme, "words": len(read_text(path).split()),
-            "candidates": len(getattr(draft, "candidates", []))}
+    return {
+        "key": key,
+        "slug": slug,
+        "seconds": seconds,
+        "scores": scores,
+        "quotes": (checked, problems),
+        "carried": carried,
+        "scheme": dscheme,
+        "words": len(read_text(path).split()),
+        "candidates": len(getattr(draft, "candidates", [])),
+    }
 
 
 def pct(x: float | None) -> str:
@@ -558,24 +632,38 @@ def render(runs: list[dict], command: str) -> str:
         checked, problems = r["quotes"]
         q = f"{pct((checked - len(problems)) / checked if checked else None)} ({checked - len(problems)}/{checked})"
         q += " met" if checked and not problems else " **not met**"
-        lines.append(f"| {r['key']} | {r['words']:,} | {r['seconds']:.1f} s | {r['scheme']} | " + " | ".join(cells) + f" | {q} |")
+        lines.append(
+            f"| {r['key']} | {r['words']:,} | {r['seconds']:.1f} s | {r['scheme']} | " + " | ".join(cells) + f" | {q} |"
+        )
     total_t = sum(r["seconds"] for r in runs)
-    lines += ["", f"Total ingest time {total_t:.1f} s for {len(runs)} documents (graph loading and scoring not included).", ""]
+    lines += [
+        "",
+        f"Total ingest time {total_t:.1f} s for {len(runs)} documents (graph loading and scoring not included).",
+        "",
+    ]
     lines += ["## Misses and false positives per document", ""]
     for r in runs:
         lines.append(f"### {r['key']} ({r['slug']})")
         lines.append("")
-        lines.append(f"Reduced graph: {r['carried']['carried nodes']} nodes of the held-out files kept "
-                     f"for their description (used by other documents). Draft: {r['candidates']} candidates.")
+        lines.append(
+            f"Reduced graph: {r['carried']['carried nodes']} nodes of the held-out files kept "
+            f"for their description (used by other documents). Draft: {r['candidates']} candidates."
+        )
         lines.append("")
         for k in KINDS:
             s = r["scores"][k]
             if s.misses:
-                lines.append(f"- **{k} missed** ({len(s.misses)}): " + "; ".join(s.misses[:40])
-                             + (" …" if len(s.misses) > 40 else ""))
+                lines.append(
+                    f"- **{k} missed** ({len(s.misses)}): "
+                    + "; ".join(s.misses[:40])
+                    + (" …" if len(s.misses) > 40 else "")
+                )
             if s.false and k in ("funding", "figures"):
-                lines.append(f"- **{k} false** ({len(s.false)}): " + "; ".join(s.false[:40])
-                             + (" …" if len(s.false) > 40 else ""))
+                lines.append(
+                    f"- **{k} false** ({len(s.false)}): "
+                    + "; ".join(s.false[:40])
+                    + (" …" if len(s.false) > 40 else "")
+                )
         checked, problems = r["quotes"]
         if problems:
             lines.append(f"- **quotes failing** ({len(problems)}): " + "; ".join(problems[:15]))
@@ -587,8 +675,9 @@ def git_head() -> str:
     import subprocess
 
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
 
@@ -606,8 +695,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         runs.append(run_one(key, full, REPO / "graph", args.scheme))
         print(f"{key}: done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    command = "PYTHONPATH=$PWD/service .venv/bin/python bench/" + Path(__file__).name + (
-        " " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
+    command = (
+        "PYTHONPATH=$PWD/service .venv/bin/python bench/"
+        + Path(__file__).name
+        + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
+    )
     text = render(runs, command)
     if args.no_write:
         print(text)
@@ -616,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     if RESULTS.exists():
         old = RESULTS.read_text(encoding="utf-8")
         if SPEED_MARK in old:
-            speed = old[old.index(SPEED_MARK):]
+            speed = old[old.index(SPEED_MARK) :]
     RESULTS.write_text(text.rstrip() + "\n" + ("\n" + speed if speed else ""), encoding="utf-8")
     print(f"wrote {RESULTS}", file=sys.stderr)
     return 0
