@@ -236,6 +236,29 @@ _DATE_MONTH = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)\b", re.I)
 _DATE_YEAR = re.compile(r"\b(?P<y>(?:19|20)\d\d)(?:\s?[/–-]\s?(?P<y2>\d\d|(?:19|20)\d\d))?\b")
 
 
+def clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the clause of ``sentence`` around ``[start, end)`` (cut at , ; : – and "and")."""
+    left = max((sentence.rfind(mark, 0, start) + len(mark) for mark in (", ", "; ", ": ", " – ", " and ")
+                if sentence.rfind(mark, 0, start) != -1), default=0)
+    rights = [sentence.find(mark, end) for mark in (", ", "; ", ": ", " – ", " and ")]
+    right = min([r for r in rights if r != -1], default=len(sentence))
+    return left, right
+
+
+_AS_OF = re.compile(rf"(?<!than )(?<!since )(?<!from )(?<!with )(?<!to )\b(?:as (?:of|at)|at the end of|by the end of|in|during|at|on|by)\s+"
+                    rf"(?P<when>(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:19|20)\d\d(?:\s?[/–-]\s?\d\d)?)\b", re.I)
+
+
+def as_of(text: str) -> str | None:
+    """The date a figure holds at ("in March 2023", "as at 2022/23"), not a baseline ("than in 2020")."""
+    for m in _AS_OF.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()].lower()
+        if re.search(r"(?:than|since|from|compared (?:to|with)|with)\s*$", before):
+            continue
+        return parse_date(m.group("when"))
+    return None
+
+
 def parse_date(text: str) -> str | None:
     """The first explicit date in ``text`` as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``."""
     for rx, fmt in ((_DATE_FULL, "d"), (_DATE_MONTH, "m"), (_DATE_YEAR, "y")):
@@ -363,7 +386,7 @@ PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:
                        rf"(?:\s+(?:for|on|of)\s+(?:{_CAP}(?:\s+(?:and|&|of|for)\s+|\s+)){{0,6}}{_CAP}(?<!\bThe))?)\b")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
-_LEADING = re.compile(r"^(?:The|A|An|This|That|These|Our|Their|Its|His|Her|Each|Every|All|Both|New|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Local|Current|National|Recent|Any)\s+")
+_LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")
 
 
 COLLECTIVE_HEADS = (r"providers|employers|practices|pharmacies|networks|universities|think tanks|suppliers|trusts|"

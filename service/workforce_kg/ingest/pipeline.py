@@ -6,7 +6,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -283,14 +283,17 @@ class Extraction:
         cit = self.verified(locator, ex.shorten(sentence, n.start, n.end))
         if cit is None:
             return
-        measures = ex.shorten(sentence, n.start, n.end, 160)
+        left, right = ex.clause(sentence, n.start, n.end)
+        measures = sentence[left:right].strip(" .,;:") or sentence
         value = n.value
-        as_of = ex.parse_date(sentence[n.end:]) or ex.parse_date(sentence)
-        per = re.search(r"\bsince\s+(?:19|20)\d\d\b|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b", sentence)
+        when = ex.as_of(sentence[left:right]) or ex.as_of(sentence)
+        per = re.search(r"\bsince\s+(?:19|20)\d\d\b|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b|"
+                        r"\b(?:19|20)\d\d\s?(?:/|to|–|-)\s?(?:19|20)?\d\d\b", sentence)
         unit_word = {"percent": "%", "percentage-points": " percentage points", "fte": " FTE"}.get(n.unit, f" {n.unit}")
         label_value = f"{value:,}" if value == value.to_integral_value() else str(value)
-        label = f"{label_value}{unit_word}: " + " ".join(sentence[n.end:].split()[:8]).rstrip(".,;:")
-        slug = f"{self.key}-{slugify(sentence[n.end:], 4)}-{amount_slug(value)}"
+        label = f"{label_value}{unit_word}: {measures[:80]}"
+        words_only = (sentence[left:n.start] + " " + sentence[n.end:right])
+        slug = f"{self.key}-{slugify(words_only, 4)}-{amount_slug(value)}"
         flags = []
         for other in self.by_iri.values():
             if other.kind == "figure" and other.fields.get("value") == value and other.fields.get("unit") == n.unit:
@@ -299,7 +302,7 @@ class Extraction:
         for iri in self.existing_figures.get((value, n.unit), [])[:1]:
             flags.append(f"possible duplicate of {iri} in the graph (same value and unit)")
         fields = {"value": value, "unit": n.unit, "qualifier": n.qualifier, "measures": measures,
-                  "as_of": as_of, "period": per.group(0) if per else None}
+                  "as_of": when, "period": per.group(0) if per else None}
         conf = 0.75 if n.unit in ("percent", "fte", "percentage-points") else 0.6
         self.add("figure", self.new_iri("figure", slug), label, cit, conf, fields=fields, flags=flags)
 
@@ -309,7 +312,8 @@ class Extraction:
         if cit is None:
             return
         after = sentence[m.end():m.end() + 80]
-        near = sentence[max(0, m.start() - 40):m.end() + 80]
+        left, right = ex.clause(sentence, m.start(), m.end())
+        near = sentence[left:max(right, min(len(sentence), m.end() + 40))]
         label_period, start, end = ex.period(near)
         purpose = None
         pm = re.match(r"^\s*(?:of\s+)?(?:\w+\s+){0,3}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+(?P<p>[^,.;()]{3,120})", after, re.I)
@@ -359,8 +363,8 @@ class Extraction:
         bodies = [m for m in mentions if self.kind_of(m.iri) == "body"]
         prog_iris = [p.iri for p in programmes]
         if not prog_iris and not commitment and self.last_programme and re.search(
-                rf"\b(?:this|the|that)\s+(?:\w+\s+)?(?:programme|work|framework|strategy|plan|scheme|initiative|fund|"
-                rf"review|academy|centre|service|project|pathway)\b", sentence, re.I):
+                r"\b(?:this|the|that)\s+(?:\w+\s+)?(?:programme|work|framework|strategy|plan|scheme|initiative|fund|"
+                r"review|academy|centre|service|project|pathway)\b", sentence, re.I):
             prog_iris = [self.last_programme]
         if programmes:
             self.last_programme = programmes[-1].iri
@@ -522,7 +526,7 @@ class Extraction:
                     continue
                 values = [value_of(c) for c in cells]
                 if header and sum(v is not None for v in values) >= 1:
-                    text_cell = next((sources.normalise(c) for c, v in zip(cells, values) if v is None and c), None)
+                    text_cell = next((sources.normalise(c) for c, v in zip(cells, values, strict=True) if v is None and c), None)
                     if not text_cell:
                         continue
                     row = sources.normalise(line)
@@ -630,7 +634,7 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     Raises:
         IngestError: bad arguments or an unreadable document (a one-line message).
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     if not SLUG.match(document_id or ""):
         raise IngestError(f"--document-id must be a slug of lower-case words joined by hyphens (got {document_id!r})")
     date = _check_date(date)
@@ -675,7 +679,7 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     document = {"title": title, "file_name": path.name, "scheme": scheme, "headings": headings, "date": date,
                 "publisher": publisher_iri, "publisher_label": publisher_label}
     activity = {"version": EXTRACTOR_VERSION, "started": started.isoformat(timespec="seconds"),
-                "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"), "input": str(path.name)}
+                "ended": datetime.now(UTC).isoformat(timespec="seconds"), "input": str(path.name)}
     return Draft(document_id, document, candidates, segs, activity, run.problems)
 
 
