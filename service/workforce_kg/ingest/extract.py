@@ -126,7 +126,8 @@ PEOPLE = (r"(?:nurses|midwives|doctors|GPs|consultants|dentists|pharmacists|para
           r"therapists|psychologists|practitioners|clinicians|professionals|staff|people|workers|carers|"
           r"students|trainees|apprentices|graduates|recruits|leavers|joiners|starters|colleagues|employees|"
           r"health visitors|social workers|care workers|support workers|members|volunteers|individuals|"
-          r"patients|residents|learners|applicants|users|participants|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
+          r"patients|residents|learners|applicants|users|participants|candidates|trainees|starters|nurses|"
+          r"midwives|doctors|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
           r"allied health professionals|health care support workers|healthcare support workers|nursing associates|"
           r"physician associates|international recruits|vacancies filled)")
 _UNITS = [
@@ -142,7 +143,7 @@ _NOUN_UNITS = [
     (re.compile(rf"^{PEOPLE}\b", re.I), "people"),
 ]
 FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?(?<![£€$\d.,/])(?P<num>{_NUM})(?:\s(?P<mult>million|thousand)\b)?(?!\s?(?:billion|bn|m\b|k\b))", re.I)
-_WORD_NUM = {"ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+_WORD_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
              "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
 WORD_FIGURE = re.compile(rf"(?:\b(?P<qual>{_QUAL})\s+)?\b(?P<word>{'|'.join(_WORD_NUM)})\s+(?=[a-z])", re.I)
 FRACTION = re.compile(r"\b(?P<qual>(?:over|more than|almost|nearly|around|about|approximately|under|less than) )?"
@@ -150,12 +151,12 @@ FRACTION = re.compile(r"\b(?P<qual>(?:over|more than|almost|nearly|around|about|
                       r"\s+of\s+(?:the\s+|all\s+|our\s+)?(?=[a-z])", re.I)
 _FRACTIONS = {"third": Decimal("33.3"), "two-thirds": Decimal("66.7"), "quarter": Decimal(25),
               "three-quarters": Decimal(75), "half": Decimal(50), "fifth": Decimal(20)}
-_NOT_PLURAL = {"years", "months", "weeks", "days", "hours", "minutes", "times", "is", "was", "has", "this", "its",
+_NOT_PLURAL = {"months", "weeks", "days", "hours", "minutes", "times", "is", "was", "has", "this", "its",
                "as", "plus", "us", "less", "across", "process", "access", "progress", "business", "success",
                "status", "basis", "analysis", "always", "towards", "thus", "whereas", "per", "cents", "points",
                "does", "goes", "sessions", "others", "levels", "pounds", "includes", "means", "steps", "terms",
                "results", "stages", "phases", "pillars", "commitments", "paragraphs", "sections", "items",
-               "recommendations", "cases"}
+               "cases", "hours", "minutes", "weeks", "months", "days", "its", "has", "was", "is", "this", "thus"}
 _FILLER = {"of", "to", "and", "or", "in", "the", "a", "an", "by", "from", "than", "on", "at", "for", "with", "per",
            "across", "over", "under", "into", "between", "since", "as", "were", "was", "are", "is", "had", "have",
            "has", "be", "been", "will", "would", "year", "years", "months", "weeks", "days", "which", "that", "who"}
@@ -173,6 +174,43 @@ class Number:
     qualifier: str | None
     start: int
     end: int
+
+
+_ORG_NOUNS = re.compile(r"^(?:organisations|trusts|practices|providers|employers|care homes|homes|councils|boards|"
+                        r"universities|schools|medical schools|colleges|services|ambulance services|hospitals|"
+                        r"hospices|pharmacies|systems|ICSs|authorities|networks|sites|partnerships|charities)$", re.I)
+_PLACE_NOUNS = re.compile(r"^(?:places|training places|placements|school places|commissions|beds)$", re.I)
+_POST_NOUNS = re.compile(r"^(?:posts|vacancies|jobs|positions)$", re.I)
+_HEAD = re.compile(r"^\s?((?:[A-Za-z][\w\-’']*\s+){0,4}?)([A-Za-z][\w\-]*[a-z]s)\b")
+
+
+def noun_unit(after: str) -> tuple[str | None, int]:
+    """The unit a number takes from the plural noun after it (within three words), and the span used.
+
+    People nouns (nurses, staff, students …) give ``people`` (``fte`` when FTE/WTE is among the words),
+    organisations and places theirs, vacancies and posts ``posts``, other plural nouns ``count``.
+    """
+    m = _HEAD.match(after)
+    if not m:
+        return None, 0
+    mods, head = m.group(1).split(), m.group(2)
+    if head.lower() in _NOT_PLURAL or any(w.lower() in _FILLER for w in mods):
+        return None, 0
+    pair = f"{mods[-1]} {head}" if mods else head
+    if any(w.upper() in ("FTE", "WTE") for w in mods):
+        return "fte", m.end()
+    if head == "years":
+        return "years", m.end()
+    for candidate in (pair, head):
+        if re.fullmatch(rf"{PEOPLE}", candidate, re.I):
+            return "people", m.end()
+        if _ORG_NOUNS.match(candidate):
+            return "organisations", m.end()
+        if _PLACE_NOUNS.match(candidate):
+            return "places", m.end()
+        if _POST_NOUNS.match(candidate):
+            return "posts", m.end()
+    return "count", m.end()
 
 
 def figures(sentence: str) -> list[Number]:
@@ -196,18 +234,21 @@ def figures(sentence: str) -> list[Number]:
                 unit, end = u, end + um.end()
                 break
         if unit is None:
-            adj = _ADJ.match(after.lstrip())
-            rest = after.lstrip()[adj.end():] if adj else after.lstrip()
-            for pattern, u in _NOUN_UNITS:
-                um = pattern.match(rest)
-                if um:
-                    unit = "fte" if u == "people" and adj and re.search(r"\b(?:FTE|WTE)\b", adj.group(0)) else u
-                    end = end + (len(after) - len(after.lstrip())) + (adj.end() if adj else 0) + um.end()
-                    break
-        if unit is None:
-            gm = re.match(r"^\s?((?:[A-Za-z][\w\-’']*\s+){0,2}?)([a-z][a-z\-]+s)\b", after)
-            if gm and gm.group(2) not in _NOT_PLURAL and not any(w.lower() in _FILLER for w in gm.group(1).split()):
-                unit, end = "count", end + gm.end()
+            unit, length = noun_unit(after)
+            end += length
+            if unit == "people" and re.search(r"full[- ]time equivalent|\bFTE\b|\bWTE\b", sentence[:start], re.I):
+                unit = "fte"
+        if unit is None and re.match(r"^\s?(?:more|fewer|additional|extra)\b(?!\s+[a-z]+s\b)", after) \
+                and re.search(rf"\b{PEOPLE}\b", sentence, re.I):
+            unit = "people"
+        if unit is None and re.match(r"^\s?(?:training|studying|working|employed|recruited|trained|joined|left)\b", after):
+            unit = "people"
+        if unit is None and out and re.search(r"\b(?:from|to|than|compared|up|down|of)\b", sentence[out[-1].end:start]) \
+                and start - out[-1].end <= 40:
+            unit = out[-1].unit  # "4,000 trainees, up from 2,671"
+        if unit == "years" and re.search(r"\b(?:next|last|past|over|within|the|every|in|for|than|of|after|first|some)\s*$",
+                                         sentence[max(0, m.start("num") - 12):m.start("num")], re.I):
+            continue
         if unit is None:
             continue
         plain = num.replace(",", "")
@@ -219,12 +260,13 @@ def figures(sentence: str) -> list[Number]:
         out.append(Number(_FRACTIONS[frac], "percent", qualifier((m.group("qual") or "").strip() or None),
                           m.start(), m.end()))
     for m in WORD_FIGURE.finditer(sentence):
-        rest = sentence[m.end():m.end() + 60]
-        gm = re.match(r"^((?:[a-z][\w\-]*\s+){0,2}?)([a-z][a-z\-]+s)\b", rest)
-        if gm and gm.group(2) not in _NOT_PLURAL and not any(w in _FILLER for w in gm.group(1).split()):
-            unit = "people" if re.match(rf"^{PEOPLE}\b", gm.group(2), re.I) else "count"
-            out.append(Number(Decimal(_WORD_NUM[m.group("word").lower()]), unit, qualifier(m.group("qual")),
-                              m.start(), m.end() + gm.end()))
+        unit, length = noun_unit(sentence[m.end() - 1:m.end() + 60])
+        value = _WORD_NUM[m.group("word").lower()]
+        if unit is None or unit == "years" or (value < 10 and unit not in ("people", "organisations", "places", "posts")):
+            continue
+        if re.search(r"\b(?:the|these|those|our|its|their|all)\s+$", sentence[max(0, m.start() - 8):m.start()], re.I):
+            continue  # "the five pillars": a name, not a figure
+        out.append(Number(Decimal(value), unit, qualifier(m.group("qual")), m.start(), m.end() - 1 + length))
     out.sort(key=lambda n: n.start)
     return out
 
@@ -338,7 +380,10 @@ COMMITMENT = re.compile(
     r"\b(?:will(?! not be possible)|shall|are committed to|is committed to|remain committed to|commit(?:s|ted)? to|"
     r"pledge[sd]?|promise[sd]?|aim(?:s|ing)? to|intend(?:s)? to|plan(?:s|ning)? to|want(?:s)? to|"
     r"ambition (?:to|of|is)|target (?:of|to|is)|are going to|(?:has|have) agreed to|agreed to|undertake to|"
-    r"seek(?:s)? to|expect(?:s)? to|propose(?:s)? to|is due to|are due to|would be available|to be published|"
+    r"seek(?:s|ing)? to|expect(?:s)? to|commitment to|ambitions? for|"
+    r"(?:are|is|have been|has been) (?:also |currently |now |actively )?(?:working|developing|establishing|investing|introducing|exploring|"
+    r"focus+ing|creating|building|trialling|piloting|rolling out|expanding|reviewing|considering)\b|"
+    r"(?:are|is) being (?:created|developed|introduced|rolled out|expanded|established|piloted|reviewed)|propose(?:s)? to|is due to|are due to|would be available|to be published|"
     r"must|need(?:s)? to|should|(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
     r"continue(?:s)? to|our (?:aim|ambition|goal|priority|vision|commitment) (?:is|was)|"
     r"requested|(?:is|was|are|were) (?:being )?(?:developed|considering|considered)|(?:is|are|was) due|"
@@ -399,7 +444,9 @@ _GROUP_MOD = (r"(?:NHS|GP|ICS|local|health|care|social|adult|community|primary|s
               r"home|domiciliary|residential|partner|provider|employer|trade|think|Scottish|Welsh|English|"
               r"devolved|UK|clinical|training|health and care|health and social care|social care|"
               r"care and support|specialist|arm's length|arm’s length)")
-GROUP_NAME = re.compile(rf"\b(?P<name>(?:{_GROUP_MOD}\s+){{1,3}}(?:{COLLECTIVE_HEADS}))\b")
+GROUP_NAME = re.compile(rf"\b(?P<name>(?:{_GROUP_MOD}\s+){{1,3}}(?:{COLLECTIVE_HEADS}))\b"
+                        r"|\b(?P<bare>universities|employers|care homes|ambulance services|regulators|charities|hospices|"
+                        r"pharmacies|think tanks|trade unions|royal colleges|care providers|councils)\b", re.I)
 POST_NAME = re.compile(
     r"\b(?P<name>(?:the\s+)?(?:Cabinet\s+)?(?:Secretary of State|Health Secretary|Cabinet Secretary|Minister|Ministers|"
     r"Chief (?:Nursing|Medical|Executive|Social Work|Allied Health Professions?|Scientific) Officer|Director|Chair|"

@@ -28,6 +28,8 @@ _RATING_VALUES = {"outstanding": "outstanding", "good": "good", "requires improv
 _SECTION_RATING = re.compile(
     r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
     r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
+_ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
+_BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
 _STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "with", "we", "will", "our", "is", "are",
               "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
 
@@ -66,6 +68,7 @@ class Extraction:
         self.problems: list[str] = []
         self.dropped = 0
         self.last_programme: str | None = None
+        self.list_context: str | None = None
         self.existing_amounts: dict[Decimal, list[str]] = {}
         for node, value in graph.subject_objects(SCHEMA.value):
             if (node, RDF.type, WKG.Funding) in graph:
@@ -129,6 +132,7 @@ class Extraction:
                 return m.iri
         linked, score, dup = self.linker.match(name, kind)
         if linked:
+            self.linker.add_phrase(name, linked)
             if alt:
                 self.linker.add_phrase(alt, linked)
             return linked
@@ -178,8 +182,8 @@ class Extraction:
             if not re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) and len(name.split()) >= 2:
                 self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
         for m in ex.GROUP_NAME.finditer(sentence):
-            self.register("body", m.group("name"), locator, sentence, m.start(), m.end(), confidence=0.45,
-                          collective=True)
+            name = m.group("name") or m.group("bare")
+            self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.45, collective=True)
         for m in ex.POST_NAME.finditer(sentence):
             name = (m.group("name") or m.group("plural") or "").removeprefix("the ").strip()
             if len(name.split()) >= 2:
@@ -233,14 +237,27 @@ class Extraction:
         cue = ex.COMMITMENT.search(sentence)
         numbers = ex.figures(sentence)
         money = list(ex.MONEY.finditer(sentence))
-        commitment = None
+        commitment, targets = None, []
+        item = _ITEM.match(sentence)
         if cue:
             targets = [n for n in numbers if n.start > cue.start()]
             kinds, conf = ex.commitment_type(sentence, bool(targets))
-            if kinds:
-                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+        elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
+            cue, targets = item, numbers
+            kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        else:
+            by = _BY_DATE.search(sentence)
+            if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[:by.start()]):
+                cue, targets = by, numbers
+                kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        if cue is not None and kinds:
+            commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+        if sentence.rstrip().endswith(":") and commitment:
+            self.list_context = locator
+        elif not item:
+            self.list_context = None
         for n in numbers:
-            if commitment and n.start > cue.start():
+            if commitment and n in targets:
                 continue
             self.figure(locator, sentence, n, programmes)
         for m in money:
@@ -395,7 +412,7 @@ class Extraction:
             roles[actor] = ("lead", verb)
         for b in bodies:
             if b.iri not in roles:
-                roles[b.iri] = ("partner", b)
+                roles[b.iri] = ("employer" if re.search(r"employer", self.label_of(b.iri), re.I) else "partner", b)
         for m in programmes:  # "HEE's Framework 15": the body owns the programme
             pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4):m.start])
             owner = [b for b in bodies if 0 <= m.start - b.end <= 4] if pos else []
