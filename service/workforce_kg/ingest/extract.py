@@ -181,7 +181,7 @@ _ORG_NOUNS = re.compile(r"^(?:organisations|trusts|practices|providers|employers
                         r"hospices|pharmacies|systems|ICSs|authorities|networks|sites|partnerships|charities)$", re.I)
 _PLACE_NOUNS = re.compile(r"^(?:places|training places|placements|school places|commissions|beds)$", re.I)
 _POST_NOUNS = re.compile(r"^(?:posts|vacancies|jobs|positions)$", re.I)
-_HEAD = re.compile(r"^\s?((?:[A-Za-z][\w\-’']*\s+){0,4}?)([A-Za-z][\w\-]*[a-z]s)\b")
+_HEAD = re.compile(r"^\s?((?:[A-Za-z][\w\-’']*\s+){0,4}?)([A-Za-z][\w\-]*[a-z]s|people|staff|personnel|workforce|children)\b")
 
 
 def noun_unit(after: str) -> tuple[str | None, int]:
@@ -380,7 +380,7 @@ COMMITMENT = re.compile(
     r"\b(?:will(?! not be possible)|shall|are committed to|is committed to|remain committed to|commit(?:s|ted)? to|"
     r"pledge[sd]?|promise[sd]?|aim(?:s|ing)? to|intend(?:s)? to|plan(?:s|ning)? to|want(?:s)? to|"
     r"ambition (?:to|of|is)|target (?:of|to|is)|are going to|(?:has|have) agreed to|agreed to|undertake to|"
-    r"seek(?:s|ing)? to|expect(?:s)? to|commitment to|ambitions? for|"
+    r"seek(?:s|ing)? to|expect(?:s)? to|commitment to|ambitions? for|intention is to|"
     r"(?:are|is|have been|has been) (?:also |currently |now |actively )?(?:working|developing|establishing|investing|introducing|exploring|"
     r"focus+ing|creating|building|trialling|piloting|rolling out|expanding|reviewing|considering)\b|"
     r"(?:are|is) being (?:created|developed|introduced|rolled out|expanded|established|piloted|reviewed)|propose(?:s)? to|is due to|are due to|would be available|to be published|"
@@ -419,7 +419,7 @@ _CAP = r"(?:[A-Z][A-Za-z’'\-]*|[A-Z]{2,}|NHS)"
 _LINK = r"(?:\s+(?:of|for|and|&|on|in|the|de)\s+|\s+)"
 ORG_HEADS = (r"Council|Board|Boards|Committee|Trust|Agency|Department|College|Colleges|Society|Association|"
              r"Commission|Institute|Institution|Partnership|Authority|Office|Executive|University|Federation|"
-             r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Unit|Team|Forum|"
+             r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Groups|Unit|Team|Forum|"
              r"Government|Parliament|Assembly|Cabinet|Directorate|Centre|Center|Hospital|Hospitals|Corporation|"
              r"Company|Council|Cooperative|Collaborative")
 PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"

@@ -165,10 +165,10 @@ class Linker:
             # a longer known name that contains this one ("X Committee" for "House of Commons X Committee"),
             # with the same head word
             head = k.split()[-1]
-            best = process.extractOne(k, labels, scorer=fuzz.token_set_ratio, score_cutoff=LINK_SCORE,
-                                      processor=None)
-            if best and best[0].split()[-1] != head:
-                best = None
+            same_head = [i for i, lab in enumerate(labels) if lab.split()[-1:] == [head]]
+            hit = process.extractOne(k, [labels[i] for i in same_head], scorer=fuzz.token_set_ratio,
+                                     score_cutoff=LINK_SCORE)
+            best = (hit[0], hit[1], same_head[hit[2]]) if hit else None
         if not best:
             return None, 0.0, None
         _, score, idx = best

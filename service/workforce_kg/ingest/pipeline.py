@@ -16,12 +16,13 @@ from rdflib.namespace import RDF, SKOS
 
 from .. import __version__, sources
 from . import extract as ex
-from .draft import BASE, SCHEMA, WKG, Candidate, Citation, Draft
+from .draft import BASE, ORG, SCHEMA, WKG, Candidate, Citation, Draft
 from .link import Known, Linker, Mention, key, words
 from .read import IngestError, read_text
 
 EXTRACTOR_VERSION = f"workforce-kg-ingest {__version__}+rules.1"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ORG_CLASSIFICATION = ORG.classification
 _PRONOUN_SUBJECT = re.compile(r"\b(?:we|our|the government|government|the department|ministers?)\b", re.I)
 _RATING_VALUES = {"outstanding": "outstanding", "good": "good", "requires improvement": "requires-improvement",
                   "inadequate": "inadequate"}
@@ -69,6 +70,7 @@ class Extraction:
         self.dropped = 0
         self.last_programme: str | None = None
         self.list_context: str | None = None
+        self.we: str | None = publisher
         self.existing_amounts: dict[Decimal, list[str]] = {}
         for node, value in graph.subject_objects(SCHEMA.value):
             if (node, RDF.type, WKG.Funding) in graph:
@@ -222,9 +224,35 @@ class Extraction:
         pron = list(_PRONOUN_SUBJECT.finditer(head))
         if bodies and (not pron or bodies[-1].end > pron[-1].start()):
             return bodies[-1].iri
-        if pron and self.publisher:
-            return self.publisher
+        if pron and self.we:
+            return self.we
         return None
+
+    def resolve_we(self, units: list[tuple[str, str]]) -> None:
+        """Who "we" and "the department" are: the publisher when it is a government or department,
+        else the government body the text names most (a government response published by Parliament
+        speaks as the department), else the publisher."""
+        govt = {f"{BASE}/def/organisation-type/{t}" for t in
+                ("ministerial-department", "national-government", "devolved-government")}
+        department = f"{BASE}/def/organisation-type/ministerial-department"
+
+        def types(iri: str | None) -> set[str]:
+            return {str(o) for o in self.graph.objects(URIRef(iri), ORG_CLASSIFICATION)} if iri else set()
+
+        if types(self.publisher) & govt:
+            self.we = self.publisher
+            return
+        departments: Counter = Counter()
+        governments: Counter = Counter()
+        for _, sent in units:
+            for m in self.linker.find(sent):
+                t = types(m.iri)
+                if department in t:
+                    departments[m.iri] += 1
+                elif t & govt:
+                    governments[m.iri] += 1
+        top = departments.most_common(1) or governments.most_common(1)
+        self.we = top[0][0] if top else self.publisher
 
     def kind_of(self, iri: str) -> str:
         known = self.linker.nodes.get(iri)
@@ -386,7 +414,7 @@ class Extraction:
         if programmes:
             self.last_programme = programmes[-1].iri
         subjects = ([commitment] if commitment else []) + prog_iris[:2]
-        if not subjects or (not bodies and not (self.publisher and _PRONOUN_SUBJECT.search(sentence))):
+        if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))):
             return
         roles: dict[str, tuple[str, object]] = {}
         for cue, role in ex.ROLE_CUES:
@@ -678,6 +706,7 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
 
         bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False,
                    delay=1.0)
+    run.resolve_we(units)
     for loc, sent in units:
         run.names(loc, sent)
         if bar:
