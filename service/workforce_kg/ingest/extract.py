@@ -537,7 +537,7 @@ ROLE_CUES = [
     (re.compile(r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I), "lead"),
     (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding)\b", re.I), "funder"),
     (re.compile(r"\b(?:working|work|works|worked)\s+(?:closely\s+)?(?:with|alongside)\s+(?P<after>)|\bin (?:close\s+)?(?:collaboration|partnership|conjunction) with\s+(?P<after2>)|\bpartnership (?:between|with)\s+(?P<after3>)|\bwith input from\s+(?P<after4>)|\bconsult(?:ing|ed|ation)? with\s+(?P<after5>)", re.I), "partner"),
-    (re.compile(r"\b(?P<before>)(?:is|are|will be|was|were|remains?)\s+(?:ultimately\s+)?(?:responsible|accountable) for\b|\bresponsibility (?:of|lies with|rests with)\s+(?P<after>)|\b(?P<before2>)(?:has|have) responsibility\b|\breport(?:s|ing)? to\s+(?P<after2>)", re.I), "accountable"),
+    (re.compile(r"\b(?P<before3>)(?:’s|'s) progress (?:against|on|towards|in)\b|\b(?P<before>)(?:is|are|will be|was|were|remains?)\s+(?:ultimately\s+)?(?:responsible|accountable) for\b|\bresponsibility (?:of|lies with|rests with)\s+(?P<after>)|\b(?P<before2>)(?:has|have) responsibility\b|\breport(?:s|ing)? to\s+(?P<after2>)", re.I), "accountable"),
     (re.compile(r"\bevaluated by\s+(?P<after>)|\b(?P<before>)(?:evaluat(?:ed|es)|rated|rates|assess(?:ed|es))\b", re.I), "evaluator"),
     (re.compile(r"\bregulated by\s+(?P<after>)|\b(?P<before>)regulates\b", re.I), "regulator"),
     (re.compile(r"\bemployed by\s+(?P<after>)|\b(?P<before>)employs\b", re.I), "employer"),

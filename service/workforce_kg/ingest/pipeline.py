@@ -30,6 +30,8 @@ _SECTION_RATING = re.compile(
     r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
     r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
 _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
+_LIST_OF_COMMITMENTS = re.compile(r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
+                                  r"following)\b", re.I)
 _BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
 _STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "with", "we", "will", "our", "is", "are",
               "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
@@ -70,6 +72,9 @@ class Extraction:
         self.dropped = 0
         self.last_programme: str | None = None
         self.list_context: str | None = None
+        self.list_roles: dict[str, str] = {}
+        self.current_commitment: str | None = None
+        self.section_commitments: dict[str, str] = {}
         self.we: str | None = publisher
         self.existing_amounts: dict[Decimal, list[str]] = {}
         for node, value in graph.subject_objects(SCHEMA.value):
@@ -241,6 +246,8 @@ class Extraction:
 
         if types(self.publisher) & govt:
             self.we = self.publisher
+            if department in types(self.we):
+                self.linker.add_phrase("the department", self.we)
             return
         departments: Counter = Counter()
         governments: Counter = Counter()
@@ -253,6 +260,17 @@ class Extraction:
                     governments[m.iri] += 1
         top = departments.most_common(1) or governments.most_common(1)
         self.we = top[0][0] if top else self.publisher
+        if self.we and department in types(self.we):
+            self.linker.add_phrase("the department", self.we)
+
+    def intro_roles(self, sentence: str, mentions: list[Mention]) -> dict[str, str]:
+        """Roles the introduction of a list gives its items ("The panel evaluated the following:")."""
+        out = {}
+        verb = re.search(r"\b(?:will|is|are|was|were|has|have|focus+ed|evaluated|rated|assessed|agreed|set out)\b", sentence)
+        actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
+        if actor:
+            out[actor] = "evaluator" if re.search(r"evaluat|rate|assess|focus+ed on|review", sentence, re.I) else "lead"
+        return out
 
     def kind_of(self, iri: str) -> str:
         known = self.linker.nodes.get(iri)
@@ -280,10 +298,16 @@ class Extraction:
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         if cue is not None and kinds:
             commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
-        if sentence.rstrip().endswith(":") and commitment:
+        intro = sentence.rstrip().endswith(":") and (commitment or _LIST_OF_COMMITMENTS.search(sentence))
+        if intro:
             self.list_context = locator
+            self.list_roles = self.intro_roles(sentence, mentions)
         elif not item:
-            self.list_context = None
+            self.list_context, self.list_roles = None, {}
+        elif commitment and self.list_context == locator:
+            for body, role in self.list_roles.items():
+                if body != commitment:
+                    self.responsibility(locator, sentence, 0, len(sentence), body, role, commitment)
         for n in numbers:
             if commitment and n in targets:
                 continue
@@ -413,6 +437,9 @@ class Extraction:
             prog_iris = [self.last_programme]
         if programmes:
             self.last_programme = programmes[-1].iri
+        if not commitment and self.current_commitment and re.search(
+                r"\b(?:this|the|that|these)\s+(?:manifesto\s+)?(?:commitments?|targets?|pledges?|ambitions?)\b", sentence, re.I):
+            commitment = self.current_commitment
         subjects = ([commitment] if commitment else []) + prog_iris[:2]
         if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))):
             return
@@ -602,6 +629,8 @@ class Extraction:
                 squote = ex.shorten(statement, 0, min(60, len(statement)), 300)
                 commitment = commitment_for(statement, self.locate(squote, leaves) or locator, squote)
                 cit = self.verified(locator, quote)
+                if commitment:
+                    self.section_commitments.setdefault(locator, commitment)
                 if commitment and cit:
                     add_rating(commitment, dim, value_of(m.group("val")), "section", cit)
         if found:
@@ -711,14 +740,16 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
         run.names(loc, sent)
         if bar:
             bar.update()
+    evaluator = _evaluator(run, units) or run.we
+    run.ratings(text, leaves, _dimensions(graph), evaluator, title)
     for loc, sent in units:
+        if loc in run.section_commitments:
+            run.current_commitment = run.section_commitments[loc]
         run.sentence_facts(loc, sent)
         if bar:
             bar.update()
     if bar:
         bar.close()
-    evaluator = _evaluator(run, units) or publisher_iri
-    run.ratings(text, leaves, _dimensions(graph), evaluator, title)
     candidates = [c for c in run.candidates() if c.citations]
     if run.dropped:
         run.problems.append(f"{run.dropped} candidate quote(s) failed the quote check and were left out")
