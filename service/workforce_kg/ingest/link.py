@@ -116,11 +116,9 @@ class Linker:
         toks = words(text)
         lower = [w.lower() for w, _, _ in toks]
         out: list[Mention] = []
-        i = 0
-        while i < len(toks):
-            best = None
-            if toks[i][0] in self.abbrev:
-                best = (i + 1, self.abbrev[toks[i][0]])
+
+        def longest(i: int) -> tuple[int, str] | None:
+            best = (i + 1, self.abbrev[toks[i][0]]) if toks[i][0] in self.abbrev else None
             j, span = i, ()
             while j < len(toks) and j - i < MAX_WORDS:
                 span = span + (lower[j],)
@@ -129,6 +127,13 @@ class Linker:
                     best = (j, self.phrases[span])
                 elif span not in self.prefixes:
                     break
+            return best
+
+        i = 0
+        while i < len(toks):
+            best = longest(i)
+            if best and any((other := longest(k)) and other[0] > best[0] for k in range(i + 1, best[0])):
+                best = None  # a longer name starts inside this one ("the department" in "the Department for X")
             if best:
                 end, iri = best
                 start_c, end_c = toks[i][1], toks[end - 1][2]

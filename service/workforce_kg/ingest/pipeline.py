@@ -244,13 +244,10 @@ class Extraction:
         def types(iri: str | None) -> set[str]:
             return {str(o) for o in self.graph.objects(URIRef(iri), ORG_CLASSIFICATION)} if iri else set()
 
-        if types(self.publisher) & govt:
-            self.we = self.publisher
-            if department in types(self.we):
-                self.linker.add_phrase("the department", self.we)
-            return
         departments: Counter = Counter()
         governments: Counter = Counter()
+        committees: Counter = Counter()
+        councils: Counter = Counter()
         for _, sent in units:
             for m in self.linker.find(sent):
                 t = types(m.iri)
@@ -258,10 +255,26 @@ class Extraction:
                     departments[m.iri] += 1
                 elif t & govt:
                     governments[m.iri] += 1
-        top = departments.most_common(1) or governments.most_common(1)
-        self.we = top[0][0] if top else self.publisher
+                if f"{BASE}/def/organisation-type/committee" in t:
+                    committees[m.iri] += 1
+                if f"{BASE}/def/organisation-type/local-authority" in t:
+                    councils[m.iri] += 1
+        if types(self.publisher) & govt:
+            self.we = self.publisher
+        else:
+            top = departments.most_common(1) or governments.most_common(1)
+            self.we = top[0][0] if top else self.publisher
         if self.we and department in types(self.we):
             self.linker.add_phrase("the department", self.we)
+        # in minutes and council papers, "the Committee" and "the Council" are the ones the text names most
+        for counts, words_ in ((committees, ("the committee", "committee")), (councils, ("the council",))):
+            top = counts.most_common(1)
+            publisher_type = types(self.publisher)
+            if self.publisher and counts is councils and f"{BASE}/def/organisation-type/local-authority" in publisher_type:
+                top = [(self.publisher, 1)]
+            if top:
+                for phrase in words_:
+                    self.linker.add_phrase(phrase, top[0][0])
 
     def intro_roles(self, sentence: str, mentions: list[Mention]) -> dict[str, str]:
         """Roles the introduction of a list gives its items ("The panel evaluated the following:")."""
