@@ -210,6 +210,8 @@ def noun_unit(after: str) -> tuple[str | None, int]:
             return "places", m.end()
         if _POST_NOUNS.match(candidate):
             return "posts", m.end()
+        if candidate.lower() == "applications":
+            return "applications", m.end()
     return "count", m.end()
 
 
@@ -243,7 +245,8 @@ def figures(sentence: str) -> list[Number]:
             unit = "people"
         if unit is None and re.match(r"^\s?(?:training|studying|working|employed|recruited|trained|joined|left)\b", after):
             unit = "people"
-        if unit is None and out and re.search(r"\b(?:from|to|than|compared|up|down|of)\b", sentence[out[-1].end:start]) \
+        is_year = bool(re.fullmatch(r"(?:19|20)\d\d", num)) and not m.group("mult")
+        if unit is None and not is_year and out and re.search(r"\b(?:from|to|than|compared|up|down|of)\b", sentence[out[-1].end:start]) \
                 and start - out[-1].end <= 40:
             unit = out[-1].unit  # "4,000 trainees, up from 2,671"
         if unit == "years" and re.search(r"\b(?:next|last|past|over|within|the|every|in|for|than|of|after|first|some)\s*$",

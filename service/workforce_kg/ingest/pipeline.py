@@ -291,6 +291,13 @@ class Extraction:
 
     def sentence_facts(self, locator: str, sentence: str) -> None:
         mentions = self.mentions(sentence)
+        for m in list(mentions):  # a programme named after its body ("Skills for Care Survey") names the body too
+            if self.kind_of(m.iri) == "programme" and " " in m.text:
+                head = m.text.rsplit(" ", 1)[0]
+                for sub in self.linker.find(head):
+                    if sub.start == 0 and self.kind_of(sub.iri) == "body":
+                        mentions.append(Mention(sub.iri, "body", m.start, m.start + sub.end, sub.text))
+        mentions.sort(key=lambda x: x.start)
         self.cite_mentions(locator, sentence, mentions)
         programmes = [m for m in mentions if self.kind_of(m.iri) == "programme"]
         cue = ex.COMMITMENT.search(sentence)
