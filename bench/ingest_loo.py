@@ -102,8 +102,9 @@ MATCHING = """\
 - **commitments**: quotes overlap. Tokens are lower-case words without stop words; a draft and a
   curated citation quote overlap when one contains the other (normalised) or when their shared tokens
   are ≥ 50 % of the shorter quote's tokens (and at least 3). A draft commitment that links the curated
-  IRI matches too. Recall is one-to-one (maximum matching), so one draft sentence does not cover two
-  curated commitments.
+  IRI matches too. Recall is one-to-one (a maximum matching that, among those, pairs the most similar
+  quotes: token Jaccard similarity, +1 for containment), so one draft sentence does not cover two curated
+  commitments and a deadline is compared on the best-matching commitment.
 - **deadlines**: a curated commitment with `wkg:deadline` is found when its matched draft commitment
   has the same deadline (same lexical form: `2024` = `2024`, `2023-03` ≠ `2023`).
 - **responsibilities**: same body (as for bodies) and same subject — the same IRI, or a draft
@@ -171,19 +172,19 @@ def tokens(text: str) -> list[str]:
     return [t for t in re.findall(r"[a-z0-9£%]+", sources.normalise(text).lower()) if t not in STOP]
 
 
-def quotes_overlap(a: str, b: str) -> bool:
-    """Whether two quotes say the same thing by the rule in ``MATCHING``."""
+def quotes_overlap(a: str, b: str) -> float:
+    """How well two quotes say the same thing: 0 when they do not by the rule in ``MATCHING``, else a
+    weight (token Jaccard similarity, plus 1 when one contains the other) used to pick the best pairs."""
     na, nb = sources.normalise(a).lower(), sources.normalise(b).lower()
     if not na or not nb:
-        return False
+        return 0.0
+    ta, tb = set(tokens(a)), set(tokens(b))
+    jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 0.0
     if na in nb or nb in na:
-        return True
-    ta, tb = tokens(a), tokens(b)
-    short, other = (ta, set(tb)) if len(ta) <= len(tb) else (tb, set(ta))
-    if len(short) < 3:
-        return False
-    shared = sum(1 for t in set(short) if t in other)
-    return shared >= 3 and shared >= 0.5 * len(set(short))
+        return 1.0 + jaccard
+    short, other = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    shared = len(short & other)
+    return jaccard if shared >= 3 and shared >= 0.5 * len(short) else 0.0
 
 
 def norm_label(text: str) -> str:
@@ -211,15 +212,23 @@ def close(a: Decimal | float, b: Decimal | float) -> bool:
 
 
 def max_matching(left: list, right: list, ok) -> dict:
-    """A maximum one-to-one matching ``{left index: right index}`` of pairs for which ``ok`` holds."""
+    """A maximum one-to-one matching ``{left index: right index}`` of pairs for which ``ok`` holds; when
+    ``ok`` returns weights, the matching of maximum size with the largest total weight (best pairs)."""
     g = nx.Graph()
     g.add_nodes_from(("l", i) for i in range(len(left)))
     g.add_nodes_from(("r", j) for j in range(len(right)))
+    weighted = False
     for i, a in enumerate(left):
         for j, b in enumerate(right):
-            if ok(a, b):
-                g.add_edge(("l", i), ("r", j))
-    m = nx.bipartite.maximum_matching(g, top_nodes=[("l", i) for i in range(len(left))])
+            w = ok(a, b)
+            if w:
+                weighted = weighted or w is not True
+                g.add_edge(("l", i), ("r", j), weight=float(w))
+    if weighted:
+        pairs = nx.max_weight_matching(g, maxcardinality=True)
+        m = dict(pairs) | {v: k for k, v in pairs}
+    else:
+        m = nx.bipartite.maximum_matching(g, top_nodes=[("l", i) for i in range(len(left))])
     return {k[1]: v[1] for k, v in m.items() if k[0] == "l"}
 
 
@@ -434,8 +443,10 @@ def score(truth: Facts, tg: Graph, draft: Facts, dg: Graph, reduced: Graph) -> d
     out["bodies"] = s
 
     # commitments (and the correspondence used by responsibilities and ratings)
-    def cmt_ok(t, d) -> bool:
-        return t[0] == d[0] or any(quotes_overlap(a, b) for a in t[1] for b in d[1])
+    def cmt_ok(t, d) -> float:
+        if t[0] == d[0]:
+            return 3.0
+        return max((quotes_overlap(a, b) for a in t[1] for b in d[1]), default=0.0)
 
     m = max_matching(truth.commitments, draft.commitments, cmt_ok)
     s = Score("commitments", total=len(truth.commitments), drafted=len(draft.commitments))

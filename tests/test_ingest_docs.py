@@ -229,16 +229,18 @@ def plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9£%.]+", latin1(sources.normalise(text)).lower()))
 
 
-def overlap(a: str, b: str, share: float = 0.5) -> bool:
-    """Whether two quotes say the same thing (see the module docstring)."""
+def overlap(a: str, b: str, share: float = 0.5) -> float:
+    """How well two quotes say the same thing (see the module docstring): 0 when they do not, else a
+    weight (word Jaccard similarity, plus 1 when one contains the other) used to pick the best pairs."""
     pa, pb = plain(a), plain(b)
     if not pa or not pb:
-        return False
-    if pa in pb or pb in pa:
-        return True
+        return 0.0
     wa, wb = set(words(a)), set(words(b))
+    jaccard = len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+    if pa in pb or pb in pa:
+        return 1.0 + jaccard
     short, other = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    return len(short) >= 2 and len(short & other) >= share * len(short)
+    return jaccard if len(short) >= 2 and len(short & other) >= share * len(short) else 0.0
 
 
 def holds(g: Graph, node, phrase: str) -> bool:
@@ -279,14 +281,19 @@ def dates_agree(expected: str, got) -> bool:
 
 
 def match(expected: list, drafted: list, ok) -> dict[int, int]:
-    """A maximum one-to-one matching ``{expected index: drafted index}``."""
+    """A maximum one-to-one matching ``{expected index: drafted index}``; when ``ok`` returns weights,
+    the maximum matching with the largest total weight (so each item is paired with its best match)."""
     import networkx as nx
 
     g = nx.Graph()
     g.add_nodes_from(("e", i) for i in range(len(expected)))
     g.add_nodes_from(("d", j) for j in range(len(drafted)))
-    g.add_edges_from((("e", i), ("d", j)) for i, e in enumerate(expected) for j, d in enumerate(drafted) if ok(e, d))
-    m = nx.bipartite.maximum_matching(g, top_nodes=[("e", i) for i in range(len(expected))])
+    for i, e in enumerate(expected):
+        for j, d in enumerate(drafted):
+            if w := ok(e, d):
+                g.add_edge(("e", i), ("d", j), weight=float(w))
+    pairs = nx.max_weight_matching(g, maxcardinality=True)
+    m = dict(pairs) | {v: k for k, v in pairs}
     return {k[1]: v[1] for k, v in m.items() if k[0] == "e"}
 
 
@@ -379,7 +386,7 @@ class Scorer:
             (n, [str(g.value(c, WKG.quote)) for c in g.objects(n, WKG.citation)])
             for n in self.nodes(*COMMITMENT_CLASSES)
         ]
-        m = match(exp["commitments"], cmts, lambda e, d: any(overlap(e["quote"], q) for q in d[1]))
+        m = match(exp["commitments"], cmts, lambda e, d: max((overlap(e["quote"], q) for q in d[1]), default=0.0))
         tally("commitments", exp["commitments"], m, lambda e: e["quote"][:60])
         with_deadline = [e for e in exp["commitments"] if e.get("deadline")]
         deadlines = {
