@@ -28,8 +28,10 @@ The "Speed" section of the results file is written by ``bench/ingest_speed.py`` 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -420,7 +422,12 @@ def score(truth: Facts, tg: Graph, draft: Facts, dg: Graph, reduced: Graph) -> d
     s = Score("figures", total=len(truth.figures), drafted=len(draft.figures))
     m = max_matching(truth.figures, draft.figures, fig_ok)
     s.found = len(m)
-    s.misses = [f"{t[1]:g} {short(t[2])} ({t[3]})" for i, t in enumerate(truth.figures) if i not in m]
+
+    def draft_units(t) -> str:
+        units = sorted({short(d[2]) for d in draft.figures if close(t[1], d[1]) and d[2] != t[2]})
+        return f" [draft has it as {', '.join(units)}]" if units else ""
+
+    s.misses = [f"{t[1]:g} {short(t[2])} ({t[3]}){draft_units(t)}" for i, t in enumerate(truth.figures) if i not in m]
     s.right = sum(1 for d in draft.figures if any(fig_ok(t, d) for t in truth.figures))
     s.false = [f"{d[1]:g} {short(d[2])}" for d in draft.figures if not any(fig_ok(t, d) for t in truth.figures)]
     out["figures"] = s
@@ -541,28 +548,50 @@ def metadata(full: Graph, slug: str) -> dict:
     }
 
 
-def run_one(key: str, full: Graph, folder: Path, scheme: str) -> dict:
+def run_one(key: str, full: Graph, folder: Path, scheme: str, cli: bool = False) -> dict:
+    """Hold out document ``key``, ingest it (Python API, or the CLI with ``--graph-dir``), score the draft."""
     from workforce_kg.ingest import ingest, read_text
 
     files, slug = HELD_OUT[key]
     doc = URIRef(BASE + "document/" + slug)
     meta = metadata(full, slug)
+    path = sources.sources_dir() / meta["file"]
     with tempfile.TemporaryDirectory() as tmp:
-        gdir, carried = reduced_graph_dir(key, Path(tmp))
+        gdir, carried = reduced_graph_dir(key, Path(tmp) / "graph")
         reduced = reduced_graph(gdir)
-        path = sources.sources_dir() / meta["file"]
         t0 = time.perf_counter()
-        draft = ingest(
-            path,
-            slug,
-            title=meta["title"],
-            date=meta["date"],
-            publisher=meta["publisher"],
-            locator_scheme=scheme,
-            graph=reduced,
-        )
+        if cli:
+            out = Path(tmp) / "draft.ttl"
+            args = ["ingest", str(path), "--document-id", slug, "--title", meta["title"], "--graph-dir", str(gdir)]
+            args += ["--locator-scheme", scheme, "-o", str(out)]
+            args += ["--date", meta["date"]] if meta["date"] else []
+            args += ["--publisher", meta["publisher"]] if meta["publisher"] else []
+            env = {**os.environ, "PYTHONPATH": str(REPO / "service")}
+            proc = subprocess.run(
+                [sys.executable, "-m", "workforce_kg", *args], capture_output=True, text=True, env=env
+            )
+            if proc.returncode != 0:
+                raise SystemExit(f"{key}: workforce-kg ingest failed: {proc.stderr.strip()}")
+            dg = Graph().parse(out, format="turtle")
+            candidates = len(set(dg.subjects(WKG.citation, None)))
+        else:
+            draft = ingest(
+                path,
+                slug,
+                title=meta["title"],
+                date=meta["date"],
+                publisher=meta["publisher"],
+                locator_scheme=scheme,
+                graph=reduced,
+            )
+            dg = draft.graph
+            candidates = len(draft.candidates)
         seconds = time.perf_counter() - t0
-    dg = draft.graph
+    facts_classes = {WKG.Funding, WKG.ProgressFigure, WKG.Programme, WKG.Responsibility, WKG.Rating, ORG.ChangeEvent}
+    facts_classes |= set(COMMITMENT_CLASSES)
+    uncited = sorted(
+        short(n) for c in facts_classes for n in dg.subjects(RDF.type, c) if (n, WKG.citation, None) not in dg
+    )
     truth = facts(full, doc)
     got = facts(dg, None)
     scores = score(truth, full, got, dg, reduced)
@@ -577,7 +606,8 @@ def run_one(key: str, full: Graph, folder: Path, scheme: str) -> dict:
         "carried": carried,
         "scheme": dscheme,
         "words": len(read_text(path).split()),
-        "candidates": len(getattr(draft, "candidates", [])),
+        "candidates": candidates,
+        "uncited": uncited,
     }
 
 
@@ -646,6 +676,20 @@ def render(runs: list[dict], command: str) -> str:
         lines.append(
             f"| {r['key']} | {r['words']:,} | {r['seconds']:.1f} s | {r['scheme']} | " + " | ".join(cells) + f" | {q} |"
         )
+    lines += [
+        "",
+        "Precision where the issue sets no target (draft items that match a curated one / draft items), and draft "
+        "facts without a citation:",
+        "",
+        "| doc | bodies | commitments | responsibilities | ratings | facts without citation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        cells = [
+            f"{pct(r['scores'][k].precision)} ({r['scores'][k].right}/{r['scores'][k].drafted})"
+            for k in ("bodies", "commitments", "responsibilities", "ratings")
+        ]
+        lines.append(f"| {r['key']} | " + " | ".join(cells) + f" | {len(r['uncited'])} |")
     total_t = sum(r["seconds"] for r in runs)
     lines += [
         "",
@@ -675,6 +719,8 @@ def render(runs: list[dict], command: str) -> str:
                     + "; ".join(s.false[:40])
                     + (" …" if len(s.false) > 40 else "")
                 )
+        if r["uncited"]:
+            lines.append(f"- **facts without a citation** ({len(r['uncited'])}): " + "; ".join(r["uncited"][:15]))
         checked, problems = r["quotes"]
         if problems:
             lines.append(f"- **quotes failing** ({len(problems)}): " + "; ".join(problems[:15]))
@@ -683,8 +729,6 @@ def render(runs: list[dict], command: str) -> str:
 
 
 def git_head() -> str:
-    import subprocess
-
     try:
         return subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
@@ -697,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="document key (000…004); repeatable")
     ap.add_argument("--scheme", default="auto", help="locator scheme passed to the ingest (default auto)")
+    ap.add_argument("--cli", action="store_true", help="run `workforce-kg ingest --graph-dir` instead of the API")
     ap.add_argument("--no-write", action="store_true", help="print the report instead of writing RESULTS-ingest.md")
     args = ap.parse_args(argv)
     keys = args.only or list(HELD_OUT)
@@ -704,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for key in keys:
         t0 = time.perf_counter()
-        runs.append(run_one(key, full, REPO / "graph", args.scheme))
+        runs.append(run_one(key, full, REPO / "graph", args.scheme, cli=args.cli))
         print(f"{key}: done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     command = (
         "PYTHONPATH=$PWD/service .venv/bin/python bench/"
