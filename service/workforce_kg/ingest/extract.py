@@ -238,8 +238,9 @@ def figures(sentence: str) -> list[Number]:
         if unit is None:
             unit, length = noun_unit(after)
             end += length
-            if unit == "people" and re.search(r"full[- ]time equivalent|\bFTE\b|\bWTE\b", sentence[:start], re.I):
-                unit = "fte"
+            if unit == "people" and re.search(r"full[- ]time equivalent|\bFTE\b|\bWTE\b", sentence[:start], re.I) \
+                    and not re.search(r"head ?count", sentence[max(0, start - 40):start], re.I):
+                unit = "fte"  # "44,300 full time equivalents, including 4,900 more doctors" (not "a headcount of")
         if unit is None and re.match(r"^\s?(?:more|fewer|additional|extra)\b(?!\s+[a-z]+s\b)", after) \
                 and re.search(rf"\b{PEOPLE}\b", sentence, re.I):
             unit = "people"

@@ -8,7 +8,9 @@ cells are separated by tabs, so rating tables stay tables. PDF is read from its 
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
 from pathlib import Path
 
 #: File extensions the reader understands, by kind.
@@ -73,15 +75,22 @@ def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # pypdf logs repairs ("EOF marker not found"); our error says it once
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                reader.decrypt("")
+            pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError(f"{name} is not a readable PDF ({' '.join(str(exc).split())[:120]})") from None
     except Exception as exc:  # pypdf raises assorted errors on damaged files
         raise IngestError(f"{name} is not a readable PDF ({exc.__class__.__name__})") from None
+    finally:
+        quiet.setLevel(level)
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
         raise IngestError(f"{name} has no text layer (a scanned PDF?); run OCR first")
