@@ -234,8 +234,13 @@ class Draft:
     # -- output ------------------------------------------------------------------------------------
 
     def turtle(self) -> str:
-        """The draft as Turtle."""
-        return self.graph.serialize(format="turtle")
+        """The draft as Turtle (written by Oxigraph: rdflib's Turtle writer is slow on large drafts)."""
+        import pyoxigraph as ox
+
+        nt = self.graph.serialize(format="nt", encoding="utf-8")
+        quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        used = {p: u for p, u in prefixes(BASE).items()}
+        return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
 
     def summary(self) -> dict[str, int]:
         return {k: len(self.by_kind(k)) for k in KINDS if self.by_kind(k)}

@@ -80,6 +80,7 @@ class Linker:
         self.phrases: dict[tuple[str, ...], str] = {}  # lower-case word tuples -> IRI
         self.prefixes: set[tuple[str, ...]] = set()
         self.by_kind: dict[str, list[tuple[str, str]]] = {"body": [], "programme": [], "commitment": []}
+        self._cache: dict[str, tuple] = {}
         for kind, classes in (("body", BODY_CLASSES), ("programme", PROGRAMME_CLASSES),
                               ("commitment", COMMITMENT_CLASSES)):
             for cls in classes:
@@ -144,6 +145,22 @@ class Linker:
                 i += 1
         return out
 
+    def _index(self, kind: str) -> tuple[dict[str, str], list[str], dict[str, list[int]]]:
+        """Look-ups over the labels of ``kind`` (rebuilt when labels were added since)."""
+        choices = self.by_kind[kind]
+        cached = self._cache.get(kind)
+        if cached and cached[0] == len(choices):
+            return cached[1]
+        labels = [c[0] for c in choices]
+        exact: dict[str, str] = {}
+        heads: dict[str, list[int]] = {}
+        for i, (lab, iri) in enumerate(choices):
+            exact.setdefault(lab, iri)
+            if lab:
+                heads.setdefault(lab.split()[-1], []).append(i)
+        self._cache[kind] = (len(choices), (exact, labels, heads))
+        return exact, labels, heads
+
     def match(self, name: str, kind: str) -> tuple[str | None, float, str | None]:
         """Fuzzy match of a new ``name`` against known labels of ``kind``.
 
@@ -154,10 +171,9 @@ class Linker:
         choices = self.by_kind.get(kind, [])
         if not k or not choices:
             return None, 0.0, None
-        for lab, iri in choices:
-            if lab == k:
-                return iri, 100.0, None
-        labels = [c[0] for c in choices]
+        exact, labels, heads = self._index(kind)
+        if k in exact:
+            return exact[k], 100.0, None
         if kind == "commitment":
             best = process.extractOne(k, labels, scorer=fuzz.token_sort_ratio, score_cutoff=FLAG_SCORE)
             if not best:
@@ -169,8 +185,7 @@ class Linker:
         if not best and len(k.split()) >= 3:
             # a longer known name that contains this one ("X Committee" for "House of Commons X Committee"),
             # with the same head word
-            head = k.split()[-1]
-            same_head = [i for i, lab in enumerate(labels) if lab.split()[-1:] == [head]]
+            same_head = heads.get(k.split()[-1], [])
             hit = process.extractOne(k, [labels[i] for i in same_head], scorer=fuzz.token_set_ratio,
                                      score_cutoff=LINK_SCORE)
             best = (hit[0], hit[1], same_head[hit[2]]) if hit else None

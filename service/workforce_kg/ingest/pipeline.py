@@ -37,6 +37,11 @@ _STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "wit
               "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
 
 
+def key_sorted(text: str) -> str:
+    """A statement as compared for duplicates: its lower-case words, sorted."""
+    return " ".join(sorted(key(text).split()))
+
+
 def slugify(text: str, limit: int = 6) -> str:
     """Lower-case ASCII words joined by hyphens (at most ``limit`` content words)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -72,6 +77,7 @@ class Extraction:
         self.dropped = 0
         self.last_programme: str | None = None
         self.list_context: str | None = None
+        self.seen: dict[tuple, str] = {}  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
         self.current_commitment: str | None = None
         self.section_commitments: dict[str, str] = {}
@@ -355,10 +361,11 @@ class Extraction:
             fields["target_value"], fields["unit"] = targets[0].value, targets[0].unit
             if targets[0].qualifier:
                 fields["qualifier"] = targets[0].qualifier
-        for c in self.by_iri.values():
-            if c.kind == "commitment" and not c.linked and fuzz.token_sort_ratio(c.fields.get("statement", ""), statement) >= 90:
-                return c.iri if c.quote == statement else self._commitment_new(statement, cit, conf, fields,
-                                                                                 [f"possible duplicate of {c.iri}"])
+        same = self.seen.get(("commitment", key_sorted(statement)))
+        if same:
+            if self.by_iri[same].quote == statement:
+                return same
+            return self._commitment_new(statement, cit, conf, fields, [f"possible duplicate of {same}"])
         flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
         return self._commitment_new(statement, cit, conf, fields, flags)
 
@@ -366,6 +373,7 @@ class Extraction:
         label = statement if len(statement) <= 90 else statement[:87].rsplit(" ", 1)[0] + "…"
         iri = self.new_iri("commitment", f"{self.key}-{slugify(statement, 6)}")
         self.add("commitment", iri, label[:1].upper() + label[1:], cit, conf, fields=fields, flags=flags)
+        self.seen.setdefault(("commitment", key_sorted(statement)), iri)
         return iri
 
     def figure(self, locator, sentence, n: ex.Number, programmes) -> None:
@@ -384,16 +392,17 @@ class Extraction:
         words_only = (sentence[left:n.start] + " " + sentence[n.end:right])
         slug = f"{self.key}-{slugify(words_only, 4)}-{amount_slug(value)}"
         flags = []
-        for other in self.by_iri.values():
-            if other.kind == "figure" and other.fields.get("value") == value and other.fields.get("unit") == n.unit:
-                flags.append(f"possible duplicate of {other.iri} (same value and unit)")
-                break
+        same = self.seen.get(("figure", value, n.unit))
+        if same:
+            flags.append(f"possible duplicate of {same} (same value and unit)")
         for iri in self.existing_figures.get((value, n.unit), [])[:1]:
             flags.append(f"possible duplicate of {iri} in the graph (same value and unit)")
         fields = {"value": value, "unit": n.unit, "qualifier": n.qualifier, "measures": measures,
                   "as_of": when, "period": per.group(0) if per else None}
         conf = 0.75 if n.unit in ("percent", "fte", "percentage-points") else 0.6
-        self.add("figure", self.new_iri("figure", slug), label, cit, conf, fields=fields, flags=flags)
+        iri = self.new_iri("figure", slug)
+        self.add("figure", iri, label, cit, conf, fields=fields, flags=flags)
+        self.seen.setdefault(("figure", value, n.unit), iri)
 
     def funding(self, locator, sentence, m, mentions, programmes, commitment) -> None:
         value = ex.to_decimal(m.group("num"), m.group("mult"))
@@ -433,17 +442,17 @@ class Extraction:
         label = f"{amount_text}" + (f" for {purpose}" if purpose else "")
         slug = f"{self.key}-{slugify(purpose or sentence, 3)}-{amount_slug(value)}"
         flags = []
-        for other in self.by_iri.values():
-            if other.kind == "funding" and other.fields.get("amount") == value:
-                flags.append(f"possible duplicate of {other.iri} (same amount)")
-                break
+        same = self.seen.get(("funding", value))
+        if same:
+            flags.append(f"possible duplicate of {same} (same amount)")
         for iri in self.existing_amounts.get(value, [])[:1]:
             flags.append(f"possible duplicate of {iri} in the graph (same amount)")
         fields = {"amount": value, "qualifier": ex.qualifier(m.group("qual")), "recurrence": rec,
                   "period": label_period, "start": start, "end": end, "funder": funder, "recipient": recipient,
                   "funds": funds, "purpose": purpose}
-        self.add("funding", self.new_iri("funding", slug), label[:1].upper() + label[1:], cit, 0.85,
-                 fields=fields, flags=flags)
+        iri = self.new_iri("funding", slug)
+        self.add("funding", iri, label[:1].upper() + label[1:], cit, 0.85, fields=fields, flags=flags)
+        self.seen.setdefault(("funding", value), iri)
 
     def responsibilities(self, locator, sentence, mentions, programmes, commitment) -> None:
         """Who does what: explicit cues (led by, funded by, commissioned, working with …) give the role;
