@@ -437,3 +437,63 @@ def test_review_errors(tmp_path, draft_file):
     assert result.exit_code == 1 and "unknown kind" in result.stderr
     result = runner.invoke(app, ["review", str(draft_file)], input="")
     assert result.exit_code == 1 and "interactive" in result.stderr
+
+
+def test_interactive_review_accepts_rejects_and_edits(tmp_path, draft_file):
+    # answers: accept the first, reject the second, edit the third's label, then reject the rest
+    out = tmp_path / "accepted.ttl"
+    listing = runner.invoke(app, ["review", str(draft_file), "--list"]).stdout.splitlines()
+    first, second, third = (iri_of(line) for line in listing[:3])
+    result = runner.invoke(app, ["review", str(draft_file), "--interactive", "-o", str(out)],
+                           input="a\nr\ne\nA renamed candidate\nR\n")
+    assert result.exit_code == 0, result.output
+    g = Graph().parse(out)
+    assert (first, None, None) in g and (second, None, None) not in g
+    if listing[2].split("\t")[2] == "new":
+        assert str(g.value(third, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))) == "A renamed candidate"
+
+
+def iri_of(line: str) -> URIRef:
+    """The IRI of a prefixed id as `review --list` prints it."""
+    prefix, slug = line.split("\t")[0].split(":", 1)
+    path = {"body": "organisation", "prog": "programme", "cmt": "commitment", "fund": "funding", "fig": "figure",
+            "resp": "responsibility", "rtg": "rating", "eval": "evaluation", "chg": "change"}[prefix]
+    return URIRef(f"{BASE}/{path}/{slug}")
+
+
+def test_review_sends_accepted_facts_to_the_service(tmp_path, draft_file):
+    import http.server
+    import threading
+
+    seen = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            seen["path"], seen["auth"] = self.path, self.headers["Authorization"]
+            seen["type"] = self.headers["Content-Type"]
+            seen["body"] = self.rfile.read(int(self.headers["Content-Length"]))
+            refuse = seen["auth"] != "Bearer right"
+            self.send_response(422 if refuse else 200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"error": "the shapes refused it"}' if refuse else b'{"added": 1}')
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        ok = runner.invoke(app, ["review", str(draft_file), "--accept", "funding", "--to", url, "--token", "right",
+                                 "--graph-dir", str(tmp_path)])
+        assert ok.exit_code == 0, ok.output
+        assert seen["path"].startswith("/graph-store?graph=https%3A%2F%2Fw3id.org%2Fworkforce-kg%2Fgraph%2Fgraph%2F000-test-govt-response")
+        assert seen["auth"] == "Bearer right" and seen["type"] == "text/turtle"
+        assert (None, RDF.type, WKG.Funding) in Graph().parse(data=seen["body"].decode(), format="turtle")
+        refused = runner.invoke(app, ["review", str(draft_file), "--accept", "funding", "--to", url, "--token", "wrong"])
+        assert refused.exit_code == 1 and "refused the write (422): the shapes refused it" in refused.stderr
+        bad = runner.invoke(app, ["review", str(draft_file), "--accept-all", "--to", "file:///etc/passwd", "--token", "x"])
+        assert bad.exit_code == 1 and "http(s) URL" in bad.stderr
+    finally:
+        server.shutdown()

@@ -398,6 +398,7 @@ def review(
     to: Annotated[Optional[str], typer.Option("--to", help="Send the accepted facts to this running service (its base URL) instead of a file.")] = None,
     token: Annotated[Optional[str], typer.Option("--token", help="Write token for --to (or WORKFORCE_KG_TOKEN).", envvar="WORKFORCE_KG_TOKEN")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the candidates and exit.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Prompt even when standard input is not a terminal (answers piped in).")] = False,
 ) -> None:
     """Accept, edit or reject a draft's candidates; write the accepted facts for a commit or to the service.
 
@@ -421,7 +422,7 @@ def review(
             chosen = rv.select(all_items, accept_all=accept_all, accept_kinds=accept, reject=reject,
                                min_confidence=min_confidence)
         else:
-            chosen = _interactive(all_items, labels)
+            chosen = _interactive(all_items, labels, force=interactive)
         if to and not token:
             fail("--to needs --token (or WORKFORCE_KG_TOKEN)")
         out, notes = rv.accepted_graph(g, chosen, labels, known)
@@ -458,11 +459,11 @@ def review(
     typer.echo(f"wrote {accepted_count} accepted candidate(s) of {len(all_items)} to {path}")
 
 
-def _interactive(all_items, labels: dict) -> set:
+def _interactive(all_items, labels: dict, force: bool = False) -> set:
     """Ask about each candidate: accept, reject, edit its label, accept or reject all the rest."""
     import sys
 
-    if not sys.stdin.isatty():
+    if not force and not sys.stdin.isatty():
         fail("no terminal for an interactive review: give --accept-all, --accept KIND, --reject ID or --min-confidence")
     chosen = set()
     rest = None

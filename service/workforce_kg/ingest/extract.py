@@ -156,7 +156,7 @@ _NOT_PLURAL = {"months", "weeks", "days", "hours", "minutes", "times", "is", "wa
                "status", "basis", "analysis", "always", "towards", "thus", "whereas", "per", "cents", "points",
                "does", "goes", "sessions", "others", "levels", "pounds", "includes", "means", "steps", "terms",
                "results", "stages", "phases", "pillars", "commitments", "paragraphs", "sections", "items",
-               "cases", "hours", "minutes", "weeks", "months", "days", "its", "has", "was", "is", "this", "thus"}
+               "cases"}
 _FILLER = {"of", "to", "and", "or", "in", "the", "a", "an", "by", "from", "than", "on", "at", "for", "with", "per",
            "across", "over", "under", "into", "between", "since", "as", "were", "was", "are", "is", "had", "have",
            "has", "be", "been", "will", "would", "year", "years", "months", "weeks", "days", "which", "that", "who"}
