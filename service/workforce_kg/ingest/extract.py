@@ -428,11 +428,18 @@ ORG_HEADS = (r"Council|Board|Boards|Committee|Trust|Agency|Department|College|Co
              r"Company|Council|Cooperative|Collaborative")
 PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"
               r"Review|Pathway|Initiative|Campaign|Charter|Compact|Bill|Guidance|Code of Practice|Code|Policy|"
-              r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Tool|Toolkit|"
+              r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Data Set|Tool|Toolkit|"
               r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach")
 ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}))\b(?!\s+(?:{PROG_HEADS})\b)")
 PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?"
                        rf"(?:\s+(?:for|on|of)\s+(?:{_CAP}(?:\s+(?:and|&|of|for)\s+|\s+)){{0,6}}{_CAP}(?<!\bThe))?)\b")
+PROG_PHRASE = re.compile(
+    r"\b(?:established|launched|set up|created|introduced|developed|published|announced|running|runs|ran|"
+    r"delivering|delivered|leading|led|funding|funded|hosts?|hosted|expanded|extended|piloted|trialled|"
+    r"commissioned|formed|rolled out)\s+(?:a|an|the|its|our|their|his|her)\s+"
+    r"(?P<name>(?:(?!(?:a|an|the|and|or|to|of|for|in|with|which|that)\b)[\w\-()/’']+\s+){1,7}?"
+    r"(?:programme|scheme|strategy|framework|fund|plan|network|forum|review|pilot|trial|toolkit|standard|"
+    r"campaign|initiative|service|academy|pathway|collaborative|platform|hub|survey))\b", re.I)
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")
@@ -545,7 +552,7 @@ ROLE_CUES = [
     (re.compile(r"\bevaluated by\s+(?P<after>)|\b(?P<before>)(?:evaluat(?:ed|es)|rated|rates|assess(?:ed|es))\b", re.I), "evaluator"),
     (re.compile(r"\bregulated by\s+(?P<after>)|\b(?P<before>)regulates\b", re.I), "regulator"),
     (re.compile(r"\bemployed by\s+(?P<after>)|\b(?P<before>)employs\b", re.I), "employer"),
-    (re.compile(r"\b(?P<before>)(?:will|is to|are to|shall)\s+(?:deliver|develop|publish|implement|establish|set up|introduce|launch|produce|run|oversee|coordinate|host)\b|\b(?P<before2>)hosted\b|\bdelivered by\s+(?P<after>)|\bhosted by\s+(?P<after2>)", re.I), "lead"),
+    (re.compile(r"\b(?P<before>)(?:will|is to|are to|shall|to)\s+(?:deliver|develop|publish|implement|establish|set up|introduce|launch|produce|run|oversee|coordinate|host)\b|\b(?P<before2>)hosted\b|\bdelivered by\s+(?P<after>)|\bhosted by\s+(?P<after2>)", re.I), "lead"),
 ]
 
 CHANGE = re.compile(

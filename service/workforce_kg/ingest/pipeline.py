@@ -205,6 +205,11 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 2:
                 self.register("programme", name, locator, sentence, m.start(), m.end(), confidence=0.6)
+        for m in ex.PROG_PHRASE.finditer(sentence):  # "established the training recovery programme"
+            name = m.group("name")
+            if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
+                self.register("programme", name[:1].upper() + name[1:], locator, sentence, m.start("name"), m.end(),
+                              confidence=0.45)
 
     # -- facts in a sentence -------------------------------------------------------------------------
 
