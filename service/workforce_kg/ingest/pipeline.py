@@ -77,7 +77,8 @@ class Extraction:
         self.dropped = 0
         self.last_programme: str | None = None
         self.list_context: str | None = None
-        self.seen: dict[tuple, str] = {}  # (kind, key) -> first draft IRI: duplicates within the draft
+        self.seen: dict[tuple, str] = {}
+        self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
         self.current_commitment: str | None = None
         self.section_commitments: dict[str, str] = {}
@@ -475,6 +476,11 @@ class Extraction:
                 r"\b(?:this|the|that|these)\s+(?:manifesto\s+)?(?:commitments?|targets?|pledges?|ambitions?)\b", sentence, re.I):
             commitment = self.current_commitment
         subjects = ([commitment] if commitment else []) + prog_iris[:2]
+        carried = False
+        if not subjects and self.segment_subjects[0] == locator:
+            subjects, carried = self.segment_subjects[1], True  # what the paragraph is about so far
+        elif subjects:
+            self.segment_subjects = (locator, subjects)
         if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))):
             return
         roles: dict[str, tuple[str, object]] = {}
@@ -511,9 +517,11 @@ class Extraction:
             start, end = (where.start(), where.end()) if hasattr(where, "group") else (where.start, where.end)
             for subject in subjects:
                 if subject != body:
-                    self.responsibility(locator, sentence, start, end, body, role, subject)
+                    self.responsibility(locator, sentence, start, end, body, role, subject,
+                                        confidence=0.35 if carried else None)
 
-    def responsibility(self, locator, sentence, start: int, end: int, body: str, role: str, subject: str) -> None:
+    def responsibility(self, locator, sentence, start: int, end: int, body: str, role: str, subject: str,
+                       confidence: float | None = None) -> None:
         cit = self.verified(locator, ex.shorten(sentence, start, end))
         if cit is None:
             return
@@ -525,7 +533,8 @@ class Extraction:
         label = f"{body_label}: {role} for {subj_label}"
         if iri in self.by_iri:
             return
-        self.add("responsibility", iri, label, cit, 0.55 if role != "partner" else 0.45,
+        conf = confidence if confidence is not None else (0.55 if role != "partner" else 0.45)
+        self.add("responsibility", iri, label, cit, conf,
                  fields={"body": body, "role": role, "subject": subject})
 
     def label_of(self, iri: str) -> str:
