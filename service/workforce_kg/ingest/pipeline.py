@@ -78,6 +78,7 @@ class Extraction:
         self.last_programme: str | None = None
         self.list_context: str | None = None
         self.seen: dict[tuple, str] = {}
+        self.last_actor: str | None = None
         self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
         self.current_commitment: str | None = None
@@ -240,9 +241,12 @@ class Extraction:
         head = sentence[:pos]
         pron = list(_PRONOUN_SUBJECT.finditer(head))
         if bodies and (not pron or bodies[-1].end > pron[-1].start()):
+            self.last_actor = bodies[-1].iri
             return bodies[-1].iri
         if pron and self.we:
             return self.we
+        if self.last_actor and re.match(r"^\W*(?:it|they|she|he)\b", head, re.I):
+            return self.last_actor  # "It will also explore …": the body the previous sentence named
         return None
 
     def resolve_we(self, units: list[tuple[str, str]]) -> None:
@@ -481,7 +485,8 @@ class Extraction:
             subjects, carried = self.segment_subjects[1], True  # what the paragraph is about so far
         elif subjects:
             self.segment_subjects = (locator, subjects)
-        if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))):
+        if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))
+                            and not (self.last_actor and re.match(r"^\W*(?:it|they)\b", sentence, re.I))):
             return
         roles: dict[str, tuple[str, object]] = {}
         for cue, role in ex.ROLE_CUES:
