@@ -79,6 +79,7 @@ class Extraction:
         self.list_context: str | None = None
         self.seen: dict[tuple, str] = {}
         self.last_actor: str | None = None
+        self._located = 0  # index of the leaf segment last located (ratings are read in document order)
         self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
         self.current_commitment: str | None = None
@@ -483,6 +484,8 @@ class Extraction:
         carried = False
         if not subjects and self.segment_subjects[0] == locator:
             subjects, carried = self.segment_subjects[1], True  # what the paragraph is about so far
+        elif not subjects and self.current_commitment and bodies:
+            subjects, carried = [self.current_commitment], True  # the commitment this section answers
         elif subjects:
             self.segment_subjects = (locator, subjects)
         if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))
@@ -573,10 +576,14 @@ class Extraction:
     # -- ratings -------------------------------------------------------------------------------------
 
     def locate(self, quote: str, leaves: list[str]) -> str | None:
+        """The first segment at or after the last one located that contains ``quote`` (document order),
+        else the first anywhere."""
         q = sources.normalise(quote)
-        for loc in leaves:
-            if q in self.segs[loc]:
-                return loc
+        start = self._located
+        for i in list(range(start, len(leaves))) + list(range(0, start)):
+            if q in self.segs[leaves[i]]:
+                self._located = i
+                return leaves[i]
         return None
 
     def ratings(self, text: str, leaves: list[str], dimensions: dict[str, str], evaluator: str | None,
@@ -634,7 +641,7 @@ class Extraction:
                 last_heading = line.lstrip("#").strip()
                 continue
             if re.match(r"^\**[“\"]", line):
-                last_statement = sources.normalise(line).strip("“”\" ")
+                last_statement = re.sub(r"\s*\((?:pages?|p+\.)[^)]*\)\s*$", "", sources.normalise(line)).strip("“”\" ")
             cells = [c for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] if ("\t" in line or line.count("|") >= 2) else []
             cells = [c.strip() for c in cells]
             if len(cells) >= 2:
