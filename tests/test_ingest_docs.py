@@ -527,6 +527,48 @@ def check_floors(key: str, scores: dict) -> None:
 # -- tests ---------------------------------------------------------------------------------------------
 
 
+def test_scorer_counts_only_what_the_draft_states(graph):
+    """The scoring itself: nothing in an empty draft; a hand-made draft is scored item by item, and a wrong
+    unit, a wrong amount or another body does not count."""
+    exp = EXPECTED["govt-response"]
+    assert all(found == 0 for found, _, _ in Scorer(Graph(), graph).score(exp).values())
+
+    d = Graph()
+    fund, fig, cmt, resp = (URIRef(ID + k) for k in ("funding/f1", "figure/f1", "commitment/c1", "responsibility/r1"))
+    prog = URIRef(ID + "programme/p1")
+    d.add((fund, RDF.type, WKG.Funding))
+    d.add((fund, SCHEMA.value, Literal(Decimal("600000000"))))
+    d.add((fund, WKG.recurrence, URIRef(str(WKG) + "recurrence/per-year")))  # the text says over two years
+    d.add((fig, RDF.type, WKG.ProgressFigure))
+    d.add((fig, WKG.value, Literal(Decimal("8.1"))))
+    d.add((fig, WKG.unit, URIRef(str(WKG) + "unit/percentage-points")))  # the text says 8.1%
+    d.add((cmt, RDF.type, WKG.Pledge))
+    d.add((cmt, WKG.deadline, Literal("2025-04")))
+    cit = URIRef(ID + "citation/x")
+    d.add((cmt, WKG.citation, cit))
+    d.add(
+        (
+            cit,
+            WKG.quote,
+            Literal("The Department of Health and Social Care (DHSC) will publish a Care Workforce Pathway"),
+        )
+    )
+    d.add((prog, SKOS.prefLabel, Literal("Care Workforce Pathway")))
+    d.add((resp, RDF.type, WKG.Responsibility))
+    d.add((resp, WKG.body, URIRef(BODY + "skills-for-care")))
+    d.add((resp, WKG.role, URIRef(str(WKG) + "role/lead")))
+    d.add((resp, WKG.subject, prog))
+    scores = Scorer(d, graph).score(exp)
+    assert scores["funding"][0] == 1 and scores["funding-details"][0] == 0
+    assert scores["figures"][0] == 0
+    assert scores["commitments"][0] == 1 and scores["deadlines"][0] == 1
+    assert scores["responsibilities"][0] == 1 and scores["roles"][0] == 1
+    d.set((resp, WKG.body, URIRef(BODY + "adass")))  # ADASS is a partner of the pathway, not its lead
+    assert Scorer(d, graph).score(exp)["roles"][0] == 0
+    d.set((fund, SCHEMA.value, Literal(Decimal("60000000"))))
+    assert Scorer(d, graph).score(exp)["funding"][0] == 0
+
+
 def test_inventories_are_written_from_the_documents():
     """Every quote, label and relative date in an inventory is in its document (the truth is the text)."""
     for name, exp in EXPECTED.items():
