@@ -368,6 +368,7 @@ class Score:
     drafted: int | None = None
     misses: list = field(default_factory=list)
     false: list = field(default_factory=list)
+    note: str = ""
 
     @property
     def recall(self) -> float | None:
@@ -492,9 +493,14 @@ def score(truth: Facts, tg: Graph, draft: Facts, dg: Graph, reduced: Graph) -> d
     def resp_ok(t, d) -> bool:
         return (t[1] == d[1] or d[1] in body_map.get(t[1], []) or body_ok(t[1], d[1])) and corresponds(t[3], d[3])
 
-    m = max_matching(truth.responsibilities, draft.responsibilities, resp_ok)
+    def resp_weight(t, d) -> float:  # among the best matchings, prefer pairs that agree on the role
+        return (2.0 if t[2] == d[2] else 1.0) if resp_ok(t, d) else 0.0
+
+    m = max_matching(truth.responsibilities, draft.responsibilities, resp_weight)
     s = Score("responsibilities", total=len(truth.responsibilities), drafted=len(draft.responsibilities))
     s.found = len(m)
+    same_role = sum(1 for i, j in m.items() if truth.responsibilities[i][2] == draft.responsibilities[j][2])
+    s.note = f"roles agree in {same_role} of {len(m)} found"
     s.right = sum(1 for d in draft.responsibilities if any(resp_ok(t, d) for t in truth.responsibilities))
     s.misses = [
         f"{short(t[1])} {short(t[2])} {label_of(tg, t[3])}" for i, t in enumerate(truth.responsibilities) if i not in m
@@ -713,6 +719,8 @@ def render(runs: list[dict], command: str) -> str:
         lines.append("")
         for k in KINDS:
             s = r["scores"][k]
+            if s.note:
+                lines.append(f"- {k}: {s.note}")
             if s.misses:
                 lines.append(
                     f"- **{k} missed** ({len(s.misses)}): "
