@@ -621,7 +621,7 @@ def run_one(key: str, full: Graph, folder: Path, scheme: str, cli: bool = False)
 
 
 def pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f} %"
+    return "–" if x is None else f"{100 * x:.1f} %".replace(".0 %", " %")
 
 
 def verdict(kind: str, s: Score) -> str:
