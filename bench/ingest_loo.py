@@ -702,6 +702,24 @@ def render(runs: list[dict], command: str) -> str:
             for k in ("bodies", "commitments", "responsibilities", "ratings")
         ]
         lines.append(f"| {r['key']} | " + " | ".join(cells) + f" | {len(r['uncited'])} |")
+    gaps = []
+    for r in runs:
+        for k in KINDS:
+            sc = r["scores"][k]
+            r_target, p_target = TARGETS[k]
+            if sc.total and sc.recall is not None and sc.recall < r_target:
+                short_by = (r_target - sc.recall) * 100
+                need = -(-round(r_target * sc.total * 1000) // 1000) - sc.found  # items to find to reach the target
+                gaps.append(
+                    f"{r['key']} {k} recall {pct(sc.recall)} (target {r_target:.0%}: {short_by:.1f} points, "
+                    f"{need} more item{'s' if need != 1 else ''})"
+                )
+            if p_target is not None and sc.drafted and sc.precision is not None and sc.precision < p_target:
+                gaps.append(f"{r['key']} {k} precision {pct(sc.precision)} (target {p_target:.0%})")
+        checked, problems = r["quotes"]
+        if problems:
+            gaps.append(f"{r['key']} quotes verbatim {checked - len(problems)}/{checked}")
+    lines += ["", "Targets not met: " + ("; ".join(gaps) if gaps else "none") + "."]
     total_t = sum(r["seconds"] for r in runs)
     lines += [
         "",
