@@ -127,6 +127,7 @@ PEOPLE = (r"(?:nurses|midwives|doctors|GPs|consultants|dentists|pharmacists|para
           r"students|trainees|apprentices|graduates|recruits|leavers|joiners|starters|colleagues|employees|"
           r"health visitors|social workers|care workers|support workers|members|volunteers|individuals|"
           r"patients|residents|learners|applicants|users|participants|candidates|trainees|starters|nurses|"
+          r"apprenticeships|apprenticeship starts|acceptances|starts|appointments|hires|"
           r"midwives|doctors|registrants|specialists|surgeons|AHPs|HCSWs|personnel|"
           r"allied health professionals|health care support workers|healthcare support workers|nursing associates|"
           r"physician associates|international recruits|vacancies filled)")
@@ -266,8 +267,10 @@ def figures(sentence: str) -> list[Number]:
     for m in WORD_FIGURE.finditer(sentence):
         unit, length = noun_unit(sentence[m.end() - 1:m.end() + 60])
         value = _WORD_NUM[m.group("word").lower()]
-        if unit is None or unit == "years" or (value < 10 and unit not in ("people", "organisations", "places", "posts")):
+        if unit is None:
             continue
+        if unit == "years" and not re.search(r"\b(?:to|up to|for)\s+$", sentence[max(0, m.start() - 8):m.start()], re.I):
+            continue  # "for up to two years" is a figure; "over the next two years" is a period
         if re.search(r"\b(?:the|these|those|our|its|their|all)\s+$", sentence[max(0, m.start() - 8):m.start()], re.I):
             continue  # "the five pillars": a name, not a figure
         out.append(Number(Decimal(value), unit, qualifier(m.group("qual")), m.start(), m.end() - 1 + length))
@@ -396,6 +399,10 @@ COMMITMENT = re.compile(
 _PLEDGE = re.compile(r"\bcommit|\bpledge|\bpromise|\bguarantee|\bmanifesto|\bwill\b|\bagreed\b", re.I)
 _INTENT = re.compile(r"\bconsider|\bexplore|\baim|\bintend|\bplan(?:s|ning)? to|\bwant|\bhope|\bambition|\bseek|\bpropose|\bwork towards", re.I)
 _NON_ACTOR = re.compile(r"^(?:this|that|these|those|which|it|they)\s+will\s+(?:allow|mean|enable|help|ensure|give|provide|be|support|make|also)\b", re.I)
+
+
+FUTURE = re.compile(r"\b(?:will|shall|aim|commit|pledge|promise|target|ambition|plan|intend|want|going to|by|due|"
+                    r"expect|propose|seek|must|need)", re.I)
 
 
 def commitment_type(sentence: str, has_target: bool) -> tuple[list[str], float]:

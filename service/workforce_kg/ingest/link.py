@@ -29,6 +29,7 @@ FLAG_SCORE = 85.0
 MAX_WORDS = 14
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*")
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=(?:The|This|These|It|We|In|On|At|A|An|Our|Its|Their|Last|Ministers?)\b)")
 _STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to", "&"}
 
 
@@ -36,12 +37,16 @@ def words(text: str) -> list[tuple[str, int, int]]:
     """The words of ``text`` with their start and end offsets (possessive ’s dropped)."""
     out = []
     for m in _WORD.finditer(text):
-        w, end = m.group(), m.end()
+        w, start, end = m.group(), m.start(), m.end()
         if w.endswith(("'s", "’s")) and len(w) > 2:
             w, end = w[:-2], end - 2
+        glued = _GLUED.search(w)  # a capture that lost a line break: "adult sociThe government"
+        if glued and not w.isupper():
+            out.append((w[:glued.start()], start, start + glued.start()))
+            w, start = w[glued.start():], start + glued.start()
         w = w.strip("-'’")
         if w:
-            out.append((w, m.start(), end))
+            out.append((w, start, end))
     return out
 
 

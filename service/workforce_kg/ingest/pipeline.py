@@ -323,7 +323,10 @@ class Extraction:
         commitment, targets = None, []
         item = _ITEM.match(sentence)
         if cue:
-            targets = [n for n in numbers if n.start > cue.start()]
+            # numbers after a pledge ("we will recruit 2,000") are its targets; after "we are trialling" they
+            # are facts of the present, so figures
+            future = ex.FUTURE.match(cue.group(0)) or ex.FUTURE.search(sentence[cue.start():cue.end() + 40])
+            targets = [n for n in numbers if n.start > cue.start()] if future else []
             kinds, conf = ex.commitment_type(sentence, bool(targets))
         elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
             cue, targets = item, numbers
