@@ -30,6 +30,9 @@ _SECTION_RATING = re.compile(
     r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
     r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
 _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
+_THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
+_STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
+                     rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
 _LIST_OF_COMMITMENTS = re.compile(r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
                                   r"following)\b", re.I)
 _BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
@@ -79,6 +82,7 @@ class Extraction:
         self.list_context: str | None = None
         self.seen: dict[tuple, str] = {}
         self.last_actor: str | None = None
+        self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
         self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
@@ -338,6 +342,14 @@ class Extraction:
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         if cue is not None and kinds:
             commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+            self.staged_targets(locator, sentence, commitment, mentions)
+        when = ex.deadline(sentence, self.doc_date) if _THIS_COMMITMENT.search(sentence) else None
+        if when and self.last_commitment and self.last_commitment[0] == locator:
+            earlier = self.by_iri.get(self.last_commitment[1])
+            if earlier is not None and not earlier.linked and not earlier.fields.get("deadline"):
+                earlier.fields["deadline"] = when  # "… not on track to meet this commitment by 2024"
+        if commitment:
+            self.last_commitment = (locator, commitment)
         intro = sentence.rstrip().endswith(":") and (commitment or _LIST_OF_COMMITMENTS.search(sentence))
         if intro:
             self.list_context = locator
@@ -356,6 +368,26 @@ class Extraction:
             self.funding(locator, sentence, m, mentions, programmes, commitment)
         self.responsibilities(locator, sentence, mentions, programmes, commitment)
         self.changes(locator, sentence, mentions)
+
+    def staged_targets(self, locator: str, sentence: str, main: str | None, mentions) -> None:
+        """A pledge with interim targets ("all by 2025 (90% by December 2023 and 100% by 2025)"): each
+        "N by <date>" that is not the pledge's own deadline becomes a commitment of its own."""
+        if not main or main not in self.by_iri:
+            return
+        own = self.by_iri[main].fields.get("deadline")
+        for m in _STAGED.finditer(sentence):
+            when = ex.parse_date(m.group("when"))
+            if not when or when == own:
+                continue
+            cit = self.verified(locator, m.group(0).lstrip("("))
+            if cit is None:
+                continue
+            value = ex.to_decimal(m.group("value"))
+            fields = {"types": ["Target"], "statement": cit.quote, "deadline": when, "target_value": value,
+                      "unit": "percent" if m.group("pct") else "count", "made_by": self.by_iri[main].fields.get("made_by")}
+            iri = self.new_iri("commitment", f"{self.key}-{slugify(cit.quote, 6)}")
+            self.add("commitment", iri, f"Interim target: {cit.quote}", cit, 0.5, fields=fields,
+                     flags=[f"interim target of {main}"])
 
     def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions) -> str | None:
         cit = self.verified(locator, ex.shorten(sentence, cue.start(), cue.end(), 400))
