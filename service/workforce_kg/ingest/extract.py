@@ -430,13 +430,14 @@ _CAP = r"(?:[A-Z][A-Za-z’'\-]*|[A-Z]{2,}|NHS)"
 _LINK = r"(?:\s+(?:of|for|and|&|on|in|the|de)\s+|\s+)"
 ORG_HEADS = (r"Council|Board|Boards|Committee|Trust|Agency|Department|College|Colleges|Society|Association|"
              r"Commission|Institute|Institution|Partnership|Authority|Office|Executive|University|Federation|"
-             r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Groups|Unit|Team|Forum|"
+             r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Groups|Unit|Team|"
              r"Government|Parliament|Assembly|Cabinet|Directorate|Centre|Center|Hospital|Hospitals|Corporation|"
              r"Company|Council|Cooperative|Collaborative")
 PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"
               r"Review|Pathway|Initiative|Campaign|Charter|Compact|Bill|Guidance|Code of Practice|Code|Policy|"
               r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Data Set|Tool|Toolkit|"
-              r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach")
+              r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach|"
+              r"Agreement|Concordat|Contract|Forum")
 ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}))\b(?!\s+(?:{PROG_HEADS})\b)")
 PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?"
                        rf"(?:\s+(?:for|on|of)\s+(?:{_CAP}(?:\s+(?:and|&|of|for)\s+|\s+)){{0,6}}{_CAP}(?<!\bThe))?)\b")
@@ -447,6 +448,10 @@ PROG_PHRASE = re.compile(
     r"(?P<name>(?:(?!(?:a|an|the|and|or|to|of|for|in|with|which|that)\b)[\w\-()/’']+\s+){1,7}?"
     r"(?:programme|scheme|strategy|framework|fund|plan|network|forum|review|pilot|trial|toolkit|standard|"
     r"campaign|initiative|service|academy|pathway|collaborative|platform|hub|survey))\b", re.I)
+PROG_NAMED = re.compile(
+    r"\b(?:programme|scheme|initiative|campaign|network|service|fund|project|pilot|framework|strategy)\s*"
+    r"(?:–|—|-|:|,|called|named|known as|entitled)\s*[“\"‘']?"
+    r"(?P<name>[A-Z][\w’'\-]*(?:\s+(?:and|&|of|for|the|in|to|at|[A-Z][\w’'\-]*)){0,8}(?:\s+[A-Z][\w’'\-]*))")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")

@@ -212,6 +212,8 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 2:
                 self.register("programme", name, locator, sentence, m.start(), m.end(), confidence=0.6)
+        for m in ex.PROG_NAMED.finditer(sentence):  # "a national programme – Growing Occupational Health"
+            self.register("programme", m.group("name"), locator, sentence, m.start(), m.end(), confidence=0.5)
         for m in ex.PROG_PHRASE.finditer(sentence):  # "established the training recovery programme"
             name = m.group("name")
             if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
