@@ -157,7 +157,10 @@ class Draft:
         g.add((node, SKOS.prefLabel, Literal(c.label, lang="en")))
         unit, recur, role = ns("unit"), ns("recur"), ns("role")
         if c.kind == "body":
-            g.add((node, RDF.type, WKG.CollectiveActor if f.get("collective") else ORG.FormalOrganization))
+            kind = WKG.CollectiveActor if f.get("collective") else (ORG.OrganizationalUnit if f.get("part_of") else ORG.FormalOrganization)
+            g.add((node, RDF.type, kind))
+            if f.get("part_of"):
+                g.add((node, ORG.subOrganizationOf, URIRef(f["part_of"])))
             g.add((node, ORG.classification, ns("otype")[f.get("otype", "service-provider")]))
             for alt in f.get("alt_labels", []):
                 g.add((node, SKOS.altLabel, Literal(alt, lang="en")))

@@ -391,7 +391,7 @@ COMMITMENT = re.compile(
     r"(?:are|is|have been|has been) (?:also |currently |now |actively )?(?:working|developing|establishing|investing|introducing|exploring|"
     r"focus+ing|creating|building|trialling|piloting|rolling out|expanding|reviewing|considering)\b|"
     r"(?:are|is) being (?:created|developed|introduced|rolled out|expanded|established|piloted|reviewed)|propose(?:s)? to|is due to|are due to|would be available|to be published|"
-    r"must|need(?:s)? to|should|(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
+    r"wants? (?:[\w’']+\s+){1,4}to|must|need(?:s)? to|should|(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
     r"continue(?:s)? to|our (?:aim|ambition|goal|priority|vision|commitment) (?:is|was)|"
     r"requested|(?:is|was|are|were) (?:being )?(?:developed|considering|considered)|(?:is|are|was) due|"
     r"will be (?:available|published|launched|set up|established))\b",
@@ -448,6 +448,8 @@ PROG_PHRASE = re.compile(
     r"(?P<name>(?:(?!(?:a|an|the|and|or|to|of|for|in|with|which|that)\b)[\w\-()/’']+\s+){1,7}?"
     r"(?:programme|scheme|strategy|framework|fund|plan|network|forum|review|pilot|trial|toolkit|standard|"
     r"campaign|initiative|service|academy|pathway|collaborative|platform|hub|survey))\b", re.I)
+UNIT_NAME = re.compile(r"\bthe\s+(?P<name>(?:(?!(?:and|or|of|to|for|with|in|on|the|a|an)\b)[a-z][\w\-]*\s+){1,4}"
+                       r"(?:team|unit|directorate|department|division|service))\b")
 PROG_NAMED = re.compile(
     r"\b(?:programme|scheme|initiative|campaign|network|service|fund|project|pilot|framework|strategy)\s*"
     r"(?:–|—|-|:|,|called|named|known as|entitled)\s*[“\"‘']?"

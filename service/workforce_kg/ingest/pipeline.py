@@ -142,7 +142,8 @@ class Extraction:
     # -- names: bodies and programmes ----------------------------------------------------------------
 
     def register(self, kind: str, name: str, locator: str, sentence: str, start: int, end: int,
-                 alt: str | None = None, confidence: float = 0.6, collective: bool = False) -> str | None:
+                 alt: str | None = None, confidence: float = 0.6, collective: bool = False,
+                 part_of: str | None = None) -> str | None:
         """A name the rules found: link it to a known node or make a new candidate; return its IRI."""
         name = ex.trim_name(" ".join(name.split()))
         if len(name) < 4 or len(name) > 120:
@@ -166,6 +167,10 @@ class Extraction:
         if kind == "body":
             fields["otype"] = ex.organisation_type(name) if not collective else ex.collective_type(name)
             fields["collective"] = collective
+            if part_of:
+                fields["part_of"] = part_of
+                fields["otype"] = str(self.graph.value(URIRef(part_of), ORG_CLASSIFICATION) or "").rsplit("/", 1)[-1] \
+                    or fields["otype"]
         else:
             fields["programme_kind"] = ex.programme_kind(name)
         flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
@@ -204,6 +209,11 @@ class Extraction:
         for m in ex.GROUP_NAME.finditer(sentence):
             name = m.group("name") or m.group("bare")
             self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.45, collective=True)
+        for m in ex.UNIT_NAME.finditer(sentence):  # "the care market development team": a unit of the body
+            owner = self.linker.phrases.get(("the", "council")) or self.linker.phrases.get(("the", "department"))
+            if owner and owner in self.linker.nodes:
+                name = f"{self.linker.nodes[owner].label} {m.group('name')}"
+                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.4, part_of=owner)
         for m in ex.POST_NAME.finditer(sentence):
             name = (m.group("name") or m.group("plural") or "").removeprefix("the ").strip()
             if len(name.split()) >= 2:
@@ -345,6 +355,18 @@ class Extraction:
         if cue is not None and kinds:
             commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
             self.staged_targets(locator, sentence, commitment, mentions)
+            last = cue.start()
+            for other in ex.COMMITMENT.finditer(sentence, cue.end()):
+                if other.start() - last >= 150:  # a long sentence with a second, separate pledge
+                    more_kinds, more_conf = ex.commitment_type(sentence[other.start() - 60:], False)
+                    if more_kinds:
+                        extra = self.commitment(locator, sentence, other, more_kinds, more_conf, [], mentions)
+                        left = max(0, sentence.rfind(" ", 0, max(0, other.start() - 120)) + 1)
+                        window = sentence[left:other.end() + 120].rsplit(" ", 1)[0]
+                        near = self.mentions(window)
+                        if extra:
+                            self.responsibilities(locator, window, near, [m for m in near if self.kind_of(m.iri) == "programme"], extra)
+                    last = other.start()
         when = ex.deadline(sentence, self.doc_date) if _THIS_COMMITMENT.search(sentence) else None
         if when and self.last_commitment and self.last_commitment[0] == locator:
             earlier = self.by_iri.get(self.last_commitment[1])
