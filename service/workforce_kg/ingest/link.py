@@ -187,12 +187,14 @@ class Linker:
             iri = choices[idx][1]
             return (iri, float(score), None) if score >= 95 else (None, float(score), iri)
         best = process.extractOne(k, labels, scorer=fuzz.ratio, score_cutoff=FLAG_SCORE)
-        if not best and len(k.split()) >= 3:
+        if not best and len(k.split()) >= 2:
             # a longer known name that contains this one ("X Committee" for "House of Commons X Committee"),
-            # with the same head word
+            # with the same head word: linked from three words on, only flagged for two ("Recruitment Hub")
             same_head = heads.get(k.split()[-1], [])
             hit = process.extractOne(k, [labels[i] for i in same_head], scorer=fuzz.token_set_ratio,
                                      score_cutoff=LINK_SCORE)
+            if hit and len(k.split()) == 2:
+                return None, float(hit[1]) - 10, choices[same_head[hit[2]]][1]
             best = (hit[0], hit[1], same_head[hit[2]]) if hit else None
         if not best:
             return None, 0.0, None

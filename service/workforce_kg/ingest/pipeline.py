@@ -184,7 +184,20 @@ class Extraction:
         return iri
 
     def names(self, locator: str, sentence: str) -> None:
-        """First pass: abbreviations the text defines, and new body and programme names."""
+        """First pass: abbreviations the text defines, and new body and programme names.
+
+        Rules run from the most specific to the most general; a name inside a span an earlier rule took
+        ("NHS Northshire Integrated Care" inside "NHS Northshire Integrated Care Board") is skipped.
+        """
+        taken: list[tuple[int, int]] = []
+
+        def free(start: int, end: int) -> bool:
+            return not any(a <= start and end <= b for a, b in taken)
+
+        def take(kind: str, name: str, start: int, end: int, **kw) -> None:
+            if free(start, end) and self.register(kind, name, locator, sentence, start, end, **kw):
+                taken.append((start, end))
+
         for m in ex.ABBREV_DEF.finditer(sentence):
             name, abbr = ex.trim_name(m.group("name")), m.group("abbr")
             if not ex.initials_match(name, abbr):
@@ -192,43 +205,42 @@ class Extraction:
             found = [x for x in self.linker.find(name) if x.end == len(name)]
             if found and found[-1].start <= 0:
                 self.linker.add_phrase(abbr, found[-1].iri)
+                taken.append((m.start("name"), m.end()))
                 continue
             kind = "programme" if re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) else "body"
             if kind == "body" and not (re.search(rf"\b(?:{ex.ORG_HEADS})\b", name) or name.startswith("NHS")):
                 kind = "body" if len(name.split()) <= 6 else ""
             if kind:
-                self.register(kind, name, locator, sentence, m.start("name"), m.end(), alt=abbr, confidence=0.7)
+                take(kind, name, m.start("name"), m.end(), alt=abbr, confidence=0.7)
         for m in ex.ORG_NAME.finditer(sentence):
             name = m.group("name")
             if len(name.split()) >= 2 and not re.match(r"^(?:The|A)\s+\w+$", name):
-                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.55)
+                take("body", name, m.start(), m.end(), confidence=0.55)
+        for m in ex.PROG_NAME.finditer(sentence):
+            name = m.group("name")
+            if len(name.split()) >= 2:
+                take("programme", name, m.start(), m.end(), confidence=0.6)
         for m in ex.NHS_NAME.finditer(sentence):
             name = "NHS " + m.group("rest").strip()
             if not re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) and len(name.split()) >= 2:
-                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
+                take("body", name, m.start(), m.end(), confidence=0.5)
         for m in ex.GROUP_NAME.finditer(sentence):
-            name = m.group("name") or m.group("bare")
-            self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.45, collective=True)
+            take("body", m.group("name") or m.group("bare"), m.start(), m.end(), confidence=0.45, collective=True)
         for m in ex.UNIT_NAME.finditer(sentence):  # "the care market development team": a unit of the body
             owner = self.linker.phrases.get(("the", "council")) or self.linker.phrases.get(("the", "department"))
             if owner and owner in self.linker.nodes:
                 name = f"{self.linker.nodes[owner].label} {m.group('name')}"
-                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.4, part_of=owner)
+                take("body", name, m.start(), m.end(), confidence=0.4, part_of=owner)
         for m in ex.POST_NAME.finditer(sentence):
             name = (m.group("name") or m.group("plural") or "").removeprefix("the ").strip()
             if len(name.split()) >= 2:
-                self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.5)
-        for m in ex.PROG_NAME.finditer(sentence):
-            name = m.group("name")
-            if len(name.split()) >= 2:
-                self.register("programme", name, locator, sentence, m.start(), m.end(), confidence=0.6)
+                take("body", name, m.start(), m.end(), confidence=0.5)
         for m in ex.PROG_NAMED.finditer(sentence):  # "a national programme – Growing Occupational Health"
-            self.register("programme", m.group("name"), locator, sentence, m.start(), m.end(), confidence=0.5)
+            take("programme", m.group("name"), m.start("name"), m.end(), confidence=0.5)
         for m in ex.PROG_PHRASE.finditer(sentence):  # "established the training recovery programme"
             name = m.group("name")
             if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
-                self.register("programme", name[:1].upper() + name[1:], locator, sentence, m.start("name"), m.end(),
-                              confidence=0.45)
+                take("programme", name[:1].upper() + name[1:], m.start("name"), m.end(), confidence=0.45)
 
     # -- facts in a sentence -------------------------------------------------------------------------
 
@@ -484,7 +496,8 @@ class Extraction:
         near = sentence[left:max(right, min(len(sentence), m.end() + 40))]
         label_period, start, end = ex.period(near)
         purpose = None
-        pm = re.match(r"^\s*(?:of\s+)?(?:\w+\s+){0,3}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+(?P<p>[^,.;()]{3,120})", after, re.I)
+        pm = re.match(r"^\s*(?:of\s+)?(?:[\w/’']+\s+){0,5}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+"
+                      r"(?!20\d\d|19\d\d)(?P<p>[^,.;()]{3,120})", after, re.I)
         if pm:
             purpose = " ".join(pm.group("p").split()[:14])
         funder = None
@@ -509,7 +522,12 @@ class Extraction:
         funds = [p.iri for p in programmes]
         rec = ex.recurrence(near)
         amount_text = m.group(0).strip()
-        label = f"{amount_text}" + (f" for {purpose}" if purpose else "")
+        what = re.search(r"\b(?P<w>(?:(?!(?:a|an|the|to|of|and|or|our|its|their|will|we|is|are|was)\b)[a-z][\w\-]*\s+)?"
+                         r"(?!(?:a|an|the|to|of|and|or|is|are|was|be|been)\b)[a-z][\w\-]*)\s+of\s+$",
+                         sentence[max(0, m.start() - 50):m.start()])
+        noun = what.group("w") if what and what.group("w").split()[-1] not in ("total", "sum", "value", "cost") else None
+        label = (f"{noun[:1].upper() + noun[1:]} of {amount_text}" if noun else amount_text) + \
+            (f" for {purpose}" if purpose else "")
         slug = f"{self.key}-{slugify(purpose or sentence, 3)}-{amount_slug(value)}"
         flags = []
         same = self.seen.get(("funding", value))
