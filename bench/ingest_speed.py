@@ -6,9 +6,8 @@ percentage points, FTE and people, bodies that the graph knows and new ones, res
 a seeded random choice of bodies, amounts, dates and wording. No source prose is used.
 
 Each measurement runs in a fresh subprocess pinned to one core (``os.sched_setaffinity``); wall time is
-taken around the subprocess and peak memory is its maximum resident set size
-(``resource.getrusage(RUSAGE_CHILDREN)`` read after each child, which reports the largest child so far, so
-the children run in increasing order of expected size). The baseline is the same text read and cut
+taken around the subprocess, CPU time and peak memory (maximum resident set size) are that child's own, from
+``os.wait4``. The baseline is the same text read and cut
 into segments (``read_text`` + ``detect_scheme`` + ``sources.segments``) in the same kind of subprocess, so
 the ratio says what extraction, linking and the draft cost on top of the reading the pipeline cannot avoid.
 
@@ -23,7 +22,6 @@ import json
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -164,29 +162,29 @@ print(json.dumps(out))
 
 
 def run_child(args: list[str], cpu: int) -> dict:
-    """Run ``args`` pinned to one core; wall time, peak RSS (MiB) of the largest child so far, its output."""
+    """Run ``args`` pinned to one core: wall time, CPU time and peak RSS (MiB) of that child, its output.
+
+    ``os.wait4`` returns the resource usage of exactly this child (its own ``ru_maxrss``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "service"), os.environ.get("PYTHONPATH", "")])}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        env=env,
-        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),
-        timeout=600,
-    )
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            args, stdout=out, stderr=err, text=True, env=env, preexec_fn=lambda: os.sched_setaffinity(0, {cpu})
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"child failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        raise SystemExit(f"child failed ({proc.returncode}): {stderr.strip()[-2000:]}")
     return {
         "wall": wall,
-        "cpu": cpu_s,
-        "peak_mib": after.ru_maxrss / 1024,
-        "stdout": proc.stdout,
-        "stderr": proc.stderr,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "stdout": stdout,
+        "stderr": stderr,
     }
 
 
@@ -215,7 +213,6 @@ def measure(path: Path, cpu: int, repeat: int, cli: bool) -> dict:
                 r.update(json.loads(r["stdout"].strip().splitlines()[-1]))
             if best is None or r["wall"] < best["wall"]:
                 best = r
-        best["peak_mib"] = r["peak_mib"]  # the high-water mark after this step's runs
         res[name] = best
     return res
 
@@ -259,9 +256,8 @@ def render(res: dict, words: int, path: Path, command: str, cpu: int) -> str:
         f"Ratio against the baseline: wall time {i['wall'] / b['wall']:.1f}×, CPU time {i['cpu'] / b['cpu']:.1f}×, "
         f"work inside the process "
         f"{i['work'] / b['work']:.0f}× (reading and segmenting take {b['work']:.2f} s of it); the process start "
-        f"and imports take {b['import']:.2f} s (baseline) and {i['import']:.2f} s (ingest). Peak RSS is the "
-        "high-water mark of the children so far (getrusage), so the ingest row is an upper bound for the "
-        "ingest alone.",
+        f"and imports take {b['import']:.2f} s (baseline) and {i['import']:.2f} s (ingest). Peak RSS is each "
+        "process's own maximum resident set size (os.wait4).",
         "",
     ]
     return "\n".join(lines)
