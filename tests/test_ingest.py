@@ -189,7 +189,7 @@ def test_segments_of_each_scheme(tmp_path):
     assert segs["Training ¶2"] == "The Council will fund a £500m programme of apprenticeships."
     minutes = read_text(write(tmp_path, "m.html", MINUTES_HTML))
     segs = sources.segments(minutes, "minutes")
-    assert segs["bullet 2"].startswith("- The Council was working with")
+    assert segs["bullet 2"].startswith("- The Council was working with")  # the segment keeps the marker
     assert segs["resolution 2"] == "2) That an update be requested to a future meeting."
     assert sources.segments(NEWS, "sentence")["sentence 2"].startswith("It added that around 3,500")
 
@@ -497,3 +497,57 @@ def test_review_sends_accepted_facts_to_the_service(tmp_path, draft_file):
         assert bad.exit_code == 1 and "http(s) URL" in bad.stderr
     finally:
         server.shutdown()
+
+
+# -- the genre's habits --------------------------------------------------------------------------------
+
+
+def test_we_and_the_department_are_the_department_when_parliament_publishes(tmp_path, graph):
+    text = ("1. The Department of Health and Social Care has considered the report.\n\n"
+            "2. We will publish a retention plan by June 2025.\n\n"
+            "3. The department will also review the Rural Practice Fund.\n")
+    draft = ingest(write(tmp_path, "r.txt", text), "test-we", publisher="house-of-commons", graph=graph)
+    pledges = {c.locator: c for c in draft.by_kind("commitment")}
+    assert pledges["2"].fields["made_by"] == f"{BASE}/organisation/dhsc"
+    assert pledges["3"].fields["made_by"] == f"{BASE}/organisation/dhsc"
+
+
+def test_items_of_a_list_a_pledge_introduces_are_commitments(tmp_path, graph):
+    text = ("1. To grow the workforce we will:\n"
+            "- expand apprenticeships in every district from April 2025\n"
+            "- open two training academies\n\n"
+            "2. Vacancies are published monthly.\n\n"
+            "3. Turnover is reported each quarter.\n")
+    draft = ingest(write(tmp_path, "l.txt", text), "test-list", publisher="dhsc", graph=graph)
+    items = [c for c in draft.by_kind("commitment") if c.quote.startswith(("expand", "open"))]
+    assert [c.quote for c in items] == ["expand apprenticeships in every district from April 2025",
+                                        "open two training academies"]
+    assert all(c.fields["made_by"] == f"{BASE}/organisation/dhsc" for c in items)
+    assert items[0].fields["deadline"] == "2025-04"
+
+
+def test_interim_targets_become_commitments_of_their_own(tmp_path, graph):
+    text = "Every trust will have an electronic staff record by March 2026 (80% by March 2025)."
+    draft = ingest(write(tmp_path, "t.txt", text), "test-interim", graph=graph)
+    deadlines = {c.fields.get("deadline"): c for c in draft.by_kind("commitment")}
+    assert set(deadlines) == {"2026-03", "2025-03"}
+    interim = deadlines["2025-03"]
+    assert (interim.fields["target_value"], interim.fields["unit"]) == (Decimal(80), "percent")
+    assert any("interim target of" in f for f in interim.flags)
+
+
+def test_minutes_committee_and_council_are_the_ones_the_text_names(tmp_path, graph):
+    text = ("Minutes of the Riverside Health Scrutiny Committee\n\n"
+            "The Riverside Borough Council presented its workforce report.\n\n"
+            "· The Council was reviewing pay for care workers with the care market team.\n\n"
+            "· Committee agreed to invite the Director to a future meeting.\n\n"
+            "1) That the report be noted.\n")
+    draft = ingest(write(tmp_path, "m.txt", text), "test-minutes-roles", graph=graph)
+    assert draft.document["scheme"] == "minutes"
+    committee = next(c.iri for c in draft.by_kind("body") if c.label == "Riverside Health Scrutiny Committee")
+    council = next(c.iri for c in draft.by_kind("body") if c.label == "Riverside Borough Council")
+    agreed = next(c for c in draft.by_kind("commitment") if c.quote.startswith("Committee agreed"))
+    assert agreed.fields["made_by"] == committee
+    unit = next(c for c in draft.by_kind("body") if c.label == "Riverside Borough Council care market team")
+    assert unit.fields["part_of"] == council
+    assert (URIRef(unit.iri), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), URIRef(council)) in draft.graph

@@ -113,8 +113,9 @@ def segments_heading_paragraph(text: str, headings: set[str]) -> dict[str, str]:
 _BULLET = re.compile(r"^(?:[·•▪◦‣●]|[-*–]\s)")
 _RESOLUTION = re.compile(r"^(?:\d+\)|\(?[a-z]\)\s|RESOLVED\b|Resolved\b)")
 _MINUTES_WORDS = re.compile(
-    r"\b(?:minutes|resolved|agenda item|committee noted|apologies|the chair(?:man)?\b|cabinet member|"
-    r"members (?:noted|asked|agreed)|declarations? of interest)", re.IGNORECASE)
+    r"\b(?:minutes|resolved|agenda item|committee (?:noted|agreed|resolved|considered|received|asked)|apologies|"
+    r"the chair(?:man)?\b|cabinet member|members (?:noted|asked|agreed)|declarations? of interest|"
+    r"(?:a|the|next|future) meeting)", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d+)\.\s")
 
 

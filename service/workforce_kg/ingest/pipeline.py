@@ -103,7 +103,7 @@ class Extraction:
 
     def verified(self, locator: str, quote: str) -> Citation | None:
         """A citation whose quote the provenance check accepts, or None (counted as dropped)."""
-        quote = quote.strip()
+        quote = re.sub(r"^[-•·▪◆*]\s+", "", quote.strip())  # a list marker is layout, not words
         if len(quote) > 600:
             quote = quote[:600].rsplit(" ", 1)[0]
         if len(quote) < 2 or sources.check_quote(self.segs, locator, quote) is not None:
@@ -205,6 +205,9 @@ class Extraction:
             found = [x for x in self.linker.find(name) if x.end == len(name)]
             if found and found[-1].start <= 0:
                 self.linker.add_phrase(abbr, found[-1].iri)
+                known = self.by_iri.get(found[-1].iri)
+                if known is not None and not known.linked and abbr not in known.fields.setdefault("alt_labels", []):
+                    known.fields["alt_labels"].append(abbr)  # a name found earlier, defined with its abbreviation here
                 taken.append((m.start("name"), m.end()))
                 continue
             kind = "programme" if re.search(rf"\b(?:{ex.PROG_HEADS})\b", name) else "body"
@@ -226,11 +229,6 @@ class Extraction:
                 take("body", name, m.start(), m.end(), confidence=0.5)
         for m in ex.GROUP_NAME.finditer(sentence):
             take("body", m.group("name") or m.group("bare"), m.start(), m.end(), confidence=0.45, collective=True)
-        for m in ex.UNIT_NAME.finditer(sentence):  # "the care market development team": a unit of the body
-            owner = self.linker.phrases.get(("the", "council")) or self.linker.phrases.get(("the", "department"))
-            if owner and owner in self.linker.nodes:
-                name = f"{self.linker.nodes[owner].label} {m.group('name')}"
-                take("body", name, m.start(), m.end(), confidence=0.4, part_of=owner)
         for m in ex.POST_NAME.finditer(sentence):
             name = (m.group("name") or m.group("plural") or "").removeprefix("the ").strip()
             if len(name.split()) >= 2:
@@ -241,6 +239,15 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
                 take("programme", name[:1].upper() + name[1:], m.start("name"), m.end(), confidence=0.45)
+
+    def units_of(self, locator: str, sentence: str) -> None:
+        """"The care market development team": a unit of the council (or department) the text is about."""
+        owner = self.linker.phrases.get(("the", "council")) or self.linker.phrases.get(("the", "department"))
+        if not owner or owner not in self.linker.nodes:
+            return
+        for m in ex.UNIT_NAME.finditer(sentence):
+            name = f"{self.linker.nodes[owner].label} {m.group('name')}"
+            self.register("body", name, locator, sentence, m.start(), m.end(), confidence=0.4, part_of=owner)
 
     # -- facts in a sentence -------------------------------------------------------------------------
 
@@ -287,7 +294,11 @@ class Extraction:
         department = f"{BASE}/def/organisation-type/ministerial-department"
 
         def types(iri: str | None) -> set[str]:
-            return {str(o) for o in self.graph.objects(URIRef(iri), ORG_CLASSIFICATION)} if iri else set()
+            if not iri:
+                return set()
+            if iri in self.by_iri and self.by_iri[iri].fields.get("otype"):  # a body new in this draft
+                return {f"{BASE}/def/organisation-type/{self.by_iri[iri].fields['otype']}"}
+            return {str(o) for o in self.graph.objects(URIRef(iri), ORG_CLASSIFICATION)}
 
         departments: Counter = Counter()
         governments: Counter = Counter()
@@ -390,9 +401,15 @@ class Extraction:
         if intro:
             self.list_context = locator
             self.list_roles = self.intro_roles(sentence, mentions)
+            maker = self.by_iri[commitment].fields.get("made_by") if commitment in self.by_iri else None
+            if maker and maker not in self.list_roles:
+                self.list_roles[maker] = "lead"
         elif not item:
             self.list_context, self.list_roles = None, {}
         elif commitment and self.list_context == locator:
+            item_fields = self.by_iri[commitment].fields if commitment in self.by_iri else {}
+            if "made_by" in item_fields and not item_fields["made_by"]:  # "we will:" made the items too
+                item_fields["made_by"] = next((b for b, r in self.list_roles.items() if r == "lead"), None)
             for body, role in self.list_roles.items():
                 if body != commitment:
                     self.responsibility(locator, sentence, 0, len(sentence), body, role, commitment)
@@ -861,17 +878,21 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     run = Extraction(document_id, segs, linker, graph, date, publisher_iri)
     leaves = _leaves(segs, scheme)
     units = [(loc, sent) for loc in leaves for _, sent in ex.sentences(segs[loc])]
+    if scheme == "heading-paragraph":  # names in headings ("Minutes of the X Committee") are cited by the heading
+        units = [(h, h) for h in headings if h in segs] + units
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False,
                    delay=1.0)
-    run.resolve_we(units)
     for loc, sent in units:
         run.names(loc, sent)
         if bar:
             bar.update()
+    run.resolve_we(units)
+    for loc, sent in units:
+        run.units_of(loc, sent)
     evaluator = _evaluator(run, units) or run.we
     run.ratings(text, leaves, _dimensions(graph), evaluator, title)
     for loc, sent in units:
