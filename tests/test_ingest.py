@@ -551,3 +551,16 @@ def test_minutes_committee_and_council_are_the_ones_the_text_names(tmp_path, gra
     unit = next(c for c in draft.by_kind("body") if c.label == "Riverside Borough Council care market team")
     assert unit.fields["part_of"] == council
     assert (URIRef(unit.iri), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), URIRef(council)) in draft.graph
+
+
+def test_an_unreadable_source_is_an_oserror_for_the_quote_checks(tmp_path):
+    # the write path and `provenance` treat a source they cannot read as missing, never as a crash
+    write(tmp_path, "empty.html", "")
+    doc = provenance.Document(URIRef(f"{BASE}/document/x"), "empty.html", "minutes", frozenset())
+    with pytest.raises(OSError, match="is empty"):
+        provenance.load_segments(doc, tmp_path)
+    with pytest.raises(OSError):
+        provenance.load_segments(provenance.Document(doc.iri, "missing.txt", "sentence", frozenset()), tmp_path)
+    result = runner.invoke(app, ["ingest", str(write(tmp_path, "n.txt", NEWS)), "--document-id", "x",
+                                 "--graph-dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "not a folder" in result.stderr

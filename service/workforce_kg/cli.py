@@ -285,13 +285,12 @@ def segments(
     """
     from . import provenance
     from . import sources as src
-    from .ingest.read import IngestError
 
     path = Path(document)
     if path.is_file():
         try:
             text = src.read_source(path)
-        except IngestError as exc:
+        except OSError as exc:
             fail(str(exc))
         scheme = src.detect_scheme(text) if locator_scheme == "auto" else locator_scheme
         if scheme not in src.SCHEMES:
@@ -308,8 +307,8 @@ def segments(
             fail(f"no file {document!r} and no source document whose file name starts with it")
         try:
             segs = provenance.load_segments(matches[0], folder)
-        except (OSError, IngestError) as exc:
-            fail(f"cannot read {folder / matches[0].file_name}: {getattr(exc, 'strerror', None) or exc}")
+        except OSError as exc:
+            fail(f"cannot read {folder / matches[0].file_name}: {exc.strerror or exc}")
     for locator, text in segs.items():
         typer.echo(f"[{locator}] {text}\n")
 
@@ -341,6 +340,8 @@ def ingest(
             raise typer.BadParameter("the report file must end in .md, .json or .html", param_hint="--report")
     if not file.is_file():
         fail(f"cannot read {file}: no such file")
+    if graph_dir is not None and not graph_dir.is_dir():
+        fail(f"--graph-dir {graph_dir} is not a folder")
     try:
         graph = stores.rdflib_graph(stores.bundled_files(graph_dir=graph_dir)) if graph_dir else None
         draft = run_ingest(file, document_id, title=title, date=date, publisher=publisher,

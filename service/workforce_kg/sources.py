@@ -207,10 +207,18 @@ def detect_scheme(text: str) -> str:
 
 
 def read_source(path: str | os.PathLike) -> str:
-    """The text of a source document in any supported format (see :mod:`workforce_kg.ingest.read`)."""
-    from .ingest.read import read_text
+    """The text of a source document in any supported format (see :mod:`workforce_kg.ingest.read`).
 
-    return read_text(path)
+    Raises:
+        OSError: the file is missing or cannot be read as a document (the message says why), so callers
+            that handle a missing source handle an unreadable one the same way.
+    """
+    from .ingest.read import IngestError, read_text
+
+    try:
+        return read_text(path)
+    except IngestError as exc:
+        raise OSError(str(exc)) from None
 
 
 @dataclass(frozen=True)
