@@ -564,3 +564,29 @@ def test_an_unreadable_source_is_an_oserror_for_the_quote_checks(tmp_path):
     result = runner.invoke(app, ["ingest", str(write(tmp_path, "n.txt", NEWS)), "--document-id", "x",
                                  "--graph-dir", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "not a folder" in result.stderr
+
+
+def test_markdown_pipe_table_and_rating_lists(tmp_path, graph):
+    text = ("# Panel evaluation of workforce pledges\n\n"
+            "The Independent Workforce Panel (IWP) rated progress on two pledges.\n\n"
+            "| Pledge | Commitment met | Funding and resource | Impact | Appropriateness | Overall |\n"
+            "|---|---|---|---|---|---|\n"
+            "| Train 500 more nurses a year by 2026 | Good | Requires improvement | Good | Outstanding | Good |\n"
+            "| Cut agency spending by 20% | Inadequate | Inadequate | Requires improvement | Good | Inadequate |\n\n"
+            "## Pledge 1: Train 500 more nurses a year by 2026\n\n"
+            "**\"Train 500 more nurses a year by 2026\"**\n\n"
+            "- Overall: **Good**\n"
+            "- Impact: Requires improvement\n\n"
+            "The panel found that 62% of providers were rated good or outstanding.\n")
+    draft = ingest(write(tmp_path, "eval.md", text), "test-pipe", date="2024-05-01", graph=graph)
+    table = {(c.fields["commitment"], c.fields["dimension"], c.fields["value"])
+             for c in draft.by_kind("rating") if c.iri.endswith("-table")}
+    assert len(table) == 10
+    section = {(c.fields["dimension"], c.fields["value"]) for c in draft.by_kind("rating") if c.iri.endswith("-section")}
+    assert section == {("overall", "good"), ("impact", "requires-improvement")}
+    first = {c.fields["commitment"] for c in draft.by_kind("rating") if c.iri.endswith("-section")}
+    assert len(first) == 1 and first <= {c for c, _, _ in table}  # the section rates the table's pledge
+    assert not any("|" in c.quote for c in draft.by_kind("commitment") + draft.by_kind("figure"))
+    assert not any(c.label.startswith("Pledge 1") for c in draft.by_kind("programme"))
+    values = {c.fields["value"] for c in draft.by_kind("figure")}
+    assert Decimal(62) in values and Decimal(20) not in values  # the table's "by 20%" is a pledge, not a figure

@@ -438,7 +438,8 @@ PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Acad
               r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Data Set|Tool|Toolkit|"
               r"White Paper|Green Paper|Model|Bursary|Allowance|Award|Service|Project|Pilot|Collaborative|Approach|"
               r"Agreement|Concordat|Contract|Forum")
-ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}))\b(?!\s+(?:{PROG_HEADS})\b)")
+_PLACE = r"(?:\s+(?:Wales|Scotland|England|Northern Ireland|Cymru|UK))?"
+ORG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,6}}(?:{ORG_HEADS}){_PLACE})\b(?!\s+(?:{PROG_HEADS})\b)")
 PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:\s+(?:19|20)\d\d(?:/\d\d)?|\s+\d{{1,3}}(?!\d|,))?"
                        rf"(?:\s+(?:for|on|of)\s+(?:{_CAP}(?:\s+(?:and|&|of|for)\s+|\s+)){{0,6}}{_CAP}(?<!\bThe))?)\b")
 PROG_PHRASE = re.compile(
@@ -477,6 +478,11 @@ POST_NAME = re.compile(
     r"Chief (?:Nursing|Medical|Executive|Social Work|Allied Health Professions?|Scientific) Officer|Director|Chair|"
     r"Chief Executive|Commissioner)(?:\s+(?:for|of)\s+(?:[A-Z][\w’'\-]*(?:\s+(?:and|&|of|for)\s+|\s+)?){1,6})?)"
     r"|\b(?P<plural>Scottish Ministers|Welsh Ministers|Ministers)\b")
+
+
+RATING_WORDS = re.compile(r"\b(?:Outstanding|Good|Requires improvement|Inadequate)\b", re.I)
+NUMBERED_LABEL = re.compile(r"^(?:Pledge|Promise|Offer|Commitment|Review|Standard|Plan|Scheme|Programme|Project|Pilot|"
+                            r"Phase|Pillar|Priority|Action|Recommendation|Objective)\s+\d+$")
 
 
 def trim_name(name: str) -> str:

@@ -30,6 +30,7 @@ _SECTION_RATING = re.compile(
     r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
     r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
 _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
+_TABLE_HEADER_WORDS = ("commitment met", "funding and resource", "impact", "appropriateness", "overall")
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
                      rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
@@ -221,7 +222,7 @@ class Extraction:
                 take("body", name, m.start(), m.end(), confidence=0.55)
         for m in ex.PROG_NAME.finditer(sentence):
             name = m.group("name")
-            if len(name.split()) >= 2:
+            if len(name.split()) >= 2 and not ex.NUMBERED_LABEL.match(name):  # "Pledge 1" is a label, not a name
                 take("programme", name, m.start(), m.end(), confidence=0.6)
         for m in ex.NHS_NAME.finditer(sentence):
             name = "NHS " + m.group("rest").strip()
@@ -347,6 +348,13 @@ class Extraction:
 
     def sentence_facts(self, locator: str, sentence: str) -> None:
         mentions = self.mentions(sentence)
+        ratings = len(ex.RATING_WORDS.findall(sentence))
+        table_row = (ratings >= 3 or (ratings >= 2 and sentence.count("|") >= 2)) and not re.search(
+            r"\b(?:or|and)\s+(?:good|outstanding|inadequate|requires)", sentence, re.I)  # "rated good or outstanding"
+        if locator == sentence or table_row or sum(1 for d in _TABLE_HEADER_WORDS if d in sentence.lower()) >= 3:
+            # a heading, a row of a rating table or its header: names only (ratings are read from the table)
+            self.cite_mentions(locator, sentence, mentions)
+            return
         for m in list(mentions):  # a programme named after its body ("Skills for Care Survey") names the body too
             if self.kind_of(m.iri) == "programme" and " " in m.text:
                 head = m.text.rsplit(" ", 1)[0]
