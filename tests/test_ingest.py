@@ -590,3 +590,25 @@ def test_markdown_pipe_table_and_rating_lists(tmp_path, graph):
     assert not any(c.label.startswith("Pledge 1") for c in draft.by_kind("programme"))
     values = {c.fields["value"] for c in draft.by_kind("figure")}
     assert Decimal(62) in values and Decimal(20) not in values  # the table's "by 20%" is a pledge, not a figure
+
+
+def test_minutes_reported_speech_resolutions_and_funders(tmp_path, graph):
+    text = ("Minutes of the Valley Health Board Workforce Committee\n\n"
+            "The Chair welcomed members to the meeting.\n\n"
+            "· The Director of Workforce would lead a review of rotas with the University of Southport.\n\n"
+            "· Valley Health Board funding of £2.3 million supported Social Care Wales in the year.\n\n"
+            "1) That the Director brings a progress report within six months.\n\n"
+            "2) RESOLVED: To invest £850,000 in recruitment.\n")
+    draft = ingest(write(tmp_path, "minutes.txt", text), "test-minutes-speech", date="2024-11-20", graph=graph)
+    assert draft.document["scheme"] == "minutes"
+    quotes = {c.locator: c for c in draft.by_kind("commitment")}
+    assert "bullet 1" in quotes  # "would lead"
+    assert quotes["resolution 1"].fields["deadline"] == "2025-05-20"  # six months after the meeting
+    committee = next(c.iri for c in draft.by_kind("body") if c.label == "Valley Health Board Workforce Committee")
+    assert quotes["resolution 2"].fields["made_by"] == committee
+    funding = {c.fields["amount"]: c for c in draft.by_kind("funding")}
+    board = next(c.iri for c in draft.by_kind("body") if c.label == "Valley Health Board")
+    assert funding[Decimal(2300000)].fields["funder"] == board  # "X funding of £…"
+    assert funding[Decimal(850000)].fields["funder"] == committee  # the resolving body
+    labels = {c.label for c in draft.by_kind("body")}
+    assert {"University of Southport", "Social Care Wales"} <= labels

@@ -349,7 +349,10 @@ def ingest(
     except (IngestError, stores.StoreError) as exc:
         fail(one_line(exc))
     ttl = draft.turtle()
-    if check:
+    if check and len(draft.candidates) > VALIDATE_LIMIT:
+        draft.problems.append(f"the draft has {len(draft.candidates)} candidates, more than the {VALIDATE_LIMIT} validated "
+                              "here; run `workforce-kg validate DRAFT.ttl` (or validate the file review writes)")
+    elif check:
         _validate_draft(draft, ttl, graph_dir)
     try:
         if output is None:
@@ -363,6 +366,11 @@ def ingest(
     counts = ", ".join(f"{n} {k}" for k, n in draft.summary().items()) or "no candidates"
     typer.echo(f"{len(draft.candidates)} candidates ({counts}); scheme {draft.document['scheme']}"
                + (f"; {len(draft.problems)} item(s) need a decision (see the report)" if draft.problems else ""), err=True)
+
+
+#: Drafts with more candidates than this are not validated by `ingest` (pySHACL over the graph and a draft of a
+#: 100,000-word document takes a minute); the report says so and `validate` checks the draft on demand.
+VALIDATE_LIMIT = 3000
 
 
 def _validate_draft(draft, ttl: str, graph_dir: Path | None) -> None:

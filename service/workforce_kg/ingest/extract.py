@@ -334,8 +334,25 @@ _RELATIVE = re.compile(
     r"\b(?:by|before|within|in|over|during)\s+(?:the\s+)?(?P<rel>end of (?:the|this) year|this year|next year|"
     r"the next (?P<n>\w+) years?|(?P<n2>\w+) years?|this financial year|next financial year|end of the decade)\b"
     r"|\b(?P<bare>this year|next year|by the end of the year)\b", re.I)
+_MONTHS_AHEAD = re.compile(r"\b(?:within|in|over the next|in the next|within the next)\s+(?P<n>\w+)\s+months?\b", re.I)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20}
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "fifteen": 15, "twenty": 20,
+                 "twenty-four": 24, "thirty-six": 36}
+
+
+def months_later(doc_date: str, months: int) -> str:
+    """``doc_date`` (YYYY, YYYY-MM or YYYY-MM-DD) moved on by ``months``, as precise as the date was."""
+    import calendar
+
+    parts = [int(p) for p in doc_date.split("-")]
+    if len(parts) == 1:
+        return str(parts[0] + (months + 11) // 12)
+    year, month = parts[0], parts[1] + months
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    if len(parts) == 2:
+        return f"{year:04d}-{month:02d}"
+    day = min(parts[2], calendar.monthrange(year, month)[1])
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 _DUE = re.compile(rf"\b(?P<cue>by|before|no later than|until|within|due(?:\s+in)?|available in|from|in|during)\s+"
@@ -361,6 +378,12 @@ def deadline(sentence: str, doc_date: str | None) -> str | None:
     strong = [x for x in found if _CUE_RANK.get(" ".join(x.group("cue").lower().split()), 3) <= 2]
     if strong:
         return parse_date(strong[0].group("when"))
+    ahead = _MONTHS_AHEAD.search(sentence)
+    if ahead and doc_date:
+        n = ahead.group("n").lower()
+        count = _WORD_NUMBERS.get(n) or (int(n) if n.isdigit() else None)
+        if count:
+            return months_later(doc_date, count)
     rel = _RELATIVE.search(sentence)
     if rel and doc_date:
         year = int(doc_date[:4])
@@ -391,7 +414,11 @@ COMMITMENT = re.compile(
     r"(?:are|is|have been|has been) (?:also |currently |now |actively )?(?:working|developing|establishing|investing|introducing|exploring|"
     r"focus+ing|creating|building|trialling|piloting|rolling out|expanding|reviewing|considering)\b|"
     r"(?:are|is) being (?:created|developed|introduced|rolled out|expanded|established|piloted|reviewed)|propose(?:s)? to|is due to|are due to|would be available|to be published|"
-    r"wants? (?:[\w’']+\s+){1,4}to|must|need(?:s)? to|should|(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
+    r"wants? (?:[\w’']+\s+){1,4}to|must|need(?:s)? to|should|would (?:lead|work|develop|bring|provide|review|report|"
+    r"publish|be (?:brought|presented|provided|developed|published|reviewed|set up)|set up|establish|introduce|"
+    r"launch|consider|explore|ensure|take|deliver|fund|invest|continue|seek|produce|prepare|return)|"
+    r"^\d+\)\s+(?:that|to)\b|^(?:\d+\)\s+)?(?:resolved|agreed)\b[^.]{0,20}?\b(?:that|to)\b|"
+    r"(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
     r"continue(?:s)? to|our (?:aim|ambition|goal|priority|vision|commitment) (?:is|was)|"
     r"requested|(?:is|was|are|were) (?:being )?(?:developed|considering|considered)|(?:is|are|was) due|"
     r"will be (?:available|published|launched|set up|established))\b",
@@ -401,8 +428,8 @@ _INTENT = re.compile(r"\bconsider|\bexplore|\baim|\bintend|\bplan(?:s|ning)? to|
 _NON_ACTOR = re.compile(r"^(?:this|that|these|those|which|it|they)\s+will\s+(?:allow|mean|enable|help|ensure|give|provide|be|support|make|also)\b", re.I)
 
 
-FUTURE = re.compile(r"\b(?:will|shall|aim|commit|pledge|promise|target|ambition|plan|intend|want|going to|by|due|"
-                    r"expect|propose|seek|must|need)", re.I)
+FUTURE = re.compile(r"\b(?:will|shall|would|aim|commit|pledge|promise|target|ambition|plan|intend|want|going to|by|"
+                    r"due|expect|propose|seek|must|need)\b", re.I)
 
 
 def commitment_type(sentence: str, has_target: bool) -> tuple[list[str], float]:
@@ -455,6 +482,9 @@ PROG_NAMED = re.compile(
     r"\b(?:programme|scheme|initiative|campaign|network|service|fund|project|pilot|framework|strategy)\s*"
     r"(?:–|—|-|:|,|called|named|known as|entitled)\s*[“\"‘']?"
     r"(?P<name>[A-Z][\w’'\-]*(?:\s+(?:and|&|of|for|the|in|to|at|[A-Z][\w’'\-]*)){0,8}(?:\s+[A-Z][\w’'\-]*))")
+UNIVERSITY_NAME = re.compile(r"\b(?P<name>(?:University|College|Institute|Royal College) of (?:the )?"
+                             r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,3})")
+NATION_NAME = re.compile(r"\b(?P<name>(?:[A-Z][\w’'\-]*\s+){1,3}(?:England|Wales|Scotland|Northern Ireland|Cymru))\b")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")

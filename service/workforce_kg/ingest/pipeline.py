@@ -83,6 +83,7 @@ class Extraction:
         self.list_context: str | None = None
         self.seen: dict[tuple, str] = {}
         self.last_actor: str | None = None
+        self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
         self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
@@ -220,6 +221,12 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 2 and not re.match(r"^(?:The|A)\s+\w+$", name):
                 take("body", name, m.start(), m.end(), confidence=0.55)
+        for m in ex.UNIVERSITY_NAME.finditer(sentence):
+            take("body", m.group("name"), m.start(), m.end(), confidence=0.55)
+        for m in ex.NATION_NAME.finditer(sentence):  # "Social Care Wales", "Community Pharmacy England"
+            name = ex.trim_name(m.group("name"))
+            if len(name.split()) >= 3 and not re.match(r"^(?:In|Across|For|From|To|Of|And|With|By|The)\b", name):
+                take("body", name, m.start(), m.end(), confidence=0.4)
         for m in ex.PROG_NAME.finditer(sentence):
             name = m.group("name")
             if len(name.split()) >= 2 and not ex.NUMBERED_LABEL.match(name):  # "Pledge 1" is a label, not a name
@@ -284,6 +291,8 @@ class Extraction:
             return self.we
         if self.last_actor and re.match(r"^\W*(?:it|they|she|he)\b", head, re.I):
             return self.last_actor  # "It will also explore …": the body the previous sentence named
+        if self.locator.startswith("resolution") or re.match(r"^\W*(?:\d+\)\s*)?(?:resolved|agreed)\b", head, re.I):
+            return self.linker.phrases.get(("the", "committee"))  # a resolution is the meeting's body's
         return None
 
     def resolve_we(self, units: list[tuple[str, str]]) -> None:
@@ -347,6 +356,7 @@ class Extraction:
         return known.kind if known else "body"
 
     def sentence_facts(self, locator: str, sentence: str) -> None:
+        self.locator = locator
         mentions = self.mentions(sentence)
         ratings = len(ex.RATING_WORDS.findall(sentence))
         table_row = (ratings >= 3 or (ratings >= 2 and sentence.count("|") >= 2)) and not re.search(
@@ -523,11 +533,19 @@ class Extraction:
         purpose = None
         pm = re.match(r"^\s*(?:of\s+)?(?:[\w/’']+\s+){0,5}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+"
                       r"(?!20\d\d|19\d\d)(?P<p>[^,.;()]{3,120})", after, re.I)
-        if pm:
+        if pm and not re.match(r"^(?:the\s+|this\s+|that\s+)?(?:year|period|month|quarter|past|last|next|future)\b",
+                               pm.group("p"), re.I):
             purpose = " ".join(pm.group("p").split()[:14])
         funder = None
-        for cue, role in ((re.compile(r"\b(?:funded|provided|paid) by\b|\bfunding from\b", re.I), "after"),
-                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced)\b", re.I), "before")):
+        own = [x for x in mentions if self.kind_of(x.iri) == "body" and
+               re.match(r"^(?:’s|'s)?\s+(?:funding|investment|grant|allocation|contribution)\s+(?:of\s+)?$",
+                        sentence[x.end:m.start()])]
+        if own:  # "Scottish Government funding of £2.3 million"
+            funder = own[-1].iri
+        for cue, role in ((re.compile(r"\b(?:funded|provided|paid|met) by\b|\bfunding from\b", re.I), "after"),
+                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved)\b", re.I), "before")):
+            if funder:
+                break
             cm = cue.search(sentence)
             if not cm:
                 continue
