@@ -612,3 +612,18 @@ def test_minutes_reported_speech_resolutions_and_funders(tmp_path, graph):
     assert funding[Decimal(850000)].fields["funder"] == committee  # the resolving body
     labels = {c.label for c in draft.by_kind("body")}
     assert {"University of Southport", "Social Care Wales"} <= labels
+
+
+def test_by_when_tables_give_commitments_deadlines_and_leads(tmp_path, graph):
+    text = ("# Workforce delivery plan\n\n## Actions\n\n"
+            "| Action | Lead | By when |\n|---|---|---|\n"
+            "| Recruit 40 more health visitors | Health Education England | March 2026 |\n"
+            "| Open a staff wellbeing hub | Care Quality Commission | within six months |\n")
+    draft = ingest(write(tmp_path, "plan.md", text), "test-table", date="2025-01-10", graph=graph)
+    rows = {c.quote: c for c in draft.by_kind("commitment")}
+    visitors = rows["Recruit 40 more health visitors"]
+    assert visitors.fields["deadline"] == "2026-03" and visitors.fields["made_by"] == f"{BASE}/organisation/hee"
+    assert (visitors.fields["target_value"], visitors.fields["unit"]) == (Decimal(40), "people")
+    assert rows["Open a staff wellbeing hub"].fields["deadline"] == "2025-07-10"
+    assert not draft.by_kind("figure")  # the row's number is the action's target
+    assert any(c.fields["subject"] == visitors.iri and c.fields["role"] == "lead" for c in draft.by_kind("responsibility"))

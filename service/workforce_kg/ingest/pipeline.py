@@ -31,6 +31,8 @@ _SECTION_RATING = re.compile(
     r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
 _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
 _TABLE_HEADER_WORDS = ("commitment met", "funding and resource", "impact", "appropriateness", "overall")
+_WHEN_COLUMN = re.compile(r"(?:by when|when|deadline|due(?: date| by)?|target date|timescales?|timeline|"
+                          r"completion date|date due|delivery date|by)", re.I)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
                      rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
@@ -82,6 +84,7 @@ class Extraction:
         self.last_programme: str | None = None
         self.list_context: str | None = None
         self.seen: dict[tuple, str] = {}
+        self.table_rows: set[str] = set()  # statements read from "by when" tables
         self.last_actor: str | None = None
         self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
@@ -105,7 +108,7 @@ class Extraction:
 
     def verified(self, locator: str, quote: str) -> Citation | None:
         """A citation whose quote the provenance check accepts, or None (counted as dropped)."""
-        quote = re.sub(r"^[-•·▪◆*]\s+", "", quote.strip())  # a list marker is layout, not words
+        quote = re.sub(r"^[-•·▪◆*|]\s+", "", quote.strip())  # a list marker or table rule is layout, not words
         if len(quote) > 600:
             quote = quote[:600].rsplit(" ", 1)[0]
         if len(quote) < 2 or sources.check_quote(self.segs, locator, quote) is not None:
@@ -375,6 +378,9 @@ class Extraction:
         self.cite_mentions(locator, sentence, mentions)
         programmes = [m for m in mentions if self.kind_of(m.iri) == "programme"]
         cue = ex.COMMITMENT.search(sentence)
+        in_table = bool(self.table_rows) and any(statement in sentence for statement in self.table_rows)
+        if in_table:
+            cue = None  # a row of a "by when" table: its commitment was read from the table
         numbers = ex.figures(sentence)
         money = list(ex.MONEY.finditer(sentence))
         commitment, targets = None, []
@@ -388,7 +394,7 @@ class Extraction:
         elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
             cue, targets = item, numbers
             kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
-        else:
+        elif not in_table:
             by = _BY_DATE.search(sentence)
             if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[:by.start()]):
                 cue, targets = by, numbers
@@ -432,7 +438,7 @@ class Extraction:
                 if body != commitment:
                     self.responsibility(locator, sentence, 0, len(sentence), body, role, commitment)
         for n in numbers:
-            if commitment and n in targets:
+            if (commitment and n in targets) or in_table:
                 continue
             self.figure(locator, sentence, n, programmes)
         for m in money:
@@ -811,6 +817,54 @@ class Extraction:
         if found:
             self.evaluation(evaluation, evaluator, title)
 
+    def tables(self, text: str, leaves: list[str]) -> None:
+        """Commitments from tables with a "by when" column ("Action | Lead | By when"): each row's first
+        text cell is the commitment, the date cell its deadline, a lead cell naming a body its maker."""
+        header: list[str] | None = None
+        for raw in text.splitlines():
+            line = raw.strip()
+            cells = [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] \
+                if ("\t" in line or line.count("|") >= 2) else []
+            if len(cells) < 2:
+                header = None if not line else header
+                continue
+            if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                continue
+            lowered = [sources.normalise(c).lower() for c in cells]
+            if any(_WHEN_COLUMN.fullmatch(c) for c in lowered):
+                header = lowered
+                continue
+            if not header or len(ex.RATING_WORDS.findall(line)) >= 2:
+                continue
+            when_col = next(i for i, c in enumerate(header) if _WHEN_COLUMN.fullmatch(c))
+            lead_col = next((i for i, c in enumerate(header) if re.fullmatch(r"(?:lead|owner|responsible|who|by whom)"
+                                                                             r"(?: body| organisation)?", c)), None)
+            if when_col >= len(cells):
+                continue
+            statement = sources.normalise(cells[0])
+            when = ex.parse_date(cells[when_col]) or ex.deadline("by " + cells[when_col], self.doc_date)
+            locator = self.locate(statement, leaves)
+            if not statement or locator is None or not re.search(r"[a-z]{3}", statement):
+                continue
+            cit = self.verified(locator, ex.shorten(statement, 0, min(len(statement), 40)))
+            if cit is None:
+                continue
+            maker = None
+            if lead_col is not None and lead_col < len(cells):
+                found = self.linker.find(cells[lead_col])
+                maker = found[0].iri if found else None
+            numbers = ex.figures(statement)
+            fields = {"types": (["Target"] if numbers else []) + ["Intention"], "statement": statement,
+                      "made_by": maker or self.we}
+            if when:
+                fields["deadline"] = when
+            if numbers:
+                fields["target_value"], fields["unit"] = numbers[0].value, numbers[0].unit
+            iri = self._commitment_new(statement, cit, 0.6, fields, [])
+            self.table_rows.add(cit.quote)
+            if maker:
+                self.responsibility(locator, cit.quote, 0, len(cit.quote), maker, "lead", iri)
+
     def evaluation(self, iri: str, evaluator: str | None, title: str) -> None:
         ratings = [c for c in self.by_iri.values() if c.kind == "rating"]
         first = ratings[0].citations[0]
@@ -921,6 +975,7 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
         run.units_of(loc, sent)
     evaluator = _evaluator(run, units) or run.we
     run.ratings(text, leaves, _dimensions(graph), evaluator, title)
+    run.tables(text, leaves)
     for loc, sent in units:
         if loc in run.section_commitments:
             run.current_commitment = run.section_commitments[loc]
