@@ -414,8 +414,9 @@ COMMITMENT = re.compile(
     r"(?:are|is|have been|has been) (?:also |currently |now |actively )?(?:working|developing|establishing|investing|introducing|exploring|"
     r"focus+ing|creating|building|trialling|piloting|rolling out|expanding|reviewing|considering)\b|"
     r"(?:are|is) being (?:created|developed|introduced|rolled out|expanded|established|piloted|reviewed)|propose(?:s)? to|is due to|are due to|would be available|to be published|"
-    r"wants? (?:[\w’']+\s+){1,4}to|must|need(?:s)? to|should|would (?:lead|work|develop|bring|provide|review|report|"
-    r"publish|be (?:brought|presented|provided|developed|published|reviewed|set up)|set up|establish|introduce|"
+    r"wants? (?:[\w’']+\s+){1,4}to|recommend(?:s|ed)? (?:that|to)|must|need(?:s)? to|should|would (?:lead|work|develop|bring|provide|review|report|"
+    r"publish|be (?:brought|presented|provided|developed|published|reviewed|set up|ready|in place|completed?|"
+    r"available|delivered|launched|established|introduced|in post)|set up|establish|introduce|"
     r"launch|consider|explore|ensure|take|deliver|fund|invest|continue|seek|produce|prepare|return)|"
     r"^\d+\)\s+(?:that|to)\b|^(?:\d+\)\s+)?(?:resolved|agreed)\b[^.]{0,20}?\b(?:that|to)\b|"
     r"(?:we|they|it) are (?:working|developing|establishing|investing|introducing|exploring)|"
@@ -597,7 +598,7 @@ ROLE_CUES = [
     (re.compile(r"\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
     (re.compile(r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I), "lead"),
     (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding)\b", re.I), "funder"),
-    (re.compile(r"\b(?:working|work|works|worked)\s+(?:closely\s+)?(?:with|alongside)\s+(?P<after>)|\bin (?:close\s+)?(?:collaboration|partnership|conjunction) with\s+(?P<after2>)|\bpartnership (?:between|with)\s+(?P<after3>)|\bwith input from\s+(?P<after4>)|\bconsult(?:ing|ed|ation)? with\s+(?P<after5>)", re.I), "partner"),
+    (re.compile(r"\b(?:working|work|works|worked)\s+(?:closely\s+)?(?:with|alongside)\s+(?P<after>)|\bin (?:close\s+)?(?:collaboration|partnership|conjunction) with\s+(?P<after2>)|\bpartnership (?:between|with)\s+(?P<after3>)|\bwith input from\s+(?P<after4>)|\bconsult(?:ing|ed|ation)? with\s+(?P<after5>)|\b(?:agreed|negotiated|developed|designed|co-produced|signed|established|set up|launched|delivered|jointly)\b[^.;]{0,60}?\bwith\s+(?:the\s+)?(?P<after6>)", re.I), "partner"),
     (re.compile(r"\b(?P<before3>)(?:’s|'s) progress (?:against|on|towards|in)\b|\b(?P<before>)(?:is|are|will be|was|were|remains?)\s+(?:ultimately\s+)?(?:responsible|accountable) for\b|\bresponsibility (?:of|lies with|rests with)\s+(?P<after>)|\b(?P<before2>)(?:has|have) responsibility\b|\breport(?:s|ing)? to\s+(?P<after2>)", re.I), "accountable"),
     (re.compile(r"\bevaluated by\s+(?P<after>)|\b(?P<before>)(?:evaluat(?:ed|es)|rated|rates|assess(?:ed|es))\b", re.I), "evaluator"),
     (re.compile(r"\bregulated by\s+(?P<after>)|\b(?P<before>)regulates\b", re.I), "regulator"),
