@@ -133,6 +133,9 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     from .views import router as views_router
 
     app.include_router(views_router)
+    from .ingest.web import router as ingest_router
+
+    app.include_router(ingest_router)
 
     @app.get("/healthz", summary="Liveness: the service answers and its store holds data")
     def healthz(kg: KGDep) -> dict:

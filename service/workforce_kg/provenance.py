@@ -56,7 +56,7 @@ def documents(graph: Graph) -> dict[URIRef, Document]:
 
 def load_segments(doc: Document, folder: Path) -> dict[str, str]:
     """Segments of one document's text, keyed by locator."""
-    text = (folder / doc.file_name).read_text(encoding="utf-8")
+    text = sources.read_source(folder / doc.file_name)
     return sources.segments(text, doc.scheme, set(doc.headings))
 
 

@@ -9,6 +9,10 @@ Schemes:
     numbered-paragraph  "N" for a numbered paragraph; the heading text for unnumbered parts
     heading-paragraph   "Heading ¶N" (N-th non-empty line under the heading, 1-based) or "Heading"
     minutes             "bullet N", "resolution N", "paragraph N" (other lines)
+
+``detect_scheme`` picks a scheme for a new document from its layout (``auto``), and ``read_source``
+reads a document of any supported format (plain text, Markdown, HTML, PDF) with the same reader that
+ingest uses, so a citation of an HTML or PDF document is checked against the text ingest saw.
 """
 
 from __future__ import annotations
@@ -94,8 +98,9 @@ def segments_heading_paragraph(text: str, headings: set[str]) -> dict[str, str]:
         stripped = line.strip()
         if not stripped:
             continue
-        if normalise(stripped) in headings:
-            heading = normalise(stripped)
+        name = _heading_text(stripped) if stripped.startswith("#") else normalise(stripped)
+        if name in headings:
+            heading = name
             index = 0
             segs[heading] = heading
             continue
@@ -105,6 +110,15 @@ def segments_heading_paragraph(text: str, headings: set[str]) -> dict[str, str]:
     return segs
 
 
+_BULLET = re.compile(r"^(?:[·•▪◦‣●]|[-*–]\s)")
+_RESOLUTION = re.compile(r"^(?:\d+\)|\(?[a-z]\)\s|RESOLVED\b|Resolved\b)")
+_MINUTES_WORDS = re.compile(
+    r"\b(?:minutes|resolved|agenda item|committee (?:noted|agreed|resolved|considered|received|asked)|apologies|"
+    r"the chair(?:man)?\b|cabinet member|members (?:noted|asked|agreed)|declarations? of interest|"
+    r"(?:a|the|next|future) meeting)", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(\d+)\.\s")
+
+
 def segments_minutes(text: str) -> dict[str, str]:
     segs: dict[str, str] = {}
     counts = {"bullet": 0, "resolution": 0, "paragraph": 0}
@@ -112,9 +126,9 @@ def segments_minutes(text: str) -> dict[str, str]:
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped.startswith("·"):
+        if _BULLET.match(stripped):
             kind = "bullet"
-        elif re.match(r"^\d+\)", stripped):
+        elif _RESOLUTION.match(stripped):
             kind = "resolution"
         else:
             kind = "paragraph"
@@ -136,6 +150,75 @@ def segments(text: str, scheme: str, headings: set[str] | None = None) -> dict[s
     else:
         raise ValueError(f"unknown locator scheme {scheme!r} (known: {', '.join(SCHEMES)})")
     return {k: normalise(v) for k, v in raw.items()}
+
+
+def detect_headings(text: str) -> list[str]:
+    """The section headings of a document, normalised as the heading-paragraph scheme compares them.
+
+    Markdown ``#`` lines when the document has any (HTML is read with its headings as such lines);
+    otherwise short title-like lines (at most ten words, no closing punctuation, followed by more text).
+    """
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    marked = [_heading_text(ln) for ln in lines if ln.startswith("#") and _heading_text(ln)]
+    if marked:
+        return list(dict.fromkeys(marked))
+    found = []
+    for line in lines:
+        plain = normalise(line)
+        words = plain.split()
+        if (
+            1 <= len(words) <= 10 and len(plain) <= 90 and plain[0].isupper() and "\t" not in line
+            and not re.search(r"[.,;:!?]$", plain) and not _BULLET.match(line) and not _NUMBERED.match(line)
+            and not _RESOLUTION.match(line)
+        ):
+            found.append(plain)
+    return list(dict.fromkeys(found))
+
+
+def detect_scheme(text: str) -> str:
+    """Choose a locator scheme for a document from its layout.
+
+    - ``numbered-paragraph``: at least three paragraphs numbered 1., 2., 3. … in sequence, making up a
+      fifth or more of the text's lines;
+    - ``minutes``: bullets or resolutions together with the vocabulary of minutes (resolved, agenda
+      item, the Chair, Committee noted …);
+    - ``heading-paragraph``: section headings (Markdown/HTML headings, or short title lines);
+    - ``sentence``: anything else (running prose, e.g. a news report on one line).
+    """
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) <= 2:
+        return "sentence"
+    expected, numbered = 1, 0
+    for raw in text.splitlines():
+        m = _NUMBERED.match(raw.strip())
+        if m and int(m.group(1)) == expected and not raw.startswith(" "):
+            expected += 1
+            numbered += 1
+    body = [ln for ln in lines if not ln.startswith("#")]
+    if numbered >= 3 and numbered >= 0.2 * len(body):
+        return "numbered-paragraph"
+    bullets = sum(1 for ln in lines if _BULLET.match(ln))
+    resolutions = sum(1 for ln in lines if _RESOLUTION.match(ln))
+    if (bullets >= 2 or resolutions >= 1) and len(_MINUTES_WORDS.findall(text)) >= 2:
+        return "minutes"
+    if detect_headings(text):
+        return "heading-paragraph"
+    return "sentence"
+
+
+def read_source(path: str | os.PathLike) -> str:
+    """The text of a source document in any supported format (see :mod:`workforce_kg.ingest.read`).
+
+    Raises:
+        OSError: the file is missing or cannot be read as a document (the message says why), so callers
+            that handle a missing source handle an unreadable one the same way.
+    """
+    from .ingest.read import IngestError, read_text
+
+    try:
+        return read_text(path)
+    except IngestError as exc:
+        raise OSError(str(exc)) from None
 
 
 @dataclass(frozen=True)
