@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg import store
+from workforce_kg.store import local as store
 from workforce_kg.config import DEFAULT_BASE_IRI
 
 MARK = "x9q9x"  # stands for the replica number in the template; never occurs in the data

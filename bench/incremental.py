@@ -47,7 +47,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402  (bench/generate.py)
 
-from workforce_kg import rules, store, validation, writes  # noqa: E402
+from workforce_kg.store import rules
+
+from workforce_kg.store import local as store
+
+from workforce_kg.validation import report as validation
+
+from workforce_kg.writes import change as writes  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS-validation.md"

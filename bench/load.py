@@ -147,7 +147,7 @@ def quantile(values: list[float], q: float) -> float:
 
 def workload() -> list[tuple[str, str, int]]:
     """(name, request path, expected row count) for each competency question."""
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     out = []
     for cq in queries.load():
@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             store = args.store
             if store is None:
-                from workforce_kg import store as stores
+                from workforce_kg.store import local as stores
 
                 tmp = tempfile.mkdtemp(prefix="workforce-kg-load-")
                 store = Path(tmp) / "store"

@@ -18,8 +18,12 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 
-from workforce_kg import queries, store, validation
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg import cq as queries
+
+from workforce_kg.store import local as store
+
+from workforce_kg.validation import report as validation
+from workforce_kg.store.kg import KnowledgeGraph
 
 OUT = Path(__file__).with_name("RESULTS.md")
 REPEAT = 5

@@ -43,9 +43,13 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (bench/ is not a package)
 from common import free_port, stop  # noqa: E402
 
-from workforce_kg import queries, rules, store  # noqa: E402
+from workforce_kg import cq as queries
+
+from workforce_kg.store import rules
+
+from workforce_kg.store import local as store  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
-from workforce_kg.kg import KnowledgeGraph  # noqa: E402
+from workforce_kg.store.kg import KnowledgeGraph  # noqa: E402
 
 OUT = HERE / "RESULTS-scale.md"
 CLIENTS = (1, 4, 16)
@@ -147,7 +151,7 @@ def child(task: str, timeout: float, **kwargs) -> dict:
 def task_build(nq: str, path: str, kind: str) -> dict:
     """Build a store from the ontology and an N-Quads file.
 
-    ``ours``: bulk load, derived triples (workforce_kg.rules, bulk), optimise, marker: a store
+    ``ours``: bulk load, derived triples (workforce_kg.store.rules, bulk), optimise, marker: a store
     ``KnowledgeGraph.load`` and ``serve`` open. ``floor``: raw pyoxigraph bulk load only.
     ``library``: the way ``store.load_files`` adds Turtle (parse, per-triple duplicate check, extend).
     """
@@ -284,7 +288,7 @@ def task_validate(nq: str, kind: str) -> dict:
     """SHACL validation of the generated data with the ontology: ours, or pySHACL with RDFS inference."""
     from pyshacl import validate as shacl_validate
 
-    from workforce_kg import validation
+    from workforce_kg.validation import report as validation
 
     t0 = time.perf_counter()
     data = rdflib_data(nq)
@@ -305,7 +309,7 @@ def task_validate(nq: str, kind: str) -> dict:
 
 def task_export(path: str) -> dict:
     """GraphML of the whole accountability network, and (the floor) an N-Quads dump of the store."""
-    from workforce_kg import export
+    from workforce_kg.analysis import export
 
     kg = KnowledgeGraph.load(path)
     t0 = time.perf_counter()

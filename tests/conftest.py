@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from workforce_kg import sources, store
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.provenance import sources
+
+from workforce_kg.store import local as store
+from workforce_kg.store.kg import KnowledgeGraph
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Who owns what (workforce_kg.accountability): field contract, filters, as-of-date, chains, matrix, gaps."""
+"""Who owns what (workforce_kg.analysis.accountability): field contract, filters, as-of-date, chains, matrix, gaps."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from workforce_kg import accountability as acc
-from workforce_kg import queries
+from workforce_kg.analysis import accountability as acc
+from workforce_kg import cq as queries
 
 ALL = 10_000
 

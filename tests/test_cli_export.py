@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from workforce_kg.cli import app
-from workforce_kg.network import network
+from workforce_kg.analysis.network import network
 
 runner = CliRunner()
 

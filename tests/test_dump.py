@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from workforce_kg import store
+from workforce_kg.store import local as store
 from workforce_kg.cli import app
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""The query workers' scheduling (workforce_kg.executor.QueryExecutor), driven directly and over HTTP.
+"""The query workers' scheduling (workforce_kg.sparql.executor.QueryExecutor), driven directly and over HTTP.
 
 Runaway queries are cartesian products that only the time limit stops. Timings are asserted only as
 generous bounds that prove a query was not blocked (answered long before a runaway's deadline).
@@ -18,8 +18,8 @@ import urllib.request
 import pytest
 
 from conftest import LiveServer
-from workforce_kg.executor import QueryExecutor, Worker
-from workforce_kg.protocol import SparqlRequest
+from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.protocol import SparqlRequest
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s ?p ?o }"
@@ -237,7 +237,7 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
 
     from fastapi.testclient import TestClient
 
-    from workforce_kg.app import create_app
+    from workforce_kg.web.app import create_app
     from workforce_kg.config import Settings
 
     store = tmp_path / "store"

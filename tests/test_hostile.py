@@ -14,11 +14,15 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import protocol, queries, safety
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
+from workforce_kg.sparql import protocol
+
+from workforce_kg import cq as queries
+
+from workforce_kg.sparql import safety
+from workforce_kg.store import local as stores
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store.kg import KnowledgeGraph
 
 B = "https://w3id.org/workforce-kg"
 DERIVED = f"{B}/graph/derived"
@@ -395,8 +399,8 @@ READINGS = [
 @pytest.mark.parametrize("text", READINGS)
 def test_the_graphs_an_update_names_are_those_oxigraph_writes(text):
     """The static decision reads graph names as Oxigraph does (base, prefixes, relative IRIs)."""
-    from workforce_kg import writes
-    from workforce_kg.kg import prefixes
+    from workforce_kg.writes import change as writes
+    from workforce_kg.vocab import prefixes
 
     plan = writes.check_update(text, B)
     st = ox.Store()
@@ -419,7 +423,7 @@ def test_graph_store_writes_to_kept_graphs_are_refused(client, writable):
 
 def test_the_difference_check_catches_what_the_static_check_lets_through(tmp_path):
     """``GRAPH ?g`` is only known once evaluated: the write compares what changed and refuses it."""
-    from workforce_kg import writes
+    from workforce_kg.writes import change as writes
 
     st = stores.memory_store()
     req = writes.WriteRequest("update", "alice", update=KEPT_UPDATES["graph variable forge"])
@@ -475,10 +479,10 @@ def test_decisions_are_cached_by_text():
     query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
     safety.check_query(query, {})
     safety.check_query(query, {})
-    assert safety._query.cache_info().hits == 1
+    assert safety.plan_query.cache_info().hits == 1
     with pytest.raises(safety.Refused):
         safety.check_query("SELECT * WHERE { SERVICE <urn:x> {} }", {})
     with pytest.raises(safety.Refused):
         safety.check_query("SELECT * WHERE { SERVICE <urn:x> {} }", {})
-    assert safety._query.cache_info().hits == 2
-    json.dumps(safety._query.cache_info()._asdict())
+    assert safety.plan_query.cache_info().hits == 2
+    json.dumps(safety.plan_query.cache_info()._asdict())

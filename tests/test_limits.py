@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import LiveServer
-from workforce_kg.app import create_app
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 LIMIT = 1000

@@ -133,7 +133,7 @@ def mutations(seed: int = 7, count: int = 120):
     """Seeded mutations of the competency questions: truncations, deletions, insertions, swaps."""
     import random
 
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     rng = random.Random(seed)
     texts = [q.sparql for q in queries.load()]

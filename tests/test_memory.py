@@ -98,8 +98,8 @@ def test_hungry_queries_are_stopped_at_the_memory_limit(server):
 def test_the_backstop_stops_a_query_the_poll_misses(built_store, monkeypatch):
     """With the poll blind (as when an allocation outruns it), the worker's RLIMIT_DATA stops the query:
     the client still gets the 503 naming the limit, not "stopped unexpectedly"; the next query works."""
-    from workforce_kg.executor import QueryExecutor, Worker, backstop
-    from workforce_kg.protocol import SparqlRequest
+    from workforce_kg.sparql.executor import QueryExecutor, Worker, backstop
+    from workforce_kg.sparql.protocol import SparqlRequest
 
     monkeypatch.setattr(Worker, "rss", lambda self: None)
     ex = QueryExecutor(built_store, workers=1, timeout=20, max_rows=1000, memory=128 << 20)
@@ -121,7 +121,8 @@ def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
     the limit, nothing changes, and the next write is made by a new writer."""
     import shutil
 
-    from workforce_kg.writes import WriteError, Writer, WriteRequest
+    from workforce_kg.writes.change import WriteError, WriteRequest
+    from workforce_kg.writes.worker import Writer
 
     store = tmp_path / "store"
     shutil.copytree(built_store, store)

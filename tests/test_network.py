@@ -1,4 +1,4 @@
-"""The networkx projection (workforce_kg.network) and the analyses on it."""
+"""The networkx projection (workforce_kg.analysis.network) and the analyses on it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 import networkx as nx
 import pytest
 
-from workforce_kg import network
-from workforce_kg.accountability import InvalidFilter, NotFound, slug_of
+from workforce_kg.analysis import network
+from workforce_kg.analysis.accountability import InvalidFilter, NotFound, slug_of
 
 
 @pytest.fixture(scope="module")

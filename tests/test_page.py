@@ -12,8 +12,10 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import pages, queries
-from workforce_kg.app import create_app
+from workforce_kg.web.routes import pages
+
+from workforce_kg import cq as queries
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 from conftest import ARTIFACTS

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from workforce_kg import provenance, sources
-from workforce_kg.provenance import WKG
+from workforce_kg.provenance import citations as provenance
+
+from workforce_kg.provenance import sources
+from workforce_kg.provenance.citations import WKG
 
 
 def test_every_citation_is_verified(graph, sources_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workforce_kg import queries
+from workforce_kg import cq as queries
 
 CQS = queries.load()
 SKIPS: dict[str, str] = {}  # name -> reason; none at present
@@ -25,7 +25,7 @@ def test_competency_question(kg, cq):
 
 @pytest.mark.parametrize("cq", CQS, ids=[q.name for q in CQS])
 def test_competency_question_on_disk_store(built_store, cq):
-    from workforce_kg.kg import KnowledgeGraph
+    from workforce_kg.store.kg import KnowledgeGraph
 
     kg = KnowledgeGraph.load(built_store)
     assert queries.matches(kg, cq)

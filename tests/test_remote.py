@@ -18,13 +18,15 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from workforce_kg import describe, queries
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
+from workforce_kg.rdf import describe
+
+from workforce_kg import cq as queries
+from workforce_kg.store import local as stores
+from workforce_kg.web.app import create_app
 from workforce_kg.cli import app as cli
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
-from workforce_kg.remote import RemoteError, RemoteStore, _chunks, display, parse_target, query_form
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.store.remote import RemoteError, RemoteStore, chunks, display, parse_target, query_form
 
 import virtuoso as vt
 from test_api import *  # noqa: F401,F403 - the API tests, run again below on the remote store
@@ -73,9 +75,9 @@ def test_chunks_keep_blank_node_neighbourhoods_together():
     quads = [ox.Quad(ox.NamedNode(f"urn:s{i}"), p, ox.Literal(str(i)), g) for i in range(5)]
     quads += [ox.Quad(ox.NamedNode("urn:x"), p, b1, g), ox.Quad(b1, p, b2, g), ox.Quad(b2, p, ox.Literal("q"), g),
               ox.Quad(b2, p, ox.NamedNode("urn:T"), h)]
-    chunks = list(_chunks(quads, 3))
-    assert sorted(map(str, itertools.chain(*chunks))) == sorted(map(str, quads))
-    assert [c for c in chunks if any(isinstance(q.object, ox.BlankNode) or isinstance(q.subject, ox.BlankNode) for q in c)] == [quads[5:]]
+    parts = list(chunks(quads, 3))
+    assert sorted(map(str, itertools.chain(*parts))) == sorted(map(str, quads))
+    assert [c for c in parts if any(isinstance(q.object, ox.BlankNode) or isinstance(q.subject, ox.BlankNode) for q in c)] == [quads[5:]]
 
 
 def test_unreachable_remote_is_one_clear_line():
@@ -318,7 +320,7 @@ def test_remote_going_down_is_a_503(tmp_path):
     """A remote that stops answering after start-up gives clients a 503 with a message, not a 500."""
     from fastapi.testclient import TestClient
 
-    from workforce_kg.app import create_app
+    from workforce_kg.web.app import create_app
     from workforce_kg.config import Settings
 
     with socket.socket() as s:

@@ -8,7 +8,11 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import rules, store, writes
+from workforce_kg.store import rules
+
+from workforce_kg.store import local as store
+
+from workforce_kg.writes import change as writes
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
 
 DERIVED = store.graph_iri(BASE, "derived")

@@ -1,7 +1,7 @@
 """Query and write workers are confined by the kernel: no network, no files beyond their own.
 
 The text checks of queries and updates are bypassed here on purpose: the worker processes are the
-real ones (:func:`workforce_kg.executor._worker_main`, :func:`workforce_kg.writes._writer_main`), with
+real ones (:func:`workforce_kg.sparql.executor.worker_main`, :func:`workforce_kg.writes.worker.writer_main`), with
 their evaluation swapped for a raw one that runs whatever it is sent on pyoxigraph (``SERVICE``,
 ``LOAD``) or opens whatever file it is told. A listener on loopback counts the connections that reach
 it; a secret file (and ``/etc/hostname``) must stay unread.
@@ -16,10 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from workforce_kg import sandbox
-from workforce_kg.executor import QueryExecutor, Worker
-from workforce_kg.protocol import Outcome, SparqlRequest
-from workforce_kg.writes import Writer, WriteRequest
+from workforce_kg.sparql import sandbox
+from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.protocol import Outcome, SparqlRequest
+from workforce_kg.writes.change import WriteRequest
+from workforce_kg.writes.worker import Writer
 
 pytestmark = pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="the kernel has no Landlock")
 
@@ -106,10 +107,11 @@ def _raw_execute(kg, req: SparqlRequest, accept, max_rows) -> Outcome:
 
 def raw_query_worker(conn, store_path, max_rows, memory, mode):
     """The real query worker, with ``protocol.execute`` replaced by :func:`probe`."""
-    from workforce_kg import executor, protocol
+    from workforce_kg.sparql import executor
+    from workforce_kg.sparql import protocol
 
     protocol.execute = _raw_execute
-    executor._worker_main(conn, store_path, max_rows, memory, mode)
+    executor.worker_main(conn, store_path, max_rows, memory, mode)
 
 
 def _raw_perform(path, req: WriteRequest, shapes=None, sources=None) -> dict:
@@ -118,11 +120,13 @@ def _raw_perform(path, req: WriteRequest, shapes=None, sources=None) -> dict:
 
 def raw_writer(conn, store_path, sources, timeout, memory, mode):
     """The real writer process, with ``writes.perform`` (and its remote twin) replaced by :func:`probe`."""
-    from workforce_kg import remote_writes, writes
+    from workforce_kg.writes import change as writes
+    from workforce_kg.writes import remote as remote_writes
+    from workforce_kg.writes import worker
 
     writes.perform = _raw_perform
     remote_writes.perform_remote = lambda target, req, *args: probe(json.loads(req.update))
-    writes._writer_main(conn, store_path, sources, timeout, memory, mode)
+    worker.writer_main(conn, store_path, sources, timeout, memory, mode)
 
 
 def start(main, *args) -> Worker:

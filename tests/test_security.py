@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 Q = "SELECT ?r ?v WHERE { ?r a wkg:Rating ; wkg:ratingValue ?v } ORDER BY ?r LIMIT 5"

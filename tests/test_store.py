@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workforce_kg import store
+from workforce_kg.store import local as store
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store.kg import KnowledgeGraph
 
 
 def test_disk_store_matches_memory(kg, built_store):
@@ -63,7 +63,7 @@ def test_rebased_store(tmp_path):
     assert kg.ask("ASK { <http://example.org/kg/id/organisation/hee> wkg:successor <http://example.org/kg/id/organisation/nhse> }")
     assert not kg.store.query("ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), 'https://w3id.org/workforce-kg/')) }")
     # queries written against the canonical base (the competency questions) work unchanged
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     cq = next(q for q in queries.load() if q.name.startswith("cq03"))
     rows = kg.rows(cq.sparql)

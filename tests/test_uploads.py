@@ -1,5 +1,5 @@
 """Hostile RDF uploads, on every route that takes one (/validate and the Graph Store writes): one parser
-(workforce_kg.uploads), which never fetches or reads a JSON-LD context, answers the same whatever the
+(workforce_kg.rdf.uploads), which never fetches or reads a JSON-LD context, answers the same whatever the
 context's IRI points to, and refuses deep nesting with 400 instead of crashing."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import uploads
-from workforce_kg.app import create_app
+from workforce_kg.rdf import uploads
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 TOKEN = "s3cret"

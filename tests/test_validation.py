@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from workforce_kg import validation
-from workforce_kg.provenance import WKG
+from workforce_kg.validation import report as validation
+from workforce_kg.provenance.citations import WKG
 
 SCHEMA = "http://schema.org/"
 
@@ -18,7 +18,7 @@ def test_bundled_graph_conforms():
 
 
 def _split():
-    from workforce_kg import store
+    from workforce_kg.store import local as store
 
     files = store.bundled_files()
     onto = store.rdflib_graph([f for f in files if f.graph_name.startswith("ontology/")])

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 
 PREFIXES = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
@@ -169,8 +169,8 @@ def test_validation_past_the_time_limit_is_stopped(built_store):
     """A validation that runs past the query time limit gets 503 at the limit; its worker is replaced."""
     import time
 
-    from workforce_kg.executor import QueryExecutor
-    from workforce_kg.validation_api import validation_main
+    from workforce_kg.sparql.executor import QueryExecutor
+    from workforce_kg.validation.upload import validation_main
 
     pool = QueryExecutor(built_store, 1, timeout=1.0, max_concurrent=4, long_after=float("inf"),
                          main=validation_main, noun=("validation", "validations"))

@@ -7,7 +7,11 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import rules, store, validation
+from workforce_kg.store import rules
+
+from workforce_kg.store import local as store
+
+from workforce_kg.validation import report as validation
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
 
 ONTOLOGY = f"{BASE}/graph/ontology/"

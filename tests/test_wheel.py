@@ -24,6 +24,9 @@ def test_wheel_install_runs_stats(tmp_path):
     assert any(n.startswith("workforce_kg/data/graph/reference/") for n in names)
     assert any(n.startswith("workforce_kg/data/shapes/") for n in names)
     assert any(n.startswith("workforce_kg/queries/") and n.endswith(".rq") for n in names)
+    assert any(n.startswith("workforce_kg/analysis/lint_checks/") and n.endswith(".rq") for n in names)
+    assert any(n.startswith("workforce_kg/web/static/") and n.endswith(".js") for n in names)
+    assert {"workforce_kg/web/routes/sparql.py", "workforce_kg/store/kg.py", "workforce_kg/vocab.py"} <= set(names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)

@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
+from workforce_kg.store import local as stores
+from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store.kg import KnowledgeGraph
 
 B = "https://w3id.org/workforce-kg"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

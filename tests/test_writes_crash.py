@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import LiveServer
 
-from workforce_kg import store as stores
+from workforce_kg.store import local as stores
 
 B = "https://w3id.org/workforce-kg"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

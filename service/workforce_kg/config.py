@@ -8,7 +8,8 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-DEFAULT_BASE_IRI = "https://w3id.org/workforce-kg"
+from workforce_kg.vocab import DEFAULT_BASE_IRI
+
 GiB = 1 << 30
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2, "mib": 1 << 20,
           "g": 1000**3, "gb": 1000**3, "gib": GiB, "t": 1000**4, "tb": 1000**4, "tib": 1 << 40}
@@ -69,7 +70,7 @@ class Settings:
     ``/validate``; 0 runs it in the web process),
     ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take), ``WORKFORCE_KG_QUERY_MEMORY`` (memory
     of one query or validation worker, e.g. ``1GiB``; the writer may use twice as much), ``WORKFORCE_KG_SANDBOX``
-    (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sandbox`).
+    (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sparql.sandbox`).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
     the name is recorded with each write in the audit graph (a single unnamed token is ``curator``).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .paths import ONTOLOGY_DIR, turtle_files
+from workforce_kg.paths import ONTOLOGY_DIR, turtle_files
 
 HTML_NAME = "ontology.html"
 

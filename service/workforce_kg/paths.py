@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA = PACKAGE_DIR / "data"
 ONTOLOGY_DIR = DATA / "ontology"
 GRAPH_DIR = DATA / "graph"
 SHAPES_DIR = DATA / "shapes"
