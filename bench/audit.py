@@ -26,9 +26,10 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
+
 from workforce_kg.provenance import citations as provenance
-from workforce_kg.store import local as store
 from workforce_kg.provenance import sources as src
+from workforce_kg.store import local as store
 
 WKG = Namespace("https://w3id.org/workforce-kg/def/")
 ORG = Namespace("http://www.w3.org/ns/org#")

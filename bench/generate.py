@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg.store import local as store
 from workforce_kg.config import DEFAULT_BASE_IRI
+from workforce_kg.store import local as store
 
 MARK = "x9q9x"  # stands for the replica number in the template; never occurs in the data
 FACT_KINDS = {"commitment", "programme", "funding", "figure", "responsibility", "rating", "evaluation", "change",
@@ -194,7 +194,7 @@ class Template:
             events[s].append((p, o, src))
         for s, links in events.items():  # the same event, between bodies of this replica
             orgs = sorted({str(o) for _, o, _ in links})
-            chosen = dict(zip(orgs, rng.sample(self.new_bodies, len(orgs))))
+            chosen = dict(zip(orgs, rng.sample(self.new_bodies, len(orgs)), strict=True))
             for p, o, src in links:
                 yield src, s, p, chosen[str(o)], o
 

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -46,15 +46,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402  (bench/generate.py)
-
-from workforce_kg.store import rules
-
-from workforce_kg.store import local as store
-
-from workforce_kg.validation import report as validation
-
-from workforce_kg.writes import change as writes  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.validation import report as validation
+from workforce_kg.writes import change as writes  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS-validation.md"
 NEW_GRAPH = f"{BASE}/graph/graph/new-document"
@@ -235,7 +231,7 @@ def report(results: list[dict], args, took: float) -> str:
     lines = [
         "# Incremental validation",
         "",
-        f"*Written by `bench/incremental.py`; do not edit by hand.* {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+        f"*Written by `bench/incremental.py`; do not edit by hand.* {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"took {took / 60:.1f} min.",
         "",
         f"- Command (from the repository root): `{' '.join(['.venv/bin/python bench/incremental.py', *args.argv])}`",

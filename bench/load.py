@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -343,7 +343,7 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         START,
         "## Load test",
         "",
-        f"Command: `{command}` (from the repository root). Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"Command: `{command}` (from the repository root). Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"Machine: {host}; Python {platform.python_version()}, workforce-kg {version('workforce-kg')}, "
         f"pyoxigraph {version('pyoxigraph')}, fastapi {version('fastapi')}, uvicorn {version('uvicorn')}.",
         f"Server: `workforce-kg serve` on loopback, {settings}. Clients: {result['clients']} threads in one process "

@@ -19,11 +19,9 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from workforce_kg import cq as queries
-
 from workforce_kg.store import local as store
-
-from workforce_kg.validation import report as validation
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.validation import report as validation
 
 OUT = Path(__file__).with_name("RESULTS.md")
 REPEAT = 5
@@ -56,9 +54,9 @@ def engines() -> list[str]:
     lines = ["| query | rdflib (ms, median) | Oxigraph (ms, median) | rdflib / Oxigraph |", "|---|---:|---:|---:|"]
     tot_r = tot_o = 0.0
     for cq in queries.load():
-        o = statistics.median(timed(lambda: consume(kg.query(cq.sparql))))
+        o = statistics.median(timed(lambda cq=cq: consume(kg.query(cq.sparql))))
         try:
-            r = statistics.median(timed(lambda: list(g.query(cq.sparql, initNs=ns)), repeat=1))
+            r = statistics.median(timed(lambda cq=cq: list(g.query(cq.sparql, initNs=ns)), repeat=1))
         except Exception as exc:  # rdflib cannot run some SPARQL 1.1 forms Oxigraph accepts
             lines.append(f"| {cq.name} | error: {exc.__class__.__name__} | {ms(o)} | – |")
             continue

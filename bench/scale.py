@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import math
 import os
@@ -42,13 +43,10 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/ is not a package)
 from common import free_port, stop  # noqa: E402
-
 from workforce_kg import cq as queries
-
-from workforce_kg.store import rules
-
-from workforce_kg.store import local as store  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
+from workforce_kg.store import local as store  # noqa: E402
+from workforce_kg.store import rules
 from workforce_kg.store.kg import KnowledgeGraph  # noqa: E402
 
 OUT = HERE / "RESULTS-scale.md"
@@ -236,9 +234,9 @@ def task_inproc(path: str, budget: float, names: list[str]) -> None:
             run(q)
             ours = [time.perf_counter() - t]
         elif first <= budget:
-            ours = sample(lambda: run(q), budget)
+            ours = sample(lambda run=run, q=q: run(q), budget)
         print(json.dumps({"name": name, "phase": "ours", "samples": ours, "rows": rows}), flush=True)
-        raw = sample(lambda: consume(kg.store.query(q, use_default_graph_as_union=True)), budget)
+        raw = sample(lambda q=q: consume(kg.store.query(q, use_default_graph_as_union=True)), budget)
         print(json.dumps({"name": name, "phase": "raw", "samples": raw}), flush=True)
 
 
@@ -253,7 +251,7 @@ def inproc(path: Path, budget: float, limit: float) -> dict:
                json.dumps({"path": str(path), "budget": budget, "names": names})]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout] + [lines.put(None)], daemon=True).start()
+        threading.Thread(target=lambda proc=proc, lines=lines: [lines.put(x) for x in proc.stdout] + [lines.put(None)], daemon=True).start()
         phase = "ours"
         while names:
             try:
@@ -363,7 +361,7 @@ class Server:
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{self.kind} server did not start")
+                    raise RuntimeError(f"{self.kind} server did not start") from None
                 time.sleep(0.2)
         self.ready = time.perf_counter() - t0
 
@@ -401,7 +399,7 @@ def http_suite(server: Server, budget: float, timeout: float, limit: float | Non
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
         try:
             warm = 4 if server.kind == "ours" else 1  # one run per query worker process: each has its own cache
-            out[cq.name] = sample(lambda: server.get(cq.sparql, conn), budget, least=2, warm=warm)
+            out[cq.name] = sample(lambda cq=cq, conn=conn: server.get(cq.sparql, conn), budget, least=2, warm=warm)
         except TimeoutError:
             out[cq.name] = f"> {limit or timeout:.0f} s"
             server.restart()
@@ -962,7 +960,7 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
 
     ok = [r for r in results if "error" not in r["inproc"]]
     cols = " | ".join(f"{r['scale']}× p50 | p99" for r in ok)
-    growth = [(a, b) for a, b in zip(ok, ok[1:])]
+    growth = [(a, b) for a, b in itertools.pairwise(ok)]
     gcols = " | ".join(f"{a['scale']}→{b['scale']}×" for a, b in growth)
     L += ["### Per query (in process, ours; ms) and growth of p50 between scales", "",
           f"Flag ⚠ = p50 grew more than {GROWTH_LIMIT}× for a data set 10× larger (linear growth is 10×); "
@@ -989,7 +987,7 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
         L.append(" | ".join([f"| {name}", *cells, cell(last["raw"]), str(last["rows"] or "–"), *g]) + " |")
     scan = [r.get("scan", {}).get("ours") for r in ok]
     scan_g = [f"{statistics.median(b) / statistics.median(a):.1f}×" if isinstance(a, list) and isinstance(b, list) else "–"
-              for a, b in zip(scan, scan[1:])]
+              for a, b in itertools.pairwise(scan)]
     L.append(" | ".join(["| *reference: `" + SCAN + "`*", *[x for v in scan for x in (cell(v), "")],
                          cell(ok[-1].get("scan", {}).get("raw")), "1", *scan_g]) + " |")
     L += ["", "The reference row is a plain linear scan of every triple: its growth is what a linear plan shows on "

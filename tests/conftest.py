@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from workforce_kg.provenance import sources
-
 from workforce_kg.store import local as store
 from workforce_kg.store.kg import KnowledgeGraph
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import date
 
 import pytest
 
-from workforce_kg.analysis import accountability as acc
 from workforce_kg import cq as queries
+from workforce_kg.analysis import accountability as acc
 
 ALL = 10_000
 
@@ -280,7 +281,7 @@ def test_chains_for_50k_nurses(kg):
     assert ["nurses-50k", "nurses-50k-delivery-update", "dhsc", "uk-government"] in paths
     for chain in result["chains"]:
         assert chain["path"][0]["id"] == "nurses-50k"
-        for hop, (a, b) in zip(chain["hops"], zip(chain["path"], chain["path"][1:])):
+        for hop, (a, b) in zip(chain["hops"], itertools.pairwise(chain["path"]), strict=True):
             assert hop["from"] == a and hop["to"] == b
             if hop["relation"] in acc.ACCOUNTABLE_ROLES:
                 assert hop["sources"], "a responsibility hop carries its citation"

@@ -10,9 +10,9 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.web.app import create_app
-from workforce_kg.config import Settings
 from workforce_kg.analysis.network import network
+from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 
 @pytest.fixture(scope="module")

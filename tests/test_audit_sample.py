@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from workforce_kg.store import local as store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -37,7 +37,7 @@ def test_wrong_arguments_exit_2_with_usage(args):
 def test_bad_sparql_is_one_line_exit_1():
     result = run("query", "SELECT ?x WHERE { ?x")
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "bad SPARQL" in lines[0]
 
 

@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from workforce_kg.cli import app
 from workforce_kg.analysis.network import network
+from workforce_kg.cli import app
 
 runner = CliRunner()
 

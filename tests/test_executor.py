@@ -237,8 +237,8 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
 
     from fastapi.testclient import TestClient
 
-    from workforce_kg.web.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     store = tmp_path / "store"
     shutil.copytree(built_store, store)

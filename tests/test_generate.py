@@ -11,14 +11,11 @@ import pytest
 import rdflib
 
 from workforce_kg import cq as queries
-
-from workforce_kg.store import rules
-
-from workforce_kg.store import local as store
-
-from workforce_kg.validation import report as validation
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.validation import report as validation
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

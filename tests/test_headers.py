@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.web.middleware import CSP, linkable
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
+from workforce_kg.web.middleware import CSP, linkable
 
 BASE = "https://w3id.org/workforce-kg"
 ENTITY = f"{BASE}/id/organisation/nhse"

@@ -14,15 +14,12 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.sparql import protocol
-
 from workforce_kg import cq as queries
-
-from workforce_kg.sparql import safety
-from workforce_kg.store import local as stores
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.sparql import protocol, safety
+from workforce_kg.store import local as stores
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 B = "https://w3id.org/workforce-kg"
 DERIVED = f"{B}/graph/derived"
@@ -399,8 +396,8 @@ READINGS = [
 @pytest.mark.parametrize("text", READINGS)
 def test_the_graphs_an_update_names_are_those_oxigraph_writes(text):
     """The static decision reads graph names as Oxigraph does (base, prefixes, relative IRIs)."""
-    from workforce_kg.writes import change as writes
     from workforce_kg.vocab import prefixes
+    from workforce_kg.writes import change as writes
 
     plan = writes.check_update(text, B)
     st = ox.Store()

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import LiveServer
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 LIMIT = 1000
 ROUTES = [

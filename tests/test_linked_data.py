@@ -11,10 +11,10 @@ import rdflib
 from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 
-from workforce_kg.rdf import describe
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.rdf import describe
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 BASE = "https://w3id.org/workforce-kg"
 WKG = rdflib.Namespace(BASE + "/def/")

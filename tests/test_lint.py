@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from workforce_kg.analysis import lint
 from workforce_kg.cli import app
-from workforce_kg.vocab import prefixes
 from workforce_kg.paths import GRAPH_DIR
+from workforce_kg.vocab import prefixes
 
 runner = CliRunner()
 P = prefixes()

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import LiveServer
 
 LIMIT = 256 << 20

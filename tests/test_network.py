@@ -37,7 +37,7 @@ def test_node_ids_are_format_safe(net):
 
 
 def test_edges_are_keyed_by_predicate(kg, net):
-    for u, v, k, d in net.graph.edges(keys=True, data=True):
+    for _u, _v, k, d in net.graph.edges(keys=True, data=True):
         assert k == d["predicate"] and k.startswith("http") and d["relation"] and d["label"]
     serves = kg.rows("SELECT DISTINCT ?p ?c WHERE { ?p wkg:serves ?c }")
     got = {(net.graph.nodes[u]["iri"], net.graph.nodes[v]["iri"])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 import workforce_kg
 from workforce_kg.paths import GRAPH_DIR, ONTOLOGY_DIR, SHAPES_DIR, turtle_files
@@ -56,7 +56,7 @@ def test_every_term_labelled_and_defined(onto):
     missing = []
     terms = our_terms(onto) | {s for s in onto.subjects(RDFS.isDefinedBy, None)}
     for term in terms:
-        labels = [l for l in onto.objects(term, RDFS.label) if isinstance(l, Literal) and l.language == "en"]
+        labels = [x for x in onto.objects(term, RDFS.label) if isinstance(x, Literal) and x.language == "en"]
         defs = list(onto.objects(term, RDFS.comment)) + list(onto.objects(term, SKOS.definition))
         if len(labels) != 1 or not defs:
             missing.append(str(term))
@@ -94,7 +94,7 @@ def test_every_used_term_of_our_namespace_is_declared(onto):
     declared = our_terms(onto)
     g = _all_graphs()
     used = set()
-    for s, p, o in g:
+    for _s, p, o in g:
         if str(p).startswith(WKG) and not re.match(WKG + r"(shapes/|scheme/)", str(p)):
             used.add(p)
         if p == RDF.type and str(o).startswith(WKG) and "/" not in str(o)[len(WKG):]:

@@ -12,13 +12,12 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import ARTIFACTS
+from workforce_kg import cq as queries
+from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 from workforce_kg.web.routes import pages
 
-from workforce_kg import cq as queries
-from workforce_kg.web.app import create_app
-from workforce_kg.config import Settings
-
-from conftest import ARTIFACTS
 CQ07 = "cq07_rating_scale"
 SUCCESSOR = "SELECT ?successor WHERE { body:hee wkg:successor ?successor }"
 

@@ -6,7 +6,6 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from workforce_kg.provenance import citations as provenance
-
 from workforce_kg.provenance import sources
 from workforce_kg.provenance.citations import WKG
 

@@ -18,18 +18,16 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from workforce_kg.rdf import describe
-
-from workforce_kg import cq as queries
-from workforce_kg.store import local as stores
-from workforce_kg.web.app import create_app
-from workforce_kg.cli import app as cli
-from workforce_kg.config import Settings
-from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.store.remote import RemoteError, RemoteStore, chunks, display, parse_target, query_form
-
 import virtuoso as vt
 from test_api import *  # noqa: F401,F403 - the API tests, run again below on the remote store
+from workforce_kg import cq as queries
+from workforce_kg.cli import app as cli
+from workforce_kg.config import Settings
+from workforce_kg.rdf import describe
+from workforce_kg.store import local as stores
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.store.remote import RemoteError, RemoteStore, chunks, display, parse_target, query_form
+from workforce_kg.web.app import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -320,8 +318,8 @@ def test_remote_going_down_is_a_503(tmp_path):
     """A remote that stops answering after start-up gives clients a 503 with a message, not a 500."""
     from fastapi.testclient import TestClient
 
-    from workforce_kg.web.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,12 +8,10 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg.store import rules
-
-from workforce_kg.store import local as store
-
-from workforce_kg.writes import change as writes
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.writes import change as writes
 
 DERIVED = store.graph_iri(BASE, "derived")
 NEW_GRAPH = ox.NamedNode(f"{BASE}/graph/graph/999-new")

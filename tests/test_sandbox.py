@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from workforce_kg.sparql import sandbox
 from workforce_kg.sparql.executor import QueryExecutor, Worker
 from workforce_kg.sparql.protocol import Outcome, SparqlRequest
@@ -107,8 +108,7 @@ def _raw_execute(kg, req: SparqlRequest, accept, max_rows) -> Outcome:
 
 def raw_query_worker(conn, store_path, max_rows, memory, mode):
     """The real query worker, with ``protocol.execute`` replaced by :func:`probe`."""
-    from workforce_kg.sparql import executor
-    from workforce_kg.sparql import protocol
+    from workforce_kg.sparql import executor, protocol
 
     protocol.execute = _raw_execute
     executor.worker_main(conn, store_path, max_rows, memory, mode)

@@ -41,8 +41,8 @@ CONFIG = {
 
 def _schema() -> dict:
     """The OpenAPI document the app serves (built without starting it; checked against the served one below)."""
-    from workforce_kg.web.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     return create_app(Settings()).openapi()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from workforce_kg.store import local as store
-
-from workforce_kg.validation import report as validation
 from workforce_kg.paths import GRAPH_DIR
+from workforce_kg.store import local as store
+from workforce_kg.validation import report as validation
 
 HERE = Path(__file__).parent / "shapes"
 VALID = sorted((HERE / "valid").glob("*.ttl"))

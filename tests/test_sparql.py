@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 Q = "SELECT ?r ?v WHERE { ?r a wkg:Rating ; wkg:ratingValue ?v } ORDER BY ?r LIMIT 5"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workforce_kg.store import local as store
 from workforce_kg.config import Settings
+from workforce_kg.store import local as store
 from workforce_kg.store.kg import KnowledgeGraph
 
 

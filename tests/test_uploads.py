@@ -12,9 +12,9 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
+from workforce_kg.config import Settings
 from workforce_kg.rdf import uploads
 from workforce_kg.web.app import create_app
-from workforce_kg.config import Settings
 
 TOKEN = "s3cret"
 

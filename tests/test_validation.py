@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from workforce_kg.validation import report as validation
 from workforce_kg.provenance.citations import WKG
+from workforce_kg.validation import report as validation
 
 SCHEMA = "http://schema.org/"
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 PREFIXES = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .

@@ -7,12 +7,10 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg.store import rules
-
-from workforce_kg.store import local as store
-
-from workforce_kg.validation import report as validation
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.validation import report as validation
 
 ONTOLOGY = f"{BASE}/graph/ontology/"
 NEW_GRAPH = ox.NamedNode(f"{BASE}/graph/graph/999-new")

@@ -13,13 +13,13 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import ARTIFACTS
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
-from conftest import ARTIFACTS
 NAV = {"Query": "/", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
 
 

@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.store import local as stores
-from workforce_kg.web.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.store import local as stores
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 B = "https://w3id.org/workforce-kg"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -87,7 +87,7 @@ def test_token_settings():
     assert Settings(update_token="abc").update_tokens == {"curator": "abc"}
     assert Settings(update_token="a:1, b:2").update_tokens == {"a": "1", "b": "2"}
     with pytest.raises(ValueError):
-        Settings(update_token="a:1,:2").update_tokens
+        _ = Settings(update_token="a:1,:2").update_tokens
 
 
 # -- Graph Store Protocol ----------------------------------------------------------------------------

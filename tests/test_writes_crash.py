@@ -16,8 +16,8 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
-from conftest import LiveServer
 
+from conftest import LiveServer
 from workforce_kg.store import local as stores
 
 B = "https://w3id.org/workforce-kg"
@@ -67,7 +67,7 @@ def test_kill_9_during_a_stream_of_writes(built_store, tmp_path):
         attempted: list[str] = []
         stop = threading.Event()
 
-        def stream() -> None:
+        def stream(stop=stop, round_=round_, attempted=attempted, server=server) -> None:
             i = 0
             while not stop.is_set():
                 label = f"round {round_} write {i}"

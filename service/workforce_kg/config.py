@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from workforce_kg.vocab import DEFAULT_BASE_IRI
 
@@ -94,11 +96,11 @@ class Settings:
     sandbox: str = field(default_factory=_default_sandbox)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Settings from environment variables, then ``overrides`` (values of None are ignored)."""
         env = os.environ if env is None else env
         values: dict = {}
-        conv = {
+        conv: dict[str, Callable[[str], Any]] = {
             "host": str,
             "port": int,
             "store": store_location,
@@ -129,7 +131,7 @@ class Settings:
             values["base_iri"] = values["base_iri"].rstrip("/")
         return cls(**values)
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
 

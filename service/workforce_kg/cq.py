@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.paths import QUERIES_DIR
+from workforce_kg.store.kg import KnowledgeGraph
 
 CQ_LINE = re.compile(r"^#\s*CQ:\s*(.+)$")
 
@@ -68,7 +68,7 @@ def run_json(kg: KnowledgeGraph, cq: CompetencyQuestion) -> dict:
 def _term_key(term: dict, separators: list[str]) -> tuple:
     if term.get("type") == "bnode":
         return ("bnode",)
-    value = term.get("value")
+    value = term["value"]
     for sep in separators:  # concatenated lists compare as sorted lists
         if sep in value:
             value = sep.join(sorted(value.split(sep)))

@@ -17,8 +17,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from workforce_kg.store.kg import KnowledgeGraph, to_python
-
-from workforce_kg.vocab import DCTERMS, ORG, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS
+from workforce_kg.vocab import DCTERMS, ORG, RDF_TYPE, SCHEMA, SKOS
 
 #: API type -> kind in ``{base}/id/{kind}/{slug}``
 KINDS = {
@@ -211,13 +210,15 @@ class Context:
         return self.info[iri]["label"] or slug_of(iri)
 
     def ref(self, iri: str | None) -> dict | None:
+        """``{id, iri, label, type}`` of anything (None for None)."""
+        return None if iri is None else self.ref_of(iri)
+
+    def ref_of(self, iri: str) -> dict:
         """``{id, iri, label, type}`` of anything."""
-        if iri is None:
-            return None
         return {"id": slug_of(iri), "iri": str(iri), "label": self.label(iri), "type": self.type_of(iri)}
 
     def refs(self, iris) -> list[dict]:
-        return sorted((self.ref(i) for i in iris), key=lambda r: (natural_key(r["label"]), r["iri"]))
+        return sorted((self.ref_of(i) for i in iris), key=lambda r: (natural_key(r["label"]), r["iri"]))
 
     # sources ---------------------------------------------------------------------------------------
 
@@ -362,7 +363,7 @@ def ratings(ctx: Context, iris: list[str]) -> list[dict]:
             "rank": ctx.info[value]["rank"] if value else None,
             "outcome": "rated" if value else "not rated",
             "scale": ctx.ref(scheme) if scheme else None,
-            "evaluation": {**ctx.ref(ev), "date": ev_date, "evaluator": ctx.ref(evaluator)} if ev else None,
+            "evaluation": {**ctx.ref_of(ev), "date": ev_date, "evaluator": ctx.ref(evaluator)} if ev else None,
             "evaluator": ctx.ref(evaluator),
             "evaluation_date": ev_date,
             "sources": cites[r],
@@ -498,7 +499,7 @@ def _bodies(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
     ctx.load_props(props)
     cites = ctx.sources(iris)
     changes = _changes(ctx)
-    held = {b: [] for b in iris}
+    held: dict[str, list] = {b: [] for b in iris}
     for b, role in _select(ctx.kg, f"""SELECT ?b ?role WHERE {{ VALUES ?b {{ {_values(iris)} }}
                                        ?r wkg:body ?b ; wkg:role ?role }}""") if iris else []:
         held[b.value].append(slug_of(role.value))
@@ -840,7 +841,7 @@ def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit:
     ctx.load(texts)
     scored.sort(key=lambda x: (-x[0], natural_key(ctx.label(x[1])), x[1]))
     page, total = _page(scored, limit, offset)
-    items = [{**ctx.ref(s), "score": round(score, 2), "matched": matched} for score, s, matched in page]
+    items = [{**ctx.ref_of(s), "score": round(score, 2), "matched": matched} for score, s, matched in page]
     return listing(items, total, limit, offset)
 
 
@@ -880,7 +881,8 @@ def _end(d: str | None) -> str:
 
 def holder_at(changes: dict[str, list[dict]], body: str, at: date) -> tuple[str, list[dict]]:
     """The body holding ``body``'s responsibilities on ``at``, and the changes followed to get there."""
-    day, path, seen = at.isoformat(), [], {body}
+    day, seen = at.isoformat(), {body}
+    path: list[dict] = []
     while True:
         step = next((c for c in changes.get(body, []) if c["date"] and c["date"] <= day), None)
         if step is None or step["successor"] in seen:
@@ -950,8 +952,8 @@ def commitment_accountability(kg: KnowledgeGraph, id: str, at: date | None = Non
     resps = _responsibilities_of(ctx, [c] + list(via))
     entries = []
     for subject in [c] + list(via):
-        for r in resps[subject]:
-            r = _as_of(ctx, r, changes, at)
+        for resp in resps[subject]:
+            r = _as_of(ctx, resp, changes, at)
             if r is not None:
                 r["via"] = ctx.refs(via[subject]) if subject in via else []
                 entries.append(r)
@@ -995,7 +997,7 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
 
     def upward(body: str, seen: set) -> list[list[dict]]:
         """Hop lists from ``body`` upward: its successor, then its parents (transitively)."""
-        tails = []
+        tails: list[list[dict]] = []
         for ch in changes.get(body, []):
             if ch["successor"] not in seen:
                 hop = {"from": ctx.ref(body), "relation": "succeeded by", "to": ctx.ref(ch["successor"]),
@@ -1008,7 +1010,7 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
                     tails += [[hop] + t for t in upward(parent, seen | {parent})]
         return tails or [[]]
 
-    def holders(subject: str) -> list[tuple[dict, list[dict]]]:
+    def holders(subject: str) -> list[tuple[dict, list[list[dict]]]]:
         out = []
         for r in resps.get(subject, []):
             if r["role"]["id"] in roles:
@@ -1136,10 +1138,10 @@ def gaps(kg: KnowledgeGraph) -> dict:
     no_lead = refs("SELECT DISTINCT ?s WHERE { ?s a wkg:Programme MINUS { ?s wkg:leadBody ?l } }")
     no_funding = refs("""SELECT DISTINCT ?s WHERE { ?s a wkg:Programme
         MINUS { ?f a wkg:Funding ; wkg:funds ?s } MINUS { ?s wkg:funderBody ?b } }""")
-    inadequate = refs("""SELECT DISTINCT ?s WHERE { ?r a wkg:Rating ; wkg:ratedCommitment ?s ;
-        wkg:dimension <%s> ; wkg:ratingValue <%s> }""" % (f"{ctx.base}/def/rating-dimension/overall",
-                                                        f"{ctx.base}/def/rating/inadequate"))
-    linked = defaultdict(lambda: {"programmes": 0, "funding": 0})
+    overall, inadequate_rating = f"{ctx.base}/def/rating-dimension/overall", f"{ctx.base}/def/rating/inadequate"
+    inadequate = refs(f"""SELECT DISTINCT ?s WHERE {{ ?r a wkg:Rating ; wkg:ratedCommitment ?s ;
+        wkg:dimension <{overall}> ; wkg:ratingValue <{inadequate_rating}> }}""")
+    linked: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"programmes": 0, "funding": 0})
     if inadequate:
         values = _values(r["iri"] for r in inadequate)
         for s, n in _select(kg, f"SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s"):

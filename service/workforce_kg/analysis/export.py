@@ -20,8 +20,8 @@ import pyoxigraph as ox
 
 from workforce_kg.analysis import accountability
 from workforce_kg.analysis.accountability import Context, InvalidFilter, NotFound
-from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.analysis.network import NODE_TYPES, network
+from workforce_kg.store.kg import KnowledgeGraph
 
 #: format -> (media type, file extension)
 FORMATS = {
@@ -181,7 +181,7 @@ def to_jsonld(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> bytes:
     subjects = [d["iri"] for _, d in g.nodes(data=True)]
     subjects += sorted({r for *_, d in g.edges(data=True) for r in d.get("responsibility", "").split("; ") if r})
     triples: dict[tuple, ox.Triple] = {}
-    todo = [ox.NamedNode(s) for s in subjects]
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(s) for s in subjects]
     seen = set()
     while todo:
         s = todo.pop()
@@ -192,4 +192,6 @@ def to_jsonld(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> bytes:
             triples.setdefault((q.subject, q.predicate, q.object), ox.Triple(q.subject, q.predicate, q.object))
             if isinstance(q.object, ox.BlankNode):
                 todo.append(q.object)
-    return ox.serialize(list(triples.values()), format=ox.RdfFormat.JSON_LD)
+    body = ox.serialize(list(triples.values()), format=ox.RdfFormat.JSON_LD)
+    assert body is not None  # serialised to bytes, not to a file
+    return body

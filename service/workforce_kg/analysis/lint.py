@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz
@@ -96,7 +97,7 @@ class Finding:
     acknowledged: str | None = None
 
     def as_json(self) -> dict:
-        out = {"kind": self.kind, "nodes": list(self.nodes), "message": self.message, "details": self.details}
+        out: dict[str, Any] = {"kind": self.kind, "nodes": list(self.nodes), "message": self.message, "details": self.details}
         out["acknowledged"] = self.acknowledged is not None
         if self.acknowledged is not None:
             out["reason"] = self.acknowledged
@@ -156,6 +157,7 @@ class Linter:
         if name not in self._queries:
             self._queries[name] = (CHECKS_DIR / f"{name}.rq").read_text(encoding="utf-8")
         result = self.store.query(self._queries[name], use_default_graph_as_union=True, prefixes=self.prefixes)
+        assert isinstance(result, ox.QuerySolutions)  # the checks are SELECT queries
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]
 

@@ -14,6 +14,7 @@ store's size or version changes).
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import weakref
@@ -25,7 +26,6 @@ import pyoxigraph as ox
 from workforce_kg.analysis.accountability import KINDS, TYPE_OF_KIND, InvalidFilter, NotFound, slug_of
 from workforce_kg.store.kg import KnowledgeGraph, to_python
 from workforce_kg.store.rules import ROLE_SHORTCUTS
-
 from workforce_kg.vocab import RDF_TYPE, SKOS
 
 #: node types of the projection (API type names)
@@ -46,7 +46,7 @@ _RESERVED = {"id", "name", "value", "key", "source", "target", "start", "end", "
              "label", "iri", "classes", "documents"}
 
 _lock = threading.Lock()
-_cache: "weakref.WeakKeyDictionary[KnowledgeGraph, Network]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[KnowledgeGraph, Network] = weakref.WeakKeyDictionary()
 
 
 class Network:
@@ -274,7 +274,7 @@ def shortest_path(kg: KnowledgeGraph, source: str, target: str) -> dict:
     except nx.NetworkXNoPath:
         return {"from": net.ref(a), "to": net.ref(b), "found": False, "length": None, "nodes": [], "edges": []}
     edges = []
-    for u, v in zip(nodes, nodes[1:]):
+    for u, v in itertools.pairwise(nodes):
         forward = net.graph.get_edge_data(u, v) or {}
         data, direction = (forward, "forward") if forward else (net.graph.get_edge_data(v, u), "backward")
         key = min(data)

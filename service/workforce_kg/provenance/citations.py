@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Namespace
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from workforce_kg import vocab
 from workforce_kg.provenance import sources
@@ -35,13 +36,13 @@ FACT_CLASSES = (
 class Document:
     """A source document as the graph describes it."""
 
-    iri: URIRef
+    iri: Node
     file_name: str
     scheme: str
     headings: frozenset[str]
 
 
-def documents(graph: Graph) -> dict[URIRef, Document]:
+def documents(graph: Graph) -> dict[Node, Document]:
     """The source documents described in ``graph``, keyed by IRI."""
     out = {}
     for doc in graph.subjects(RDF.type, WKG.SourceDocument):
@@ -63,7 +64,7 @@ def load_segments(doc: Document, folder: Path) -> dict[str, str]:
 
 def fact_nodes(graph: Graph) -> set:
     """Every node that is a fact and so needs a citation."""
-    nodes = set()
+    nodes: set[Node] = set()
     for cls in FACT_CLASSES:
         nodes.update(graph.subjects(RDF.type, cls))
     return nodes
@@ -76,7 +77,7 @@ def check_citations(graph: Graph, folder: Path) -> tuple[int, list[sources.Quote
         The number of citations checked and the problems found (empty when all are verified).
     """
     docs = documents(graph)
-    seg_cache: dict[URIRef, dict[str, str]] = {}
+    seg_cache: dict[Node, dict[str, str]] = {}
     problems: list[sources.QuoteProblem] = []
     count = 0
     for subject, citation in graph.subject_objects(WKG.citation):
@@ -85,7 +86,7 @@ def check_citations(graph: Graph, folder: Path) -> tuple[int, list[sources.Quote
         locator = str(graph.value(citation, WKG.locator) or "")
         quote = str(graph.value(citation, WKG.quote) or "")
 
-        def problem(text: str) -> None:
+        def problem(text: str, subject=subject, doc_iri=doc_iri, locator=locator, quote=quote) -> None:
             problems.append(sources.QuoteProblem(str(subject), str(doc_iri), locator, quote, text))
 
         if doc_iri is None or doc_iri not in docs:

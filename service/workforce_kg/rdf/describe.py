@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from workforce_kg.store.kg import KnowledgeGraph
-
 from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
@@ -80,8 +79,8 @@ class Value:
     literal: str | None = None
     language: str | None = None
     datatype: str | None = None  # compact form, e.g. "xsd:date"; None for plain strings
-    nested: list["Property"] | None = None
-    items: list["Value"] | None = None  # an RDF list (rdf:first/rdf:rest), in order
+    nested: list[Property] | None = None
+    items: list[Value] | None = None  # an RDF list (rdf:first/rdf:rest), in order
 
 
 @dataclass
@@ -240,11 +239,11 @@ def incoming(kg: KnowledgeGraph, iri: str, limit: int) -> tuple[list[Incoming], 
     for t in _triples(kg, None, None, ox.NamedNode(iri)):
         if isinstance(t.subject, ox.BlankNode):
             for owner in _triples(kg, None, None, t.subject):
-                key = (owner.subject.value, owner.predicate.value, t.predicate.value)
+                key: tuple[str, str, str | None] = (str(owner.subject), owner.predicate.value, t.predicate.value)
                 if key not in rows:
                     rows[key] = Incoming(_link(kg, owner.subject), _link(kg, t.predicate), via=_link(kg, owner.predicate))
         else:
-            key = (t.subject.value, t.predicate.value, None)
+            key = (str(t.subject), t.predicate.value, None)
             if key not in rows:
                 rows[key] = Incoming(_link(kg, t.subject), _link(kg, t.predicate))
     found = sorted(rows.values(), key=lambda r: (r.predicate.label.lower(), r.subject.label.lower()))
@@ -276,7 +275,8 @@ def describe(kg: KnowledgeGraph, iri: str, max_incoming: int = 500) -> Descripti
 def cbd(kg: KnowledgeGraph, iri: str) -> list[ox.Triple]:
     """The resource's triples plus, recursively, those of the blank nodes it points to (its citations)."""
     out: list[ox.Triple] = []
-    todo, seen = [ox.NamedNode(iri)], set()
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    seen = set()
     while todo:
         subject = todo.pop()
         if subject in seen:
@@ -302,7 +302,7 @@ def used_prefixes(prefixes: dict[str, str], triples: list[ox.Triple]) -> dict[st
 
 
 def _triple_order(t: ox.Triple):
-    return (isinstance(t.subject, ox.BlankNode), t.subject.value, t.predicate != RDF_TYPE, t.predicate.value, str(t.object))
+    return (isinstance(t.subject, ox.BlankNode), str(t.subject), t.predicate != RDF_TYPE, t.predicate.value, str(t.object))
 
 
 def serialize(
@@ -320,7 +320,9 @@ def serialize(
     used = None
     if media in ("text/turtle", "application/rdf+xml"):
         used = used_prefixes(prefixes if prefixes is not None else kg.prefixes, triples)
-    return ox.serialize(triples, format=RDF_MEDIA[media], prefixes=used)
+    body = ox.serialize(triples, format=RDF_MEDIA[media], prefixes=used)
+    assert body is not None  # serialised to bytes, not to a file
+    return body
 
 
 # -- JSON-LD -----------------------------------------------------------------------------------------
@@ -488,7 +490,7 @@ def compact_jsonld(triples: list[ox.Triple], context: dict) -> dict:
                 continue
             term = c.terms.get(t.predicate.value)
             value = _coerced(t.object, term[1], c, embed) if term else None
-            if value is not None:
+            if term is not None and value is not None:
                 c.used.add(term[0])
                 props[term[0]].append(value)
             else:

@@ -17,6 +17,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from workforce_kg.config import Settings, format_size
@@ -101,20 +103,20 @@ def memory_exceeded(limit: int, noun: str = "query") -> Outcome:
 
 @dataclass(eq=False)
 class Worker:
-    process: mp.Process
-    conn: object
+    process: BaseProcess
+    conn: Connection
     failure: str | None = None  # why it did not start, as it said
     layers: list[str] | None = None  # the confinement it reported (see workforce_kg.sparql.sandbox)
 
     @classmethod
-    def start(cls, *args, main=worker_main) -> "Worker":
+    def start(cls, *args, main=worker_main) -> Worker:
         """Start ``main(conn, *args)`` in a new process; it sends "ready" once it can take requests.
         Whatever thread asks, the process is started from one long-lived thread (see :func:`die_with_parent`):
         a worker started from a request's thread would be killed when that thread ends."""
         return _starter.submit(cls._start, main, args).result()
 
     @classmethod
-    def _start(cls, main, args) -> "Worker":
+    def _start(cls, main, args) -> Worker:
         parent, child = _ctx.Pipe()
         proc = _ctx.Process(target=main, args=(child, *args), daemon=True)
         proc.start()
@@ -178,7 +180,7 @@ class QueryExecutor:
     request it receives on ``conn`` with an :class:`Outcome`): ``noun`` names a request in messages.
     """
 
-    def __init__(self, store_path: Path, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
+    def __init__(self, store_path: Path | str, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
                  max_concurrent: int = 32, long_after: float = LONG_AFTER, memory: int | None = None,
                  sandbox: str | None = None, main=worker_main, noun: tuple[str, str] = ("query", "queries")):
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
@@ -237,12 +239,13 @@ class QueryExecutor:
                     batch.append(self._to_spawn.get_nowait())
                 except queue.Empty:
                     break
-            if None in batch or self._closed:
+            attempts = [a for a in batch if a is not None]
+            if len(attempts) < len(batch) or self._closed:
                 return
-            if max(batch):
-                time.sleep(min(5.0, 0.2 * max(batch)))  # workers that did not start: back off, try again
+            if max(attempts):
+                time.sleep(min(5.0, 0.2 * max(attempts)))  # workers that did not start: back off, try again
             started = []
-            for attempt in batch:
+            for attempt in attempts:
                 w = Worker.start(str(self.store_path), self.max_rows, self.memory, self.sandbox, main=self.main)
                 with self._lock:
                     self._all.append(w)
@@ -339,7 +342,7 @@ class QueryExecutor:
                     return memory_exceeded(self.memory, self.one), long
                 if not long:
                     cpu_now = _cpu_seconds(pid)
-                    used = cpu_now - cpu_before if None not in (cpu_now, cpu_before) else time.monotonic() - started
+                    used = cpu_now - cpu_before if cpu_now is not None and cpu_before is not None else time.monotonic() - started
                     long = used >= self.long_after
                     if long:
                         _set_priority(worker, LOW_PRIORITY)
@@ -387,8 +390,10 @@ class QueryExecutor:
             w.kill()
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def _cpu_seconds(pid: int | None) -> float | None:
     """CPU time a process has used so far (Linux), or None where that cannot be read."""
+    if pid is None:  # not started
+        return None
     try:
         fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
@@ -409,8 +414,11 @@ def busy(message: str) -> Outcome:
 
 def _set_priority(worker: Worker, nice: int) -> bool:
     """Set a worker's CPU priority (nice value); whether it could."""
+    pid = worker.process.pid
+    if pid is None:  # not started
+        return False
     try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
         return True
     except (OSError, AttributeError):  # no such process any more, no privilege to raise it, not POSIX
         return False

@@ -12,13 +12,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
 from workforce_kg.sparql import safety
-from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.store.remote import RemoteError
 
 SELECT_TYPES = {
@@ -215,10 +216,10 @@ def _tsv_term(term) -> str:
 
 def serialise_select(names: list[str], rows: list[list], kind: str, truncated: bool) -> bytes:
     if kind == "json":
-        doc = {
+        doc: dict[str, Any] = {
             "head": {"vars": names},
             "results": {
-                "bindings": [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]
+                "bindings": [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
             },
         }
         if truncated:
@@ -232,7 +233,7 @@ def serialise_select(names: list[str], rows: list[list], kind: str, truncated: b
         out += ["</head>", "<results>"]
         for row in rows:
             out.append("<result>")
-            out += [f'<binding name="{xml_escape(n)}">{_xml_term(t)}</binding>' for n, t in zip(names, row) if t is not None]
+            out += [f'<binding name="{xml_escape(n)}">{_xml_term(t)}</binding>' for n, t in zip(names, row, strict=True) if t is not None]
             out.append("</result>")
         out += ["</results>", "</sparql>"]
         return "\n".join(out).encode("utf-8")
@@ -265,10 +266,10 @@ def choose(accept: str | None, fmt: str | None, offers: list[str]) -> str:
         if media in offers:
             return media
         raise not_acceptable(f"format {fmt!r} is not available for this query; available: {', '.join(offers)}")
-    media = best_match(accept, offers)
-    if media is None:
+    matched = best_match(accept, offers)
+    if matched is None:
         raise not_acceptable(f"none of the requested media types can be served; available: {', '.join(offers)}")
-    return media
+    return matched
 
 
 # -- respond -----------------------------------------------------------------------------------------
@@ -314,6 +315,7 @@ def _answer(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_rows
                 break
         truncated = len(triples) > max_rows
         body = ox.serialize(triples[:max_rows], format=GRAPH_TYPES[media], prefixes=kg.prefixes if media == "text/turtle" else None)
+        assert body is not None  # serialised to bytes, not to a file
         headers = {"X-Result-Truncated": "true"} if truncated else {}
         return Outcome(200, media, body, headers)
     offers = list(SELECT_TYPES)
@@ -322,7 +324,7 @@ def _answer(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_rows
     if isinstance(result, ox.QueryBoolean):
         return Outcome(200, media, serialise_boolean(bool(result), kind))
     names = [v.value for v in result.variables]
-    rows = []
+    rows: list[list] = []
     for sol in result:
         if len(rows) == max_rows:
             truncated = True

@@ -39,6 +39,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pyoxigraph as ox
 from pyparsing import ParseBaseException
@@ -237,7 +238,7 @@ def _inspect(tree, kind: str, allow_federation: bool, base: str | None) -> None:
     relative IRIs and depth."""
     bases: list[str] = []
     relative: list[str] = []
-    stack = [(tree, 0, None)]
+    stack: list[tuple[Any, int, str | None]] = [(tree, 0, None)]
     while stack:
         node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
@@ -353,7 +354,7 @@ def _writes(operations) -> UpdatePlan:
             graphs |= g
             any_graph, all_graphs = any_graph or var, all_graphs or every
         elif name in ("Add", "Copy", "Move"):
-            source, target = dict.get(op, "graph")
+            source, target = dict.__getitem__(op, "graph")
             g, var, every = _graph(target)
             graphs |= g
             if name == "Move":  # MOVE empties its source

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg.store import remote
 from workforce_kg.store import local as stores
+from workforce_kg.store import remote
 from workforce_kg.vocab import DEFAULT_BASE_IRI, XSD, prefixes
+
 
 def to_python(term):
     """A result term as a plain Python value: IRIs and blank nodes as strings, typed literals converted."""
@@ -51,13 +52,14 @@ class KnowledgeGraph:
         self.generation = stores.generation(path) if path is not None else None
 
     @classmethod
-    def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> "KnowledgeGraph":
+    def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> KnowledgeGraph:
         """Open a built store at ``store_path`` (or ``remote:<SPARQL endpoint URL>``, each answer awaited at
         most ``timeout`` seconds), or load the bundled graph into memory."""
         if store_path is None:
             return cls(stores.memory_store())
         if remote.is_remote(store_path):
             store = remote.RemoteStore.open(store_path, timeout)
+            assert store.base is not None  # open() finds it
             return cls(store, store.base)
         path = Path(store_path)
         return cls(stores.open_store(path), stores.store_base(path), path)
@@ -70,6 +72,7 @@ class KnowledgeGraph:
         generation = stores.generation(self.path) if self.path is not None else None
         if generation == self.generation:
             return False
+        assert self.path is not None  # only an on-disk store has a generation
         self.store = stores.open_store(self.path)
         self.generation = generation
         return True

@@ -7,6 +7,7 @@ union of all graphs as their default graph.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -16,11 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg.store import remote
-
-from workforce_kg.store import rules
-from workforce_kg.vocab import DEFAULT_BASE_IRI
 from workforce_kg.paths import GRAPH_DIR, ONTOLOGY_DIR, turtle_files
+from workforce_kg.store import remote, rules
+from workforce_kg.vocab import DEFAULT_BASE_IRI
 
 MARKER = "workforce-kg-store"  # file name marking a folder as one of our stores
 FIRST = "oxigraph"  # the data folder a build makes
@@ -115,11 +114,13 @@ def memory_store(files: list[SourceFile] | None = None, base: str = DEFAULT_BASE
     return store
 
 
-def is_store(path: Path) -> bool:
+def is_store(path: Path | str) -> bool:
+    """Whether ``path`` holds a store built by this package."""
     return (Path(path) / MARKER).exists()
 
 
-def is_empty_location(path: Path) -> bool:
+def is_empty_location(path: Path | str) -> bool:
+    """Whether ``path`` is missing or an empty folder (where a store may be built)."""
     path = Path(path)
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
@@ -179,7 +180,7 @@ def data_dir(path: Path) -> Path:
     return Path(path) / generation(path)
 
 
-def open_store(path: Path) -> ox.Store:
+def open_store(path: Path | str) -> ox.Store:
     """Open a built store read-only (no re-parse)."""
     path = Path(path)
     if not is_store(path):
@@ -229,7 +230,7 @@ def prune(path: Path, grace: float) -> list[str]:
     current = generation(path)
     folders = [p.name for p in path.iterdir() if p.is_dir() and (p.name == FIRST or p.name.startswith("gen-"))]
     order = sorted(folders, key=lambda n: -1 if n == FIRST else int(n.split("-")[1]))
-    removed = []
+    removed: list[str] = []
     if current not in order:
         return removed
     keep = order.index(current)
@@ -239,14 +240,14 @@ def prune(path: Path, grace: float) -> list[str]:
         shutil.rmtree(path / later, ignore_errors=True)
         removed.append(later)
     now = time.time()
-    for old, successor in zip(order[: keep - 1], order[1:keep]):
+    for old, successor in itertools.pairwise(order[:keep]):
         if now - (path / successor).stat().st_mtime > grace:
             shutil.rmtree(path / old, ignore_errors=True)
             removed.append(old)
     return removed
 
 
-def store_base(path: Path) -> str:
+def store_base(path: Path | str) -> str:
     """The base IRI a store was built with."""
     return (Path(path) / MARKER).read_text(encoding="utf-8").strip()
 
@@ -267,7 +268,7 @@ def rdflib_graph(files: list[SourceFile] | None = None):
 DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
 
-def dump(store: ox.Store, output, fmt: str = "nquads") -> None:
+def dump(store: ox.Store | remote.RemoteStore, output, fmt: str = "nquads") -> None:
     """Write every quad of ``store`` (all named graphs) to the binary file object ``output``."""
     store.dump(output, format=DUMP_FORMATS[fmt])
 

@@ -21,7 +21,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeGuard
 
 import pyoxigraph as ox
 
@@ -41,7 +42,8 @@ class RemoteError(OSError):
     """The remote store cannot be reached or refused a request (the message is one line)."""
 
 
-def is_remote(target) -> bool:
+def is_remote(target: object) -> TypeGuard[str]:
+    """Whether ``target`` names a remote SPARQL store (``remote:...``)."""
     return isinstance(target, str) and target.startswith(PREFIX)
 
 
@@ -113,7 +115,7 @@ class Endpoint:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise RemoteError(f"the remote SPARQL store {self.url} did not answer within {self.timeout:g} s") from None
-            reason = exc.reason if isinstance(exc.reason, str) else (exc.reason.strerror or str(exc.reason))
+            reason = exc.reason if isinstance(exc.reason, str) else (getattr(exc.reason, "strerror", None) or str(exc.reason))
             raise RemoteError(f"the remote SPARQL store {self.url} is unreachable: {reason}") from None
         except OSError as exc:
             if isinstance(exc, RemoteError):
@@ -140,7 +142,7 @@ class RemoteStore:
         self._graphs: tuple[float, list[ox.NamedNode]] | None = None
 
     @classmethod
-    def open(cls, target: str, timeout: float = 30.0, base: str | None = None) -> "RemoteStore":
+    def open(cls, target: str, timeout: float = 30.0, base: str | None = None) -> RemoteStore:
         """Connect to ``remote:...`` and find the dataset's graphs (``{base}/graph/...``).
 
         Raises:
@@ -180,7 +182,7 @@ class RemoteStore:
         """SPARQL JSON results as pyoxigraph's own objects, after mending what other servers write differently."""
         doc = json.loads(body)
         for row in doc.get("results", {}).get("bindings", []):
-            for name, term in row.items():
+            for term in row.values():
                 if term.get("type") == "typed-literal":  # SPARQL 1.0 JSON (Virtuoso)
                     term["type"] = "literal"
                 elif term.get("type") == "bnode":
@@ -255,7 +257,7 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
         """The quads of the dataset's named graphs matching a pattern (None matches anything)."""
-        terms = [self.term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo")]
+        terms = [self.term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo", strict=True)]
         graph = "?g" if graph_name is None or isinstance(graph_name, ox.DefaultGraph) else self.term_text(graph_name)
         if isinstance(graph_name, ox.DefaultGraph):
             return iter([])
@@ -264,7 +266,7 @@ class RemoteStore:
             named_graphs=None if graph_name is None else [graph_name],
         )
         fixed = (subject, predicate, object, graph_name)
-        return iter([ox.Quad(*(t if t is not None else sol[v] for t, v in zip(fixed, "spog"))) for sol in result])
+        return iter([ox.Quad(*(t if t is not None else sol[v] for t, v in zip(fixed, "spog", strict=True))) for sol in result])
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern()
@@ -315,7 +317,7 @@ class RemoteStore:
         only within one update, and derived triples point at the citation nodes of the source graphs.
         """
         targets = {q.graph_name for q in quads} | set(drop)
-        for g in sorted(targets, key=lambda g: g.value):
+        for g in sorted(targets, key=str):
             self.update(f"DROP SILENT GRAPH {g}")
         for chunk in chunks(quads, CHUNK):
             by_graph: dict = {}

@@ -119,7 +119,7 @@ def keys(store: ox.Store, added, removed, base: str = DEFAULT_BASE_IRI) -> set |
     in any graph, or anything in an ontology graph.
     """
     ontology = f"{base}/graph/ontology/"
-    nodes = set()
+    nodes: set[ox.NamedNode | ox.BlankNode] = set()
     for q in (*added, *removed):
         if q.predicate == SUBCLASS_OF or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology)):
             return None

@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from workforce_kg.store import local as stores
 from workforce_kg import vocab
 from workforce_kg.paths import SHAPES_DIR, turtle_files
+from workforce_kg.store import local as stores
 from workforce_kg.vocab import DEFAULT_BASE_IRI, prefixes
 
 WKG = Namespace(vocab.WKG)
@@ -121,7 +122,8 @@ def _path(report: Graph, data: Graph, path) -> str:
 
 def _label_of(data: Graph, node) -> str:
     """The node's preferred label (the first in order when it has several)."""
-    return str(min(data.objects(node, SKOS.prefLabel), default=""))
+    labels: list[Any] = list(data.objects(node, SKOS.prefLabel))
+    return str(min(labels, default=""))
 
 
 def _document_of(data: Graph, node) -> str:
@@ -273,7 +275,8 @@ def _shape_closure(shapes: Graph, shape) -> set:
 def _paths(shapes: Graph, nodes) -> tuple[set, set]:
     """The predicates the shapes ``nodes`` read on their focus node: forward (property paths, and the
     other property of ``sh:lessThan`` …), and inverse (``sh:inversePath``)."""
-    forward, inverse = set(), set()
+    forward: set[str] = set()
+    inverse: set[str] = set()
     for node in nodes:
         if (node, SH.closed, Literal(True)) in shapes:
             raise ValueError("validate_change does not handle sh:closed (it reads every predicate)")
@@ -345,7 +348,7 @@ class ShapeReach:
     objects_of: frozenset
 
     @classmethod
-    def of(cls, shapes: Graph) -> "ShapeReach":
+    def of(cls, shapes: Graph) -> ShapeReach:
         wkg = str(WKG)
         on_values = {RDF_TYPE_IRI}
         for prop in set(shapes.subjects(SH.path, None)):  # the shapes the values of a property are checked against
@@ -498,10 +501,10 @@ def neighbourhood(store, focus: Focus, shapes: Graph | None = None) -> set:
     for node in focus.nodes:
         outgoing = list(store.quads_for_pattern(node, None, None, None))
         classes = {URIRef(q.object.value) for q in outgoing if q.predicate.value == RDF_TYPE_IRI}
-        classes = {str(c) for c in classes | {s for c in classes for s in supers.get(c, ())}}
-        pointing = [next(store.quads_for_pattern(None, ox.NamedNode(p), node, None), None) for p in reach.objects_of]
-        pointing = [q for q in pointing if q is not None]
-        applicable = [s for s in reach.shapes if s.applies(classes, {q.predicate.value for q in outgoing},
+        class_names = {str(c) for c in classes | {s for c in classes for s in supers.get(c, ())}}
+        first = [next(store.quads_for_pattern(None, ox.NamedNode(p), node, None), None) for p in reach.objects_of]
+        pointing = [q for q in first if q is not None]
+        applicable = [s for s in reach.shapes if s.applies(class_names, {q.predicate.value for q in outgoing},
                                                            {q.predicate.value for q in pointing})]
         reads = {p for s in applicable for p in s.reads}
         out.update(q.triple for q in pointing)

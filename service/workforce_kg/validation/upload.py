@@ -88,6 +88,7 @@ def validation_main(conn, store_path: str, max_rows: int, memory: int | None = N
             return
         try:
             kg.refresh()  # a write may have published a new version of the store
+            assert isinstance(kg.store, ox.Store)  # an on-disk store
             outcome = answer(kg.store, kg.base, shapes, body, content_type, report_type)
         except Exception as exc:  # our bug: report it as a 500 rather than losing the worker
             outcome = error_outcome(500, f"internal error: {exc.__class__.__name__}")

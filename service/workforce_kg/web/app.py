@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
-import re
-import time
-import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
@@ -20,12 +13,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workforce_kg import __version__
 from workforce_kg import docs as ontology_docs
-from workforce_kg.store import local as stores
 from workforce_kg.config import Settings
+from workforce_kg.provenance.sources import sources_dir
 from workforce_kg.sparql.executor import QueryExecutor
+from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.store import local as stores
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.store.remote import RemoteError, RemoteStore, is_remote
 from workforce_kg.validation.upload import validation_main
 from workforce_kg.web.deps import KGDep, SettingsDep
 from workforce_kg.web.middleware import BodyLimit, RequestLog, SecurityHeaders
+from workforce_kg.web.openapi import errors, http_error, media, merge
 from workforce_kg.web.routes.api import router as api_router
 from workforce_kg.web.routes.linked_data import router as linked_data_router
 from workforce_kg.web.routes.pages import router as pages_router
@@ -33,14 +31,7 @@ from workforce_kg.web.routes.sparql import router as sparql_router
 from workforce_kg.web.routes.validate import router as validation_router
 from workforce_kg.web.routes.views import router as views_router
 from workforce_kg.web.routes.writes import router as write_router
-from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.sparql.negotiation import best_match
-from workforce_kg.web.openapi import errors, http_error, media, merge
-from workforce_kg.store.remote import RemoteError, RemoteStore, is_remote
-from workforce_kg.provenance.sources import sources_dir
 from workforce_kg.writes.worker import Writer
-
-
 
 
 def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
@@ -186,4 +177,6 @@ def ontology_rdf(media: str) -> bytes:
         return path.read_bytes()
     with open(path, "rb") as fh:
         triples = list(ox.parse(fh, format=ox.RdfFormat.TURTLE))
-    return ox.serialize(triples, format=RDF_FORMATS[media])
+    body = ox.serialize(triples, format=RDF_FORMATS[media])
+    assert body is not None  # serialised to bytes, not to a file
+    return body

@@ -25,23 +25,20 @@ from __future__ import annotations
 import fcntl
 import gc
 import shutil
-import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from workforce_kg.store import rules
-
-from workforce_kg.sparql import safety
-
-from workforce_kg.rdf import uploads
-from workforce_kg.store import local as stores
 from workforce_kg import vocab
+from workforce_kg.rdf import uploads
+from workforce_kg.sparql import safety
+from workforce_kg.store import local as stores
+from workforce_kg.store import rules
 from workforce_kg.vocab import PROV, XSD, prefixes
 
 LOCK = ".write.lock"
@@ -138,6 +135,7 @@ def _kept_state(st: ox.Store, base: str) -> dict:
     for g in st.named_graphs():
         if isinstance(g, ox.NamedNode) and kept_by_service(g.value, base):
             rows = st.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", substitutions={ox.Variable("g"): g})
+            assert isinstance(rows, ox.QuerySolutions)
             row = next(iter(rows), None)  # none for an empty graph
             state[g.value] = int(row["n"].value) if row else 0
     return state
@@ -209,18 +207,21 @@ def check_quotes(st: ox.Store, added: set[ox.Quad], folder: Path, base: str) -> 
     wkg = f"{base}/def/"
     segments: dict[str, dict | str] = {}
     checked, problems = 0, []
-    for row in st.query(CITATIONS, use_default_graph_as_union=True, prefixes={"wkg": wkg}):
+    citations = st.query(CITATIONS, use_default_graph_as_union=True, prefixes={"wkg": wkg})
+    assert isinstance(citations, ox.QuerySolutions)
+    for row in citations:
         if row["fact"] not in touched and row["citation"] not in touched:
             continue
         checked += 1
         locator, quote = (row[k].value if row[k] else "" for k in ("locator", "quote"))
         doc, file = row["doc"], row["file"]
         if doc is None or file is None:
-            issue = "the citation names no source document with a file name"
+            issue: str | None = "the citation names no source document with a file name"
         else:
             if doc.value not in segments:
                 scheme = row["scheme"].value.rsplit("/", 1)[-1] if row["scheme"] else ""
-                headings = frozenset(q.object.value for q in st.quads_for_pattern(doc, ox.NamedNode(wkg + "sectionHeading"), None))
+                headings = frozenset(q.object.value for q in st.quads_for_pattern(doc, ox.NamedNode(wkg + "sectionHeading"), None)
+                                     if not isinstance(q.object, ox.Triple))
                 try:
                     segments[doc.value] = load_segments(Document(doc.value, file.value, scheme, headings), folder)
                 except OSError:
@@ -255,9 +256,9 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
     activity = ox.NamedNode(f"{base}/id/write/{stamp}-{uuid.uuid4().hex[:8]}")
     agent = ox.NamedNode(f"{base}/id/agent/{quote(req.agent, safe='')}")
     operation = {"update": "SPARQL Update", "put": "PUT", "post": "POST", "delete": "DELETE"}[req.operation]
-    ended = datetime.now(timezone.utc)
+    ended = datetime.now(UTC)
     g = audit_graph(base)
-    triples = [
+    triples: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]] = [
         (activity, RDF_TYPE, ox.NamedNode(PROV + "Activity")),
         (activity, RDFS_LABEL, ox.Literal(f"{operation} by {req.agent} at {started.isoformat()}")),
         (activity, ox.NamedNode(PROV + "startedAtTime"), _literal(started.isoformat(), "dateTime")),
@@ -304,7 +305,7 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     from workforce_kg.validation import report as validation  # pySHACL: loaded by the writer process only
 
     derived = derived_graph(base)
-    started = started or datetime.now(timezone.utc)
+    started = started or datetime.now(UTC)
     scope = _scope(st, req, base)  # static: from the update's parse, or the graph a request names
     # checked again on the difference: an update whose graphs only evaluation tells (GRAPH ?g) is
     # compared in full (every graph); any other on the graphs it names, and, as the parse decided which
@@ -344,7 +345,9 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
             raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
                              "points; nothing was changed", {"quotes": problems})
     recorded = _audit(st, req, base, added, removed, started, changes)
-    activity = recorded[0].subject.value
+    subject = recorded[0].subject
+    assert isinstance(subject, ox.NamedNode)  # the activity
+    activity = subject.value
     # the audit's derived triples too (superclass types of its PROV classes, if the ontology gives any):
     # the derived graph stays what rules.apply gives on the whole store, which the next update relies on
     rules.update(st, derived, set(recorded), (), base)
@@ -366,7 +369,7 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
         raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
     if req.operation == "update":
         check_update(req.update or "", base)  # refused before any copy is made (the decision is cached)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with _locked(path):
         stores.prune(path, grace=600)
         name, tmp = stores.next_generation(path)

@@ -38,12 +38,14 @@ def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | 
         raise WriteError(400, "on a remote store, name the graph (?graph=IRI): the remote's default graph is not ours")
     try:
         remote = RemoteStore.open(target, timeout)
-        if req.graph is not None and kept_by_service(req.graph, remote.base):
+        base = remote.base
+        assert base is not None  # open() finds it
+        if req.graph is not None and kept_by_service(req.graph, base):
             raise WriteError(403, f"<{req.graph}> is kept by the service and cannot be written")
         st = ox.Store()
         st.extend(remote.quads())
         dataset = set(st)
-        added, removed, answer = change(st, req, remote.base, shapes, sources)
+        added, removed, answer = change(st, req, base, shapes, sources)
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in added | removed):
             raise WriteError(400, "on a remote store, write into named graphs (GRAPH <IRI> { ... }): the remote's "
                              "default graph is not ours")

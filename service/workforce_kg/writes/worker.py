@@ -112,6 +112,7 @@ class Writer:
                 raise WriteError(503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed")
         finally:
             self._lock.release()
+        assert reply is not None  # answered
         if reply[0] == "ok":
             return reply[1]
         raise WriteError(reply[1], reply[2], reply[3])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
 from workforce_kg.analysis import network as net
-from workforce_kg.web.deps import KGDep
 from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.web.deps import KGDep
 
 router = APIRouter(prefix="/api", tags=["accountability"])
 
@@ -77,7 +77,7 @@ _ERRORS = {
 
 
 def _example(example: dict, *codes: int) -> dict:
-    out = {200: {"content": {"application/json": {"example": example}}}}
+    out: dict[int, Any] = {200: {"content": {"application/json": {"example": example}}}}
     out.update({c: _ERRORS[c] for c in codes})
     return out
 
@@ -89,7 +89,7 @@ def _listing(item: dict) -> dict:
 Limit = Annotated[int, Query(ge=0, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Id = Annotated[str, Path(description="The slug of the entity's IRI, e.g. `nurses-50k` or `nhse`.")]
-At = Annotated[Optional[date], Query(description="As of this date (YYYY-MM-DD); default today.", examples=["2023-04-01"])]
+At = Annotated[date | None, Query(description="As of this date (YYYY-MM-DD); default today.", examples=["2023-04-01"])]
 
 _DHSC = _ref("body", "dhsc", "Department of Health and Social Care")
 _NURSES = _ref("commitment", "nurses-50k", "50,000 more nurses")
@@ -116,14 +116,14 @@ _BODY = {**_ref("body", "hee", "Health Education England"), "aliases": ["HEE"], 
 @api_errors
 def commitments(
     kg: KGDep,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.", examples=["england"])] = None,
-    theme: Annotated[Optional[str], Query(description="Theme slug.", examples=["recruitment"])] = None,
-    body: Annotated[Optional[str], Query(description="A body holding a responsibility for it.", examples=["nhse"])] = None,
-    role: Annotated[Optional[str], Query(description="That responsibility's role.", examples=["lead"])] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.", examples=["england"])] = None,
+    theme: Annotated[str | None, Query(description="Theme slug.", examples=["recruitment"])] = None,
+    body: Annotated[str | None, Query(description="A body holding a responsibility for it.", examples=["nhse"])] = None,
+    role: Annotated[str | None, Query(description="That responsibility's role.", examples=["lead"])] = None,
     via_programmes: Annotated[bool, Query(description="Count body/role held through a programme serving it.")] = True,
-    dimension: Annotated[Optional[str], Query(description="Rating dimension.", examples=["overall"])] = None,
-    value: Annotated[Optional[str], Query(description="Rating value.", examples=["inadequate"])] = None,
-    document: Annotated[Optional[str], Query(description="A document stating it.",
+    dimension: Annotated[str | None, Query(description="Rating dimension.", examples=["overall"])] = None,
+    value: Annotated[str | None, Query(description="Rating value.", examples=["inadequate"])] = None,
+    document: Annotated[str | None, Query(description="A document stating it.",
                                              examples=["scotgov-national-workforce-strategy"])] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -172,9 +172,9 @@ def commitment_accountability(kg: KGDep, id: Id, at: At = None):
 @api_errors
 def bodies(
     kg: KGDep,
-    type: Annotated[Optional[str], Query(description="Organisation type slug or class (CollectiveActor, "
+    type: Annotated[str | None, Query(description="Organisation type slug or class (CollectiveActor, "
                                          "FormalOrganization, OrganizationalUnit).", examples=["regulator"])] = None,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.", examples=["scotland"])] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.", examples=["scotland"])] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
@@ -214,11 +214,11 @@ def body_accountability(kg: KGDep, id: Id, at: At = None):
 @api_errors
 def programmes(
     kg: KGDep,
-    kind: Annotated[Optional[str], Query(description="Programme kind slug.", examples=["plan"])] = None,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.")] = None,
-    body: Annotated[Optional[str], Query(description="A body holding a responsibility for it.")] = None,
-    role: Annotated[Optional[str], Query(description="That responsibility's role.")] = None,
-    commitment: Annotated[Optional[str], Query(description="A commitment it serves (directly or as a part).")] = None,
+    kind: Annotated[str | None, Query(description="Programme kind slug.", examples=["plan"])] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
+    body: Annotated[str | None, Query(description="A body holding a responsibility for it.")] = None,
+    role: Annotated[str | None, Query(description="That responsibility's role.")] = None,
+    commitment: Annotated[str | None, Query(description="A commitment it serves (directly or as a part).")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
@@ -245,13 +245,13 @@ _FUNDING = {**_ref("funding", "d001-clinical-placements-55m", "£55 million for 
 @api_errors
 def funding(
     kg: KGDep,
-    funder: Annotated[Optional[str], Query(description="Funder body.", examples=["dhsc"])] = None,
-    recipient: Annotated[Optional[str], Query(description="Recipient body.")] = None,
-    programme: Annotated[Optional[str], Query(description="A programme it funds.")] = None,
-    commitment: Annotated[Optional[str], Query(description="A commitment it funds, directly or via a programme.")] = None,
-    min_amount: Annotated[Optional[float], Query(description="Smallest amount, GBP.", examples=[1000000])] = None,
-    max_amount: Annotated[Optional[float], Query(description="Largest amount, GBP.")] = None,
-    period: Annotated[Optional[str], Query(description="Text in the period label, or a year the dates cover.",
+    funder: Annotated[str | None, Query(description="Funder body.", examples=["dhsc"])] = None,
+    recipient: Annotated[str | None, Query(description="Recipient body.")] = None,
+    programme: Annotated[str | None, Query(description="A programme it funds.")] = None,
+    commitment: Annotated[str | None, Query(description="A commitment it funds, directly or via a programme.")] = None,
+    min_amount: Annotated[float | None, Query(description="Smallest amount, GBP.", examples=[1000000])] = None,
+    max_amount: Annotated[float | None, Query(description="Largest amount, GBP.")] = None,
+    period: Annotated[str | None, Query(description="Text in the period label, or a year the dates cover.",
                                            examples=["2022"])] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -282,10 +282,10 @@ def funding_item(kg: KGDep, id: Id):
 @api_errors
 def ratings(
     kg: KGDep,
-    commitment: Annotated[Optional[str], Query(description="Rated commitment.")] = None,
-    dimension: Annotated[Optional[str], Query(description="Dimension slug.", examples=["overall"])] = None,
-    value: Annotated[Optional[str], Query(description="Rating value slug.", examples=["inadequate"])] = None,
-    evaluation: Annotated[Optional[str], Query(description="Evaluation slug.")] = None,
+    commitment: Annotated[str | None, Query(description="Rated commitment.")] = None,
+    dimension: Annotated[str | None, Query(description="Dimension slug.", examples=["overall"])] = None,
+    value: Annotated[str | None, Query(description="Rating value slug.", examples=["inadequate"])] = None,
+    evaluation: Annotated[str | None, Query(description="Evaluation slug.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
@@ -299,9 +299,9 @@ def ratings(
 @api_errors
 def figures(
     kg: KGDep,
-    commitment: Annotated[Optional[str], Query(description="A commitment it evidences (directly or via a programme).")] = None,
-    unit: Annotated[Optional[str], Query(description="Unit slug.", examples=["fte"])] = None,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.")] = None,
+    commitment: Annotated[str | None, Query(description="A commitment it evidences (directly or via a programme).")] = None,
+    unit: Annotated[str | None, Query(description="Unit slug.", examples=["fte"])] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
@@ -322,7 +322,7 @@ def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
 def search(
     kg: KGDep,
     q: Annotated[str, Query(description="Words to look for.", examples=["50,000 nurses"])],
-    type: Annotated[Optional[list[str]], Query(description="Restrict to these types (repeatable).")] = None,
+    type: Annotated[list[str] | None, Query(description="Restrict to these types (repeatable).")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ):
@@ -347,7 +347,7 @@ def accountability_matrix(
     request: Request,
     kg: KGDep,
     of: Annotated[str, Query(description="`commitments` or `programmes`.")] = "commitments",
-    format: Annotated[Optional[str], Query(description="`json` or `csv` (overrides Accept).")] = None,
+    format: Annotated[str | None, Query(description="`json` or `csv` (overrides Accept).")] = None,
 ):
     """Every body against every commitment (or programme), with the roles in each cell. JSON lists the
     non-empty ``cells``; CSV (``Accept: text/csv`` or ``format=csv``) is the full grid."""
@@ -385,7 +385,7 @@ def gaps(kg: KGDep):
 @api_errors
 def centrality(
     kg: KGDep,
-    types: Annotated[Optional[list[str]], Query(description="Node types to rank (default body).")] = None,
+    types: Annotated[list[str] | None, Query(description="Node types to rank (default body).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ):
     """Degree and betweenness centrality (undirected, parallel edges merged), most between first."""
@@ -426,12 +426,12 @@ def path(
 def export(
     kg: KGDep,
     format: Annotated[str, Path(description=", ".join(exports.FORMATS))],
-    focus: Annotated[Optional[str], Query(description="Centre entity (IRI, `body:nhse`, …).",
+    focus: Annotated[str | None, Query(description="Centre entity (IRI, `body:nhse`, …).",
                                           examples=["cmt:nurses-50k"])] = None,
     depth: Annotated[int, Query(ge=0, le=exports.MAX_DEPTH, description="Hops from the focus.")] = 1,
-    types: Annotated[Optional[list[str]], Query(description="Node types to keep.")] = None,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.")] = None,
-    roles: Annotated[Optional[list[str]], Query(description="Responsibility roles to keep.")] = None,
+    types: Annotated[list[str] | None, Query(description="Node types to keep.")] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
+    roles: Annotated[list[str] | None, Query(description="Responsibility roles to keep.")] = None,
     of: Annotated[str, Query(description="matrix-csv only: `commitments` or `programmes`.")] = "commitments",
 ):
     """The whole network or a focused subgraph, for Gephi (GEXF), yEd (GraphML), Cytoscape (JSON),

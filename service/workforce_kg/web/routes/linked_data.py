@@ -25,9 +25,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from workforce_kg.rdf import describe as d
-from workforce_kg.web.middleware import linkable
-from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.middleware import linkable
 from workforce_kg.web.openapi import RDF_TYPES, errors, media, merge, redirect
 
 router = APIRouter(tags=["linked data"])
@@ -221,7 +221,7 @@ def void(request: Request) -> Response:
 
 def dump_response(kg: KnowledgeGraph, fmt: ox.RdfFormat, media: str, prefixes: dict | None) -> Response:
     """Dump the whole store (every named graph) through a spooled file, then stream it in chunks."""
-    spool = tempfile.SpooledTemporaryFile(max_size=DUMP_SPOOL)
+    spool = tempfile.SpooledTemporaryFile(max_size=DUMP_SPOOL)  # noqa: SIM115  (closed by the response's stream)
     kg.store.dump(spool, format=fmt, prefixes=prefixes)
     spool.seek(0)
 

@@ -13,9 +13,17 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.sparql.protocol import (
+    GRAPH_TYPES,
+    ProtocolError,
+    SparqlRequest,
+    error_outcome,
+    execute,
+    first_value,
+    unsupported_media_type,
+)
 from workforce_kg.web.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from workforce_kg.web.routes.writes import sparql_update
-from workforce_kg.sparql.protocol import GRAPH_TYPES, ProtocolError, SparqlRequest, first_value, error_outcome, execute, unsupported_media_type
 
 router = APIRouter()
 
@@ -48,8 +56,8 @@ async def parse_request(request: Request, max_body: int) -> SparqlRequest:
                 "POST needs Content-Type application/sparql-query, application/sparql-update "
                 "or application/x-www-form-urlencoded"
             )
-    for text in (req.query, req.update):
-        if text is not None and len(text) > max_body:
+    for given in (req.query, req.update):
+        if given is not None and len(given) > max_body:
             raise ProtocolError(413, f"query longer than {max_body} characters")
     return req
 

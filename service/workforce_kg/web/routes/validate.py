@@ -13,21 +13,19 @@ in tests, a remote store) validates in a thread of the web process instead.
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from rdflib import RDF, SH, Graph, Literal
 
-from workforce_kg.store import local as stores
 from workforce_kg.rdf import uploads
-from workforce_kg.validation import report as validation
 from workforce_kg.sparql.negotiation import best_match
-from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.sparql.protocol import Outcome
+from workforce_kg.store import local as stores
+from workforce_kg.validation import report as validation
 from workforce_kg.validation.upload import answer
+from workforce_kg.web.openapi import errors, media, merge
 
 router = APIRouter()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from html import escape
-from typing import Annotated, Optional
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -21,10 +21,10 @@ from fastapi.responses import HTMLResponse
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
 from workforce_kg.analysis import network as net
-from workforce_kg.web.deps import KGDep
 from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.web.routes.linked_data import local_href
+from workforce_kg.web.deps import KGDep
 from workforce_kg.web.openapi import media
+from workforce_kg.web.routes.linked_data import local_href
 
 router = APIRouter(tags=["views"])
 
@@ -214,10 +214,10 @@ def _legend() -> str:
 def graph_view(
     request: Request,
     kg: KGDep,
-    focus: Annotated[Optional[str], Query(description="IRI, `cmt:nurses-50k`, `body/hee`, a slug or a name.")] = None,
+    focus: Annotated[str | None, Query(description="IRI, `cmt:nurses-50k`, `body/hee`, a slug or a name.")] = None,
     depth: Annotated[str, Query(description=f"Hops from the focus, 0–{exports.MAX_DEPTH}.")] = "1",
-    roles: Annotated[Optional[list[str]], Query(description="Responsibility roles to keep.")] = None,
-    jurisdiction: Annotated[Optional[str], Query(description="Jurisdiction slug.")] = None,
+    roles: Annotated[list[str] | None, Query(description="Responsibility roles to keep.")] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
 ) -> HTMLResponse:
     """The focus subgraph of any entity, coloured by type, edges labelled by relation or role.
 

@@ -8,6 +8,7 @@ write is 403). The writes themselves are in :mod:`workforce_kg.writes.change`.
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -15,9 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from workforce_kg.sparql.negotiation import best_match
-from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.sparql.protocol import GRAPH_TYPES
 from workforce_kg.store.remote import RemoteStore
+from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.writes.change import WriteError, WriteRequest
 
 router = APIRouter()
@@ -93,10 +94,10 @@ GraphParam = Query(None, description="The graph's IRI")
 DefaultParam = Query(None, description="Present (no value) to address the store's default graph")
 
 
-READ = {"summary": "Graph Store Protocol: read a graph",
+READ: dict[str, Any] = {"summary": "Graph Store Protocol: read a graph",
         "responses": merge(media(*GRAPH_TYPES, description="The graph, in the media type asked for"),
                            errors(400, 404, 406, e400=WRITE_RESPONSES[400]["description"], e404="No such graph"))}
-WRITE = {"summary": "Graph Store Protocol: write a graph",
+WRITE: dict[str, Any] = {"summary": "Graph Store Protocol: write a graph",
          "responses": {200: {"description": "Written: what changed"}, 201: {"description": "Graph created"}, **WRITE_RESPONSES}}
 
 
