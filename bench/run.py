@@ -76,14 +76,15 @@ def validation_times() -> list[str]:
     ours = timed(lambda: validation.validate_graph(data, onto, shapes), repeat=3)
     parse = timed(lambda: validation.validate_files(), repeat=3)
     base = timed(
-        lambda: shacl_validate(data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True,
-                               allow_warnings=True),
+        lambda: shacl_validate(
+            data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True, allow_warnings=True
+        ),
         repeat=1,
     )
     return [
         "| what | seconds (median) | ratio to baseline |",
         "|---|---:|---:|",
-        f"| baseline: pySHACL with `inference=\"rdfs\"` and the ontology as `ont_graph` | {statistics.median(base):.2f} | 1.00 |",
+        f'| baseline: pySHACL with `inference="rdfs"` and the ontology as `ont_graph` | {statistics.median(base):.2f} | 1.00 |',
         f"| `validation.validate_graph` (our one-pass entailment, no pySHACL inference) | {statistics.median(ours):.2f} | {statistics.median(ours) / statistics.median(base):.2f} |",
         f"| `workforce-kg validate` path incl. parsing the Turtle (`validate_files`) | {statistics.median(parse):.2f} | {statistics.median(parse) / statistics.median(base):.2f} |",
         "",

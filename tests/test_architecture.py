@@ -33,9 +33,18 @@ def test_the_package_under_test_is_this_checkout():
 
 
 def test_import_linter_contracts_are_kept():
-    run = subprocess.run([sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
-                          "sys.exit(lint_imports_command())", "--no-cache"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+            "--no-cache",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "0 broken" in run.stdout
 
@@ -56,8 +65,12 @@ def test_no_import_cycle_between_modules(graph):
 
 def test_web_framework_only_under_web(graph):
     for framework in ("fastapi", "starlette"):
-        importers = {m for m in graph.modules if m.startswith("workforce_kg.")
-                     and any(i.split(".")[0] == framework for i in graph.find_modules_directly_imported_by(m))}
+        importers = {
+            m
+            for m in graph.modules
+            if m.startswith("workforce_kg.")
+            and any(i.split(".")[0] == framework for i in graph.find_modules_directly_imported_by(m))
+        }
         assert "workforce_kg.web.app" in importers  # the graph holds external packages
         assert {m for m in importers if not m.startswith("workforce_kg.web.")} == set()
 
@@ -65,20 +78,33 @@ def test_web_framework_only_under_web(graph):
 def _private_imports(path: Path) -> list[str]:
     """``from workforce_kg... import _name`` and ``module._name`` uses of our modules in ``path``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    ours = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-            and (node.module or "").startswith("workforce_kg") for alias in node.names}
+    ours = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workforce_kg")
+        for alias in node.names
+    }
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workforce_kg"):
-            found += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ours
-                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found += [
+                f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")
+            ]
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ours
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
             found.append(f"{node.value.id}.{node.attr}")
     return found
 
 
 def test_no_private_name_used_outside_its_module():
-    uses = {str(p.relative_to(ROOT)): found for p in [*PACKAGE.rglob("*.py"), *(ROOT / "tests").glob("*.py"),
-                                                     *(ROOT / "bench").glob("*.py")]
-            if (found := _private_imports(p))}
+    uses = {
+        str(p.relative_to(ROOT)): found
+        for p in [*PACKAGE.rglob("*.py"), *(ROOT / "tests").glob("*.py"), *(ROOT / "bench").glob("*.py")]
+        if (found := _private_imports(p))
+    }
     assert uses == {}

@@ -92,11 +92,22 @@ def test_no_triple_in_two_graphs(store2):
 
 def test_replicas_have_the_shape_of_the_bundled_graph(store1, store2):
     one, two = class_counts(store1), class_counts(store2)
-    for cls in ("Commitment", "Programme", "Responsibility", "Funding", "ProgressFigure", "Rating", "Evaluation",
-                "Citation", "SourceDocument"):
+    for cls in (
+        "Commitment",
+        "Programme",
+        "Responsibility",
+        "Funding",
+        "ProgressFigure",
+        "Rating",
+        "Evaluation",
+        "Citation",
+        "SourceDocument",
+    ):
         assert two[WKG + cls] == 2 * one[WKG + cls], cls
     assert two[ORG + "ChangeEvent"] == 2 * one[ORG + "ChangeEvent"]
-    assert one[ORG + "Organization"] < two[ORG + "Organization"] < 2 * one[ORG + "Organization"]  # reference bodies reused
+    assert (
+        one[ORG + "Organization"] < two[ORG + "Organization"] < 2 * one[ORG + "Organization"]
+    )  # reference bodies reused
     graphs = {q.graph_name.value for q in store2}
     assert f"{BASE}/graph/synthetic/001" in graphs
 
@@ -120,14 +131,17 @@ def rows(st: ox.Store, name: str) -> int:
     return len(KnowledgeGraph(st).rows(cq.sparql))
 
 
-@pytest.mark.parametrize("name", [
-    "cq08_evaluated_commitment_owners",
-    "cq09_nhse_holdings_by_role",
-    "cq12_commitments_with_several_bodies",
-    "cq19_funding_per_commitment",
-    "cq23_figures_evidencing_commitments",
-    "cq45_citations_per_document",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cq08_evaluated_commitment_owners",
+        "cq09_nhse_holdings_by_role",
+        "cq12_commitments_with_several_bodies",
+        "cq19_funding_per_commitment",
+        "cq23_figures_evidencing_commitments",
+        "cq45_citations_per_document",
+    ],
+)
 def test_competency_answers_grow_with_the_synthetic_data(store1, store2, name):
     assert 0 < rows(store1, name) < rows(store2, name)
 

@@ -79,8 +79,9 @@ def writable(built_store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(writable, sources_dir):
-    settings = Settings(store=writable, update_token="alice:alice-token-1", query_workers=0, update_timeout=30,
-                        sources=sources_dir)
+    settings = Settings(
+        store=writable, update_token="alice:alice-token-1", query_workers=0, update_timeout=30, sources=sources_dir
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -119,10 +120,10 @@ FEDERATED = {
     "after a comment line": "SELECT * WHERE { ?s ?p ?o # SERVICE\nSERVICE <{url}> { ?a ?b ?c } }",
     "no spaces": "SELECT*WHERE{SERVICE<{url}>{?s ?p ?o}}",
     "unicode escape": "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
-    "unicode escape in a string": "SELECT * WHERE { ?s ?p \"a\\u0022 . SERVICE <{url}> { ?a ?b ?c } # \" }",
+    "unicode escape in a string": 'SELECT * WHERE { ?s ?p "a\\u0022 . SERVICE <{url}> { ?a ?b ?c } # " }',
     "prefix named service": "PREFIX service: <{url}> SELECT * WHERE { SERVICE service: { ?s ?p ?o } }",
     "prefixed endpoint": "PREFIX e: <{url}#> SELECT * WHERE { SERVICE e:x { ?s ?p ?o } }",
-    "after an escaped quote": "SELECT * WHERE { ?s ?p \"a\\\"b\" . SERVICE <{url}> { ?a ?b ?c } }",
+    "after an escaped quote": 'SELECT * WHERE { ?s ?p "a\\"b" . SERVICE <{url}> { ?a ?b ?c } }',
     "after a long string": "SELECT * WHERE { ?s ?p '''x\n'y''' . SERVICE <{url}> { ?a ?b ?c } }",
     "subquery": "SELECT * WHERE { { SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } } } }",
     "exists": "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <{url}> { ?s ?p ?o } } }",
@@ -144,9 +145,11 @@ FEDERATED = {
 @pytest.mark.parametrize("name", FEDERATED)
 def test_no_spelling_of_service_or_from_leaves_the_machine(client, listener, name):
     query = FEDERATED[name].replace("{url}", listener.url)
-    for r in (client.get("/sparql", params={"query": query}),
-              client.post("/sparql", content=query.encode(), headers=QUERY),
-              client.post("/sparql", data={"query": query})):
+    for r in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", content=query.encode(), headers=QUERY),
+        client.post("/sparql", data={"query": query}),
+    ):
         refused(r, 400)
     assert listener.connections == 0
 
@@ -155,8 +158,12 @@ def test_query_workers_refuse_too(writable, listener):
     """The check runs in the query worker processes (the service's default), not only in-process."""
     with TestClient(create_app(Settings(store=writable, query_workers=1))) as c:
         for name in ("local-name escape \\#", "variable", "exists", "unicode escape"):
-            refused(c.post("/sparql", content=FEDERATED[name].replace("{url}", listener.url).encode(), headers=QUERY), 400)
-        assert "nested too deeply" in refused(c.post("/sparql", content=NESTED["path sequence"].encode(), headers=QUERY), 400)
+            refused(
+                c.post("/sparql", content=FEDERATED[name].replace("{url}", listener.url).encode(), headers=QUERY), 400
+            )
+        assert "nested too deeply" in refused(
+            c.post("/sparql", content=NESTED["path sequence"].encode(), headers=QUERY), 400
+        )
         r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
         assert r.status_code == 200
     assert listener.connections == 0
@@ -164,14 +171,20 @@ def test_query_workers_refuse_too(writable, listener):
 
 @pytest.mark.parametrize("iri", ["file:///etc/hostname", "file:///etc/passwd", "http://127.0.0.1:1/x"])
 def test_from_outside_the_store_is_refused(client, iri):
-    for query in (f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}", f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-                  f"select * from\n<{iri}> where {{ ?s ?p ?o }}"):
+    for query in (
+        f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"select * from\n<{iri}> where {{ ?s ?p ?o }}",
+    ):
         assert "only graphs in this store" in refused(client.get("/sparql", params={"query": query}), 400)
 
 
 def test_from_a_graph_of_the_store_is_answered(client):
-    r = client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{DERIVED}> WHERE {{ ?s ?p ?o }}"},
-                   headers={"Accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql",
+        params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{DERIVED}> WHERE {{ ?s ?p ?o }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
@@ -216,9 +229,11 @@ def test_runaway_nesting_is_refused_and_the_server_lives(client, name):
 
 
 def test_moderate_nesting_is_answered(client):
-    for query in ("SELECT * WHERE " + "{" * 40 + " ?s ?p ?o " + "}" * 40 + " LIMIT 1",
-                  "SELECT * WHERE { FILTER(" + "(" * 40 + "true" + ")" * 40 + ") }",
-                  "SELECT * WHERE { ?s " + "/".join(["wkg:subject"] * 3) + "? ?o } LIMIT 1"):
+    for query in (
+        "SELECT * WHERE " + "{" * 40 + " ?s ?p ?o " + "}" * 40 + " LIMIT 1",
+        "SELECT * WHERE { FILTER(" + "(" * 40 + "true" + ")" * 40 + ") }",
+        "SELECT * WHERE { ?s " + "/".join(["wkg:subject"] * 3) + "? ?o } LIMIT 1",
+    ):
         assert client.get("/sparql", params={"query": query}).status_code == 200, query
 
 
@@ -239,8 +254,12 @@ ODD = [
 
 @pytest.mark.parametrize("query", ODD)
 def test_odd_queries_get_400_or_an_answer_never_500(client, query):
-    for accept in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                   "text/tab-separated-values"):
+    for accept in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ):
         r = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
         assert r.status_code in (200, 400), (r.status_code, r.text)
         if r.status_code == 400:
@@ -255,9 +274,11 @@ def test_triple_terms_are_written_in_every_results_format():
     st.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), nested, ox.NamedNode("urn:g")))
     kg = KnowledgeGraph(st)
     req = lambda: protocol.SparqlRequest(query="SELECT ?o WHERE { ?s ?p ?o }")  # noqa: E731
-    for media, fmt in (("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-                       ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-                       ("text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+    for media, fmt in (
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ):
         out = protocol.execute(kg, req(), media, 100)
         assert out.status == 200, out.body
         [row] = list(ox.parse_query_results(out.body, format=fmt))
@@ -299,7 +320,9 @@ def test_using_outside_the_store_is_refused(client, writable, iri):
     before = dataset(writable)
     for clause in ("USING", "USING NAMED"):
         text = f"INSERT {{ GRAPH <{CURATION}> {{ ?s ?p ?o }} }} {clause} <{iri}> WHERE {{ ?s ?p ?o }}"
-        assert "only graphs in this store" in refused(client.post("/sparql", content=text.encode(), headers=UPDATE), 400)
+        assert "only graphs in this store" in refused(
+            client.post("/sparql", content=text.encode(), headers=UPDATE), 400
+        )
     assert dataset(writable) == before
 
 
@@ -315,11 +338,13 @@ KEPT_UPDATES = {
     "insert data new ontology graph": P + f"INSERT DATA {{ GRAPH <{B}/graph/ontology/extra> {{ {FORGED} }} }}",
     "delete data": P + f"DELETE DATA {{ GRAPH <{DERIVED}> {{ {REAL} }} }}",
     "delete data ontology": f"DELETE DATA {{ GRAPH <{ONTOLOGY}> {{ <{B}/def/Commitment> a <http://www.w3.org/2002/07/owl#Class> }} }}",
-    "graph variable delete": P + "DELETE { GRAPH ?g { ?s wkg:successor ?o } } WHERE { GRAPH ?g { ?s wkg:successor ?o } }",
+    "graph variable delete": P
+    + "DELETE { GRAPH ?g { ?s wkg:successor ?o } } WHERE { GRAPH ?g { ?s wkg:successor ?o } }",
     "graph variable forge": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ GRAPH ?g {{ {REAL} }} }}",
     "graph variable ontology": "DELETE { GRAPH ?g { ?c ?p ?o } } WHERE { GRAPH ?g { ?c a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o } }",
     "graph variable with values": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ VALUES ?g {{ <{DERIVED}> }} }}",
-    "graph variable bind": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ BIND(IRI(CONCAT(\"{B}/graph/\", \"derived\")) AS ?g) }}",
+    "graph variable bind": P
+    + f'INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ BIND(IRI(CONCAT("{B}/graph/", "derived")) AS ?g) }}',
     "delete where graph variable": P + "DELETE WHERE { GRAPH ?g { body:hee wkg:successor ?o } }",
     "delete where": P + f"DELETE WHERE {{ GRAPH <{DERIVED}> {{ ?s wkg:successor ?o }} }}",
     "with delete": f"WITH <{DERIVED}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
@@ -410,8 +435,11 @@ def test_graph_store_writes_to_kept_graphs_are_refused(client, writable):
     before = dataset(writable)
     for method in ("put", "post", "delete"):
         for graph in (DERIVED, AUDIT, ONTOLOGY, f"{B}/graph/ontology/extra"):
-            kwargs = {} if method == "delete" else {"content": b"<urn:a> <urn:b> <urn:c> .",
-                                                    "headers": {**ALICE, "Content-Type": "text/turtle"}}
+            kwargs = (
+                {}
+                if method == "delete"
+                else {"content": b"<urn:a> <urn:b> <urn:c> .", "headers": {**ALICE, "Content-Type": "text/turtle"}}
+            )
             kwargs.setdefault("headers", ALICE)
             r = getattr(client, method)("/graph-store", params={"graph": graph}, **kwargs)
             assert "kept by the service" in refused(r, 403)
@@ -443,30 +471,48 @@ def test_competency_questions_still_answer_right_after_the_attempts(client, writ
 
 
 def graph_changes(client, activity: str) -> dict:
-    rows = client.get("/sparql", params={"query": f"""
+    rows = client.get(
+        "/sparql",
+        params={
+            "query": f"""
         SELECT ?graph ?added ?removed WHERE {{ GRAPH <{AUDIT}> {{
             <{activity}> wkg:graphChange ?c . ?c wkg:triplesAdded ?added ; wkg:triplesRemoved ?removed
-            OPTIONAL {{ ?c wkg:graph ?graph }} }} }}"""}, headers={"Accept": "application/sparql-results+json"})
+            OPTIONAL {{ ?c wkg:graph ?graph }} }} }}"""
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert rows.status_code == 200, rows.text
-    return {b.get("graph", {}).get("value", "default"): (int(b["added"]["value"]), int(b["removed"]["value"]))
-            for b in rows.json()["results"]["bindings"]}
+    return {
+        b.get("graph", {}).get("value", "default"): (int(b["added"]["value"]), int(b["removed"]["value"]))
+        for b in rows.json()["results"]["bindings"]
+    }
 
 
 def test_the_audit_records_every_graph_a_write_changed(client, writable):
     other = CURATION + "-2"
     label = "http://www.w3.org/2004/02/skos/core#altLabel"
     nhse = f"{B}/id/organisation/nhse"
-    r = client.post("/sparql", headers=UPDATE, content=(
-        f'INSERT DATA {{ GRAPH <{CURATION}> {{ <{nhse}> <{label}> "one"@en, "two"@en }} '
-        f'GRAPH <{other}> {{ <{nhse}> <{label}> "three"@en }} }}').encode())
+    r = client.post(
+        "/sparql",
+        headers=UPDATE,
+        content=(
+            f'INSERT DATA {{ GRAPH <{CURATION}> {{ <{nhse}> <{label}> "one"@en, "two"@en }} '
+            f'GRAPH <{other}> {{ <{nhse}> <{label}> "three"@en }} }}'
+        ).encode(),
+    )
     assert r.status_code == 200, r.text
     assert graph_changes(client, r.json()["activity"]) == {CURATION: (2, 0), other: (1, 0)}
     r = client.post("/sparql", headers=UPDATE, content=f"DROP GRAPH <{CURATION}>".encode())
     assert r.status_code == 200, r.text
     assert r.json()["removed"] == 2
     assert graph_changes(client, r.json()["activity"]) == {CURATION: (0, 2)}
-    r = client.post("/sparql", headers=UPDATE, content=(
-        f"DELETE {{ GRAPH ?g {{ ?s <{label}> \"three\"@en }} }} WHERE {{ GRAPH ?g {{ ?s <{label}> \"three\"@en }} }}").encode())
+    r = client.post(
+        "/sparql",
+        headers=UPDATE,
+        content=(
+            f'DELETE {{ GRAPH ?g {{ ?s <{label}> "three"@en }} }} WHERE {{ GRAPH ?g {{ ?s <{label}> "three"@en }} }}'
+        ).encode(),
+    )
     assert r.status_code == 200, r.text
     assert graph_changes(client, r.json()["activity"]) == {other: (0, 1)}
 

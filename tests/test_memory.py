@@ -54,8 +54,14 @@ def sparql(url: str, query: str, timeout: float = 30) -> tuple[int, dict | str]:
 
 @pytest.fixture(scope="module")
 def server(built_store):
-    s = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_MEMORY": "256MiB", "WORKFORCE_KG_QUERY_WORKERS": "2",
-                                     "WORKFORCE_KG_QUERY_TIMEOUT": "15"})
+    s = LiveServer(
+        built_store,
+        env={
+            "WORKFORCE_KG_QUERY_MEMORY": "256MiB",
+            "WORKFORCE_KG_QUERY_WORKERS": "2",
+            "WORKFORCE_KG_QUERY_TIMEOUT": "15",
+        },
+    )
     yield s
     s.stop()
 
@@ -132,14 +138,27 @@ def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
     try:
         pid = writer._worker.process.pid
         with pytest.raises(WriteError) as refused:
-            writer.run(WriteRequest("update", "test", update=f"INSERT {{ GRAPH <{graph}> {{ ?a <http://example.org/p> ?f }} }} "
-                                    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }"))
+            writer.run(
+                WriteRequest(
+                    "update",
+                    "test",
+                    update=f"INSERT {{ GRAPH <{graph}> {{ ?a <http://example.org/p> ?f }} }} "
+                    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }",
+                )
+            )
         assert refused.value.status == 503
-        assert refused.value.message == ("the write exceeded the writer's memory limit of 256 MiB and was stopped; "
-                                         "nothing was changed")
-        answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{graph}> {{ '
-                                         '<https://w3id.org/workforce-kg/id/organisation/nhse> '
-                                         '<http://www.w3.org/2004/02/skos/core#altLabel> "after"@en } }'))
+        assert refused.value.message == (
+            "the write exceeded the writer's memory limit of 256 MiB and was stopped; nothing was changed"
+        )
+        answer = writer.run(
+            WriteRequest(
+                "update",
+                "test",
+                update=f"INSERT DATA {{ GRAPH <{graph}> {{ "
+                "<https://w3id.org/workforce-kg/id/organisation/nhse> "
+                '<http://www.w3.org/2004/02/skos/core#altLabel> "after"@en } }',
+            )
+        )
         assert answer["added"] == 1 and writer._worker.process.pid != pid
     finally:
         writer.close()

@@ -34,8 +34,11 @@ def test_competency_question_on_disk_store(built_store, cq):
 def test_key_answers(kg):
     """A few answers stated independently of the recorded files."""
     assert kg.rows("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating }") == [{"n": 70}]
-    assert kg.rows("""SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating ; wkg:citation/wkg:locator ?l
-                      FILTER(?l IN ("Planning for the workforce", "Building the workforce", "Wellbeing at work")) }""") == [{"n": 35}]
+    assert (
+        kg.rows("""SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating ; wkg:citation/wkg:locator ?l
+                      FILTER(?l IN ("Planning for the workforce", "Building the workforce", "Wellbeing at work")) }""")
+        == [{"n": 35}]
+    )
     assert kg.ask("ASK { cmt:nurses-50k wkg:accountableBody body:dhsc }")
     assert kg.ask("ASK { body:hee wkg:successor body:nhse }")
 

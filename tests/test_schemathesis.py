@@ -64,8 +64,21 @@ def test_openapi_operation(case, live_server):
 
 # -- numeric edge values: every number or integer query parameter in the schema ----------------------
 
-EDGE_NUMBERS = ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-1e400", "1e-400", "-0", "1" + "0" * 400,
-                "-" + "9" * 40, "0x10", "1_000"]
+EDGE_NUMBERS = [
+    "inf",
+    "-inf",
+    "Infinity",
+    "nan",
+    "NaN",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "-0",
+    "1" + "0" * 400,
+    "-" + "9" * 40,
+    "0x10",
+    "1_000",
+]
 
 
 def _numeric_parameters() -> list[tuple[str, str, str]]:

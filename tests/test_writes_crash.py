@@ -30,16 +30,22 @@ TOKEN = "crash-test-token"
 
 def post_label(url: str, label: str) -> dict:
     body = f'<{NHSE}> <{SKOS}altLabel> "{label}"@en .'.encode()
-    req = urllib.request.Request(f"{url}/graph-store?graph={urllib.parse.quote(GRAPH, safe='')}", data=body,
-                                 method="POST", headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
+    req = urllib.request.Request(
+        f"{url}/graph-store?graph={urllib.parse.quote(GRAPH, safe='')}",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.loads(r.read())
 
 
 def ask_label(url: str, label: str) -> bool:
     query = f'ASK {{ <{NHSE}> <{SKOS}altLabel> "{label}"@en }}'
-    req = urllib.request.Request(f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
-                                 headers={"Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
+        headers={"Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())["boolean"]
 
@@ -48,9 +54,15 @@ def contents(path) -> tuple[set[str], set[str], int]:
     """Labels in the test graph, the quads outside it and the audit graph, and the number of audit records."""
     st = stores.open_store(path)
     labels = {q.object.value for q in st.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH))}
-    other = {str(q) for q in st if getattr(q.graph_name, "value", None) not in (GRAPH, AUDIT)
-             and not getattr(q.graph_name, "value", "").endswith("/graph/derived")}
-    records = sum(1 for _ in st.query(f"SELECT ?w WHERE {{ GRAPH <{AUDIT}> {{ ?w a <http://www.w3.org/ns/prov#Activity> }} }}"))
+    other = {
+        str(q)
+        for q in st
+        if getattr(q.graph_name, "value", None) not in (GRAPH, AUDIT)
+        and not getattr(q.graph_name, "value", "").endswith("/graph/derived")
+    }
+    records = sum(
+        1 for _ in st.query(f"SELECT ?w WHERE {{ GRAPH <{AUDIT}> {{ ?w a <http://www.w3.org/ns/prov#Activity> }} }}")
+    )
     return labels, other, records
 
 

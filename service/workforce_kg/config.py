@@ -13,8 +13,22 @@ from typing import Any
 from workforce_kg.vocab import DEFAULT_BASE_IRI
 
 GiB = 1 << 30
-_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2, "mib": 1 << 20,
-          "g": 1000**3, "gb": 1000**3, "gib": GiB, "t": 1000**4, "tb": 1000**4, "tib": 1 << 40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": 1 << 10,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "mib": 1 << 20,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "gib": GiB,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "tib": 1 << 40,
+}
 
 
 def parse_size(value: str | int) -> int:
@@ -125,8 +139,13 @@ class Settings:
                     values[name] = fn(raw)
                 except ValueError as exc:
                     raise ValueError(f"WORKFORCE_KG_{name.upper()}={raw!r} is not valid: {exc}") from None
-        values.update({k: (Path(v) if k == "sources" else store_location(v) if k == "store" else v)
-                       for k, v in overrides.items() if v is not None})
+        values.update(
+            {
+                k: (Path(v) if k == "sources" else store_location(v) if k == "store" else v)
+                for k, v in overrides.items()
+                if v is not None
+            }
+        )
         if "base_iri" in values:
             values["base_iri"] = values["base_iri"].rstrip("/")
         return cls(**values)

@@ -164,9 +164,9 @@ class Context:
     def type_of(self, iri: str) -> str:
         ids = f"{self.base}/id/"
         if iri.startswith(ids):
-            return TYPE_OF_KIND.get(iri[len(ids):].split("/", 1)[0], "thing")
+            return TYPE_OF_KIND.get(iri[len(ids) :].split("/", 1)[0], "thing")
         if iri.startswith(self.wkg) and iri.count("/") > self.wkg.count("/"):
-            scheme = iri[len(self.wkg):].split("/", 1)[0]  # a concept: named by its scheme
+            scheme = iri[len(self.wkg) :].split("/", 1)[0]  # a concept: named by its scheme
             return "rating-value" if scheme == "rating" else scheme
         return "term"
 
@@ -245,9 +245,16 @@ class Context:
     def concept(self, field: str, scheme: str, value: str) -> str:
         """The IRI of concept ``value`` (slug or IRI) of scheme ``scheme``, or InvalidFilter."""
         iri = self._iri_or_none(value, f"{self.base}/def/{scheme}/")
-        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }}"):
-            known = [slug_of(r[0].value) for r in _select(
-                self.kg, f"SELECT ?c WHERE {{ ?c skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }} ORDER BY ?c")]
+        if iri is None or not self.kg.ask(
+            f"ASK {{ {_iri(iri)} skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }}"
+        ):
+            known = [
+                slug_of(r[0].value)
+                for r in _select(
+                    self.kg,
+                    f"SELECT ?c WHERE {{ ?c skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }} ORDER BY ?c",
+                )
+            ]
             raise InvalidFilter(field, f"unknown {field} {value!r}; one of: {', '.join(known)}")
         return iri
 
@@ -284,7 +291,7 @@ def _first(values: list):
 
 def _classes(ctx: Context, types: list) -> list[str]:
     """Local names of the wkg: and org: classes among ``types``."""
-    ours = (t for t in types if t.startswith(ORG) or (t.startswith(ctx.wkg) and "/" not in t[len(ctx.wkg):]))
+    ours = (t for t in types if t.startswith(ORG) or (t.startswith(ctx.wkg) and "/" not in t[len(ctx.wkg) :]))
     return sorted({re.split(r"[/#]", t)[-1] for t in ours})
 
 
@@ -297,7 +304,7 @@ def _page(items: list, limit: int, offset: int) -> tuple[list, int]:
         raise InvalidFilter("limit", "limit must not be negative")
     if offset < 0:
         raise InvalidFilter("offset", "offset must not be negative")
-    return items[offset: offset + limit], len(items)
+    return items[offset : offset + limit], len(items)
 
 
 def listing(items: list[dict], total: int, limit: int, offset: int) -> dict:
@@ -312,17 +319,25 @@ def responsibilities(ctx: Context, iris: list[str], props: dict | None = None) -
     out = []
     for r in iris:
         p = props[r]
-        out.append({
-            **_base(ctx, r),
-            "body": ctx.ref(_first(p[ctx.p("body")])),
-            "role": ctx.ref(_first(p[ctx.p("role")])),
-            "subject": ctx.ref(_first(p[ctx.p("subject")])),
-            "start_date": _first(p[ctx.p("startDate")]),
-            "end_date": _first(p[ctx.p("endDate")]),
-            "sources": cites[r],
-        })
-    out.sort(key=lambda x: (x["subject"]["label"] if x["subject"] else "", x["role"]["id"] if x["role"] else "",
-                            x["body"]["label"] if x["body"] else "", x["iri"]))
+        out.append(
+            {
+                **_base(ctx, r),
+                "body": ctx.ref(_first(p[ctx.p("body")])),
+                "role": ctx.ref(_first(p[ctx.p("role")])),
+                "subject": ctx.ref(_first(p[ctx.p("subject")])),
+                "start_date": _first(p[ctx.p("startDate")]),
+                "end_date": _first(p[ctx.p("endDate")]),
+                "sources": cites[r],
+            }
+        )
+    out.sort(
+        key=lambda x: (
+            x["subject"]["label"] if x["subject"] else "",
+            x["role"]["id"] if x["role"] else "",
+            x["body"]["label"] if x["body"] else "",
+            x["iri"],
+        )
+    )
     return out
 
 
@@ -331,7 +346,9 @@ def _responsibilities_of(ctx: Context, subjects: list[str], pred: str = "subject
     out: dict[str, list[dict]] = {s: [] for s in subjects}
     if not subjects:
         return out
-    iris = _subjects(ctx.kg, f"VALUES ?x {{ {_values(subjects)} }} ?s wkg:{pred} ?x ; a wkg:Responsibility", order=False)
+    iris = _subjects(
+        ctx.kg, f"VALUES ?x {{ {_values(subjects)} }} ?s wkg:{pred} ?x ; a wkg:Responsibility", order=False
+    )
     for r in responsibilities(ctx, iris):
         key = r["subject" if pred == "subject" else "body"]["iri"]
         out[key].append(r)
@@ -355,19 +372,21 @@ def ratings(ctx: Context, iris: list[str]) -> list[dict]:
         evaluator = _first(ep.get(ctx.p("evaluator"), []))
         ev_date = _first(ep.get(DCTERMS + "date", []))
         scheme = ctx.info[value]["scheme"] if value else None
-        out.append({
-            **_base(ctx, r),
-            "commitment": ctx.ref(_first(p[ctx.p("ratedCommitment")])),
-            "dimension": ctx.ref(_first(p[ctx.p("dimension")])),
-            "value": ctx.ref(value),
-            "rank": ctx.info[value]["rank"] if value else None,
-            "outcome": "rated" if value else "not rated",
-            "scale": ctx.ref(scheme) if scheme else None,
-            "evaluation": {**ctx.ref_of(ev), "date": ev_date, "evaluator": ctx.ref(evaluator)} if ev else None,
-            "evaluator": ctx.ref(evaluator),
-            "evaluation_date": ev_date,
-            "sources": cites[r],
-        })
+        out.append(
+            {
+                **_base(ctx, r),
+                "commitment": ctx.ref(_first(p[ctx.p("ratedCommitment")])),
+                "dimension": ctx.ref(_first(p[ctx.p("dimension")])),
+                "value": ctx.ref(value),
+                "rank": ctx.info[value]["rank"] if value else None,
+                "outcome": "rated" if value else "not rated",
+                "scale": ctx.ref(scheme) if scheme else None,
+                "evaluation": {**ctx.ref_of(ev), "date": ev_date, "evaluator": ctx.ref(evaluator)} if ev else None,
+                "evaluator": ctx.ref(evaluator),
+                "evaluation_date": ev_date,
+                "sources": cites[r],
+            }
+        )
     return out
 
 
@@ -386,7 +405,9 @@ def _inverse(ctx: Context, targets: list[str], pred: str, cls: str) -> dict[str,
     out: dict[str, list[str]] = {t: [] for t in targets}
     if not targets:
         return out
-    for s, t in _select(ctx.kg, f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?t {{ {_values(targets)} }} ?s {pred} ?t ; a {cls} }}"):
+    for s, t in _select(
+        ctx.kg, f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?t {{ {_values(targets)} }} ?s {pred} ?t ; a {cls} }}"
+    ):
         out[t.value].append(s.value)
     return out
 
@@ -394,8 +415,17 @@ def _inverse(ctx: Context, targets: list[str], pred: str, cls: str) -> dict[str,
 # -- commitments -------------------------------------------------------------------------------------
 
 
-def _commitment_filters(ctx: Context, jurisdiction=None, theme=None, body=None, role=None, dimension=None,
-                        value=None, document=None, via_programmes: bool = True) -> str:
+def _commitment_filters(
+    ctx: Context,
+    jurisdiction=None,
+    theme=None,
+    body=None,
+    role=None,
+    dimension=None,
+    value=None,
+    document=None,
+    via_programmes: bool = True,
+) -> str:
     where = ["?s a wkg:Commitment ."]
     if jurisdiction:
         where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
@@ -467,10 +497,20 @@ def _commitments(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
     return out
 
 
-def list_commitments(kg: KnowledgeGraph, *, jurisdiction: str | None = None, theme: str | None = None,
-                     body: str | None = None, role: str | None = None, dimension: str | None = None,
-                     value: str | None = None, document: str | None = None, via_programmes: bool = True,
-                     limit: int = 50, offset: int = 0) -> dict:
+def list_commitments(
+    kg: KnowledgeGraph,
+    *,
+    jurisdiction: str | None = None,
+    theme: str | None = None,
+    body: str | None = None,
+    role: str | None = None,
+    dimension: str | None = None,
+    value: str | None = None,
+    document: str | None = None,
+    via_programmes: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
     """Commitments matching every filter given, ordered by label, one page of them.
 
     Args:
@@ -500,8 +540,15 @@ def _bodies(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
     cites = ctx.sources(iris)
     changes = _changes(ctx)
     held: dict[str, list] = {b: [] for b in iris}
-    for b, role in _select(ctx.kg, f"""SELECT ?b ?role WHERE {{ VALUES ?b {{ {_values(iris)} }}
-                                       ?r wkg:body ?b ; wkg:role ?role }}""") if iris else []:
+    for b, role in (
+        _select(
+            ctx.kg,
+            f"""SELECT ?b ?role WHERE {{ VALUES ?b {{ {_values(iris)} }}
+                                       ?r wkg:body ?b ; wkg:role ?role }}""",
+        )
+        if iris
+        else []
+    ):
         held[b.value].append(slug_of(role.value))
     resps = _responsibilities_of(ctx, iris, pred="body") if detail else {}
     out = []
@@ -519,7 +566,9 @@ def _bodies(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
             "organisation_type": ctx.ref(_first(p[ORG + "classification"])),
             "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
             "parent": ctx.ref(_first(parents)),
-            "parent_relation": ("subOrganizationOf" if p[ORG + "subOrganizationOf"] else "sponsoredBy") if parents else None,
+            "parent_relation": ("subOrganizationOf" if p[ORG + "subOrganizationOf"] else "sponsoredBy")
+            if parents
+            else None,
             "sponsor": ctx.ref(_first(p[ctx.p("sponsoredBy")])),
             "successor": ctx.ref(change["successor"]) if change else ctx.ref(_first(p[ctx.p("successor")])),
             "successor_since": change["date"] if change else None,
@@ -535,23 +584,28 @@ def _bodies(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
     return out
 
 
-def list_bodies(kg: KnowledgeGraph, *, type: str | None = None, jurisdiction: str | None = None,
-                limit: int = 50, offset: int = 0) -> dict:
+def list_bodies(
+    kg: KnowledgeGraph, *, type: str | None = None, jurisdiction: str | None = None, limit: int = 50, offset: int = 0
+) -> dict:
     """Bodies, ordered by label. ``type`` is an organisation type (``regulator``) or a class
     (``CollectiveActor``, ``FormalOrganization``, ``OrganizationalUnit``)."""
     ctx = Context(kg)
     where = ["?s a org:Organization ."]
     if type:
-        classes = {"collectiveactor": "wkg:CollectiveActor", "formalorganization": "org:FormalOrganization",
-                   "organizationalunit": "org:OrganizationalUnit"}
+        classes = {
+            "collectiveactor": "wkg:CollectiveActor",
+            "formalorganization": "org:FormalOrganization",
+            "organizationalunit": "org:OrganizationalUnit",
+        }
         if type.lower() in classes:
             where.append(f"?s a {classes[type.lower()]} .")
         else:
             try:
                 where.append(f"?s org:classification {_iri(ctx.concept('type', 'organisation-type', type))} .")
             except InvalidFilter as exc:
-                raise InvalidFilter("type", exc.message + ", or a class: CollectiveActor, FormalOrganization, "
-                                    "OrganizationalUnit") from None
+                raise InvalidFilter(
+                    "type", exc.message + ", or a class: CollectiveActor, FormalOrganization, OrganizationalUnit"
+                ) from None
     if jurisdiction:
         where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
     page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
@@ -567,9 +621,17 @@ def get_body(kg: KnowledgeGraph, id: str) -> dict:
 # -- programmes --------------------------------------------------------------------------------------
 
 
-def list_programmes(kg: KnowledgeGraph, *, kind: str | None = None, jurisdiction: str | None = None,
-                    body: str | None = None, role: str | None = None, commitment: str | None = None,
-                    limit: int = 50, offset: int = 0) -> dict:
+def list_programmes(
+    kg: KnowledgeGraph,
+    *,
+    kind: str | None = None,
+    jurisdiction: str | None = None,
+    body: str | None = None,
+    role: str | None = None,
+    commitment: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
     """Programmes, ordered by label; ``commitment`` keeps those serving it (directly or as part of one)."""
     ctx = Context(kg)
     where = ["?s a wkg:Programme ."]
@@ -630,9 +692,19 @@ def _programmes(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
 # -- funding -----------------------------------------------------------------------------------------
 
 
-def list_funding(kg: KnowledgeGraph, *, funder: str | None = None, recipient: str | None = None,
-                 programme: str | None = None, commitment: str | None = None, min_amount: float | None = None,
-                 max_amount: float | None = None, period: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+def list_funding(
+    kg: KnowledgeGraph,
+    *,
+    funder: str | None = None,
+    recipient: str | None = None,
+    programme: str | None = None,
+    commitment: str | None = None,
+    min_amount: float | None = None,
+    max_amount: float | None = None,
+    period: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
     """Funding amounts, largest first.
 
     Args:
@@ -664,11 +736,16 @@ def list_funding(kg: KnowledgeGraph, *, funder: str | None = None, recipient: st
             raise InvalidFilter("period", "period must not be empty")
         clause = f"{{ ?s wkg:periodLabel ?pl FILTER(CONTAINS(LCASE(STR(?pl)), {_literal(text)})) }}"
         if re.fullmatch(r"\d{4}", text):
-            clause += (f" UNION {{ ?s wkg:startDate ?sd FILTER(SUBSTR(STR(?sd), 1, 4) <= {_literal(text)}) "
-                       f"OPTIONAL {{ ?s wkg:endDate ?ed }} FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= {_literal(text)}) }}")
+            clause += (
+                f" UNION {{ ?s wkg:startDate ?sd FILTER(SUBSTR(STR(?sd), 1, 4) <= {_literal(text)}) "
+                f"OPTIONAL {{ ?s wkg:endDate ?ed }} FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= {_literal(text)}) }}"
+            )
         where.append(clause)
-    rows = _select(kg, f"""SELECT DISTINCT ?s ?v WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {' '.join(where)} }} }}
-                           OPTIONAL {{ ?s schema:value ?v }} }} ORDER BY DESC(?v) ?s""")
+    rows = _select(
+        kg,
+        f"""SELECT DISTINCT ?s ?v WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {" ".join(where)} }} }}
+                           OPTIONAL {{ ?s schema:value ?v }} }} ORDER BY DESC(?v) ?s""",
+    )
     iris = list(dict.fromkeys(s.value for s, _ in rows))
     page, total = _page(iris, limit, offset)
     return listing(funding_items(ctx, page), total, limit, offset)
@@ -683,23 +760,25 @@ def funding_items(ctx: Context, iris: list[str]) -> list[dict]:
         p = props[f]
         amount = _first(p[SCHEMA + "value"])
         currency = _first(p[SCHEMA + "currency"])
-        out.append({
-            **_base(ctx, f),
-            "amount_gbp": amount if currency in (None, "GBP") else None,
-            "amount": amount,
-            "currency": currency,
-            "qualifier": _first(p[ctx.p("valueQualifier")]),
-            "period": _first(p[ctx.p("periodLabel")]),
-            "start_date": _first(p[ctx.p("startDate")]),
-            "end_date": _first(p[ctx.p("endDate")]),
-            "recurrence": ctx.ref(_first(p[ctx.p("recurrence")])),
-            "funder": ctx.ref(_first(p[ctx.p("funder")])),
-            "recipient": ctx.ref(_first(p[ctx.p("recipient")])),
-            "funds": ctx.refs(p[ctx.p("funds")]),
-            "purpose": _first(p[ctx.p("purpose")]),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "sources": cites[f],
-        })
+        out.append(
+            {
+                **_base(ctx, f),
+                "amount_gbp": amount if currency in (None, "GBP") else None,
+                "amount": amount,
+                "currency": currency,
+                "qualifier": _first(p[ctx.p("valueQualifier")]),
+                "period": _first(p[ctx.p("periodLabel")]),
+                "start_date": _first(p[ctx.p("startDate")]),
+                "end_date": _first(p[ctx.p("endDate")]),
+                "recurrence": ctx.ref(_first(p[ctx.p("recurrence")])),
+                "funder": ctx.ref(_first(p[ctx.p("funder")])),
+                "recipient": ctx.ref(_first(p[ctx.p("recipient")])),
+                "funds": ctx.refs(p[ctx.p("funds")]),
+                "purpose": _first(p[ctx.p("purpose")]),
+                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
+                "sources": cites[f],
+            }
+        )
     return out
 
 
@@ -711,8 +790,16 @@ def get_funding(kg: KnowledgeGraph, id: str) -> dict:
 # -- ratings, figures, documents ---------------------------------------------------------------------
 
 
-def list_ratings(kg: KnowledgeGraph, *, commitment: str | None = None, dimension: str | None = None,
-                 value: str | None = None, evaluation: str | None = None, limit: int = 100, offset: int = 0) -> dict:
+def list_ratings(
+    kg: KnowledgeGraph,
+    *,
+    commitment: str | None = None,
+    dimension: str | None = None,
+    value: str | None = None,
+    evaluation: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict:
     """Ratings (each with its scale, evaluation, evaluator, date and sources), by commitment and dimension."""
     ctx = Context(kg)
     where = ["?s a wkg:Rating ."]
@@ -728,14 +815,23 @@ def list_ratings(kg: KnowledgeGraph, *, commitment: str | None = None, dimension
     return listing(ratings(ctx, page), total, limit, offset)
 
 
-def list_figures(kg: KnowledgeGraph, *, commitment: str | None = None, unit: str | None = None,
-                 jurisdiction: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+def list_figures(
+    kg: KnowledgeGraph,
+    *,
+    commitment: str | None = None,
+    unit: str | None = None,
+    jurisdiction: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
     """Progress figures; ``commitment`` keeps those evidencing it directly or through a programme serving it."""
     ctx = Context(kg)
     where = ["?s a wkg:ProgressFigure ."]
     if commitment:
         c = ctx.entity("commitment", "commitment", commitment)
-        where.append(f"{{ ?s wkg:evidences {_iri(c)} }} UNION {{ ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}")
+        where.append(
+            f"{{ ?s wkg:evidences {_iri(c)} }} UNION {{ ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}"
+        )
     if unit:
         where.append(f"?s wkg:unit {_iri(ctx.concept('unit', 'unit', unit))} .")
     if jurisdiction:
@@ -747,18 +843,20 @@ def list_figures(kg: KnowledgeGraph, *, commitment: str | None = None, unit: str
     items = []
     for f in page:
         p = props[f]
-        items.append({
-            **_base(ctx, f),
-            "value": _first(p[ctx.p("value")]),
-            "unit": ctx.ref(_first(p[ctx.p("unit")])),
-            "qualifier": _first(p[ctx.p("valueQualifier")]),
-            "measures": _first(p[ctx.p("measures")]),
-            "as_of": _first(p[ctx.p("asOf")]),
-            "period": _first(p[ctx.p("periodLabel")]),
-            "evidences": ctx.refs(p[ctx.p("evidences")]),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "sources": cites[f],
-        })
+        items.append(
+            {
+                **_base(ctx, f),
+                "value": _first(p[ctx.p("value")]),
+                "unit": ctx.ref(_first(p[ctx.p("unit")])),
+                "qualifier": _first(p[ctx.p("valueQualifier")]),
+                "measures": _first(p[ctx.p("measures")]),
+                "as_of": _first(p[ctx.p("asOf")]),
+                "period": _first(p[ctx.p("periodLabel")]),
+                "evidences": ctx.refs(p[ctx.p("evidences")]),
+                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
+                "sources": cites[f],
+            }
+        )
     return listing(items, total, limit, offset)
 
 
@@ -768,23 +866,34 @@ def list_documents(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> d
     page, total = _page(_subjects(kg, "?s a wkg:SourceDocument ."), limit, offset)
     props = _props(kg, page)
     ctx.load_props(props)
-    counts = {d.value: to_python(n) for d, n in _select(
-        kg, f"SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?d {{ {_values(page)} }} ?c wkg:document ?d }} GROUP BY ?d")} if page else {}
+    counts = (
+        {
+            d.value: to_python(n)
+            for d, n in _select(
+                kg,
+                f"SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?d {{ {_values(page)} }} ?c wkg:document ?d }} GROUP BY ?d",
+            )
+        }
+        if page
+        else {}
+    )
     items = []
     for d in page:
         p = props[d]
-        items.append({
-            **_base(ctx, d),
-            "title": _first(p[DCTERMS + "title"]),
-            "document_type": _first(p[DCTERMS + "type"]),
-            "publisher": _first(p[DCTERMS + "publisher"]),
-            "publisher_body": ctx.ref(_first(p[ctx.p("publisherBody")])),
-            "date": _first(p[DCTERMS + "date"] or p[DCTERMS + "issued"]),
-            "file_name": _first(p[ctx.p("fileName")]),
-            "locator_scheme": ctx.ref(_first(p[ctx.p("locatorScheme")])),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "citations": counts.get(d, 0),
-        })
+        items.append(
+            {
+                **_base(ctx, d),
+                "title": _first(p[DCTERMS + "title"]),
+                "document_type": _first(p[DCTERMS + "type"]),
+                "publisher": _first(p[DCTERMS + "publisher"]),
+                "publisher_body": ctx.ref(_first(p[ctx.p("publisherBody")])),
+                "date": _first(p[DCTERMS + "date"] or p[DCTERMS + "issued"]),
+                "file_name": _first(p[ctx.p("fileName")]),
+                "locator_scheme": ctx.ref(_first(p[ctx.p("locatorScheme")])),
+                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
+                "citations": counts.get(d, 0),
+            }
+        )
     return listing(items, total, limit, offset)
 
 
@@ -812,9 +921,12 @@ def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit:
             raise InvalidFilter("type", f"unknown type {t!r}; one of: {', '.join(KINDS)}")
     prefixes = " || ".join(f'STRSTARTS(STR(?s), "{ctx.base}/id/{KINDS[t]}/")' for t in types)
     contains = " || ".join(f"CONTAINS(LCASE(STR(?text)), {_literal(t)})" for t in tokens)
-    rows = _select(kg, f"""SELECT DISTINCT ?s ?p ?text WHERE {{
+    rows = _select(
+        kg,
+        f"""SELECT DISTINCT ?s ?p ?text WHERE {{
         VALUES ?p {{ skos:prefLabel skos:altLabel wkg:statement }}
-        ?s ?p ?text . FILTER(isIRI(?s) && ({prefixes})) FILTER({contains}) }}""")
+        ?s ?p ?text . FILTER(isIRI(?s) && ({prefixes})) FILTER({contains}) }}""",
+    )
     fields = {SKOS + "prefLabel": "label", SKOS + "altLabel": "alias", ctx.p("statement"): "statement"}
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, p, text in rows:
@@ -850,9 +962,12 @@ def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit:
 
 def _changes(ctx: Context) -> dict[str, list[dict]]:
     """{original body: [{successor, date, event}]} from org:ChangeEvent (a body that continues is not original)."""
-    rows = _select(ctx.kg, """SELECT DISTINCT ?e ?old ?new ?date WHERE {
+    rows = _select(
+        ctx.kg,
+        """SELECT DISTINCT ?e ?old ?new ?date WHERE {
         ?e a org:ChangeEvent ; org:originalOrganization ?old ; org:resultingOrganization ?new .
-        OPTIONAL { ?e dcterms:date ?date } FILTER(?old != ?new) }""")
+        OPTIONAL { ?e dcterms:date ?date } FILTER(?old != ?new) }""",
+    )
     results = defaultdict(set)
     for e, _, new, _ in rows:
         results[e.value].add(new.value)
@@ -923,8 +1038,11 @@ def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
         parents = [p for p, _ in frontier]
         if not parents:
             break
-        for child, parent in _select(ctx.kg, f"""SELECT DISTINCT ?c ?p WHERE {{ VALUES ?p {{ {_values(parents)} }}
-                                                 ?c wkg:partOf ?p ; a wkg:Programme }}"""):
+        for child, parent in _select(
+            ctx.kg,
+            f"""SELECT DISTINCT ?c ?p WHERE {{ VALUES ?p {{ {_values(parents)} }}
+                                                 ?c wkg:partOf ?p ; a wkg:Programme }}""",
+        ):
             if child.value not in seen:
                 seen.add(child.value)
                 path = next(path for p, path in frontier if p == parent.value)
@@ -934,8 +1052,9 @@ def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def commitment_accountability(kg: KnowledgeGraph, id: str, at: date | None = None,
-                              roles: tuple[str, ...] = ACCOUNTABLE_ROLES) -> dict:
+def commitment_accountability(
+    kg: KnowledgeGraph, id: str, at: date | None = None, roles: tuple[str, ...] = ACCOUNTABLE_ROLES
+) -> dict:
     """Who holds each responsibility for a commitment on ``at`` (default today), directly or via programmes.
 
     A responsibility of a body that has since merged into another is shown under the successor from
@@ -987,9 +1106,12 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
 
     def parents(body: str) -> list[tuple[str, str]]:
         if body not in parents_cache:
-            rows = _select(ctx.kg, f"""SELECT DISTINCT ?p ?rel WHERE {{
+            rows = _select(
+                ctx.kg,
+                f"""SELECT DISTINCT ?p ?rel WHERE {{
                 {{ {_iri(body)} org:subOrganizationOf ?p BIND("subOrganizationOf" AS ?rel) }}
-                UNION {{ {_iri(body)} wkg:sponsoredBy ?p BIND("sponsoredBy" AS ?rel) }} }}""")
+                UNION {{ {_iri(body)} wkg:sponsoredBy ?p BIND("sponsoredBy" AS ?rel) }} }}""",
+            )
             parents_cache[body] = [(p.value, rel.value) for p, rel in rows]
         return parents_cache[body]
 
@@ -1000,8 +1122,13 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
         tails: list[list[dict]] = []
         for ch in changes.get(body, []):
             if ch["successor"] not in seen:
-                hop = {"from": ctx.ref(body), "relation": "succeeded by", "to": ctx.ref(ch["successor"]),
-                       "date": ch["date"], "sources": change_cites.get(ch["event"], [])}
+                hop = {
+                    "from": ctx.ref(body),
+                    "relation": "succeeded by",
+                    "to": ctx.ref(ch["successor"]),
+                    "date": ch["date"],
+                    "sources": change_cites.get(ch["event"], []),
+                }
                 tails += [[hop] + t for t in upward(ch["successor"], seen | {ch["successor"]})]
         if not tails:
             for parent, rel in parents(body):
@@ -1014,8 +1141,13 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
         out = []
         for r in resps.get(subject, []):
             if r["role"]["id"] in roles:
-                hop = {"from": r["subject"], "relation": r["role"]["id"], "to": r["body"],
-                       "responsibility": {"id": r["id"], "iri": r["iri"]}, "sources": r["sources"]}
+                hop = {
+                    "from": r["subject"],
+                    "relation": r["role"]["id"],
+                    "to": r["body"],
+                    "responsibility": {"id": r["id"], "iri": r["iri"]},
+                    "sources": r["sources"],
+                }
                 out.append((hop, upward(r["body"]["iri"], {r["body"]["iri"]})))
         return out
 
@@ -1048,8 +1180,11 @@ def body_accountability(kg: KnowledgeGraph, id: str, at: date | None = None) -> 
     programmes = [e["subject"]["iri"] for e in entries if e["subject"]["type"] == "programme"]
     served = defaultdict(list)
     if programmes:
-        for p, c in _select(kg, f"""SELECT DISTINCT ?p ?c WHERE {{ VALUES ?p {{ {_values(programmes)} }}
-                                    ?p wkg:partOf*/wkg:serves ?c . ?c a wkg:Commitment }}"""):
+        for p, c in _select(
+            kg,
+            f"""SELECT DISTINCT ?p ?c WHERE {{ VALUES ?p {{ {_values(programmes)} }}
+                                    ?p wkg:partOf*/wkg:serves ?c . ?c a wkg:Commitment }}""",
+        ):
             served[p.value].append(c.value)
     commitments: dict[str, dict] = {}
     for e in entries:
@@ -1097,15 +1232,19 @@ def matrix(kg: KnowledgeGraph, of: str = "commitments") -> dict:
     columns = _subjects(kg, f"?s a {cls} .")
     ctx.load(bodies + columns)
     cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for b, s, role in _select(kg, f"""SELECT DISTINCT ?b ?s ?role WHERE {{
-            ?r a wkg:Responsibility ; wkg:body ?b ; wkg:subject ?s ; wkg:role ?role . ?s a {cls} }}"""):
+    for b, s, role in _select(
+        kg,
+        f"""SELECT DISTINCT ?b ?s ?role WHERE {{
+            ?r a wkg:Responsibility ; wkg:body ?b ; wkg:subject ?s ; wkg:role ?role . ?s a {cls} }}""",
+    ):
         cells[(b.value, s.value)].append(slug_of(role.value))
     return {
         "of": of,
         "bodies": [ctx.ref(b) for b in bodies],
         "columns": [ctx.ref(s) for s in columns],
-        "cells": [{"body": slug_of(b), "subject": slug_of(s), "roles": sorted(r)}
-                  for (b, s), r in sorted(cells.items())],
+        "cells": [
+            {"body": slug_of(b), "subject": slug_of(s), "roles": sorted(r)} for (b, s), r in sorted(cells.items())
+        ],
     }
 
 
@@ -1144,14 +1283,24 @@ def gaps(kg: KnowledgeGraph) -> dict:
     linked: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"programmes": 0, "funding": 0})
     if inadequate:
         values = _values(r["iri"] for r in inadequate)
-        for s, n in _select(kg, f"SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s"):
+        for s, n in _select(
+            kg,
+            f"SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s",
+        ):
             linked[s.value]["programmes"] = to_python(n)
-        funded = ("{ ?f a wkg:Funding ; wkg:funds ?s } UNION "
-                  "{ ?f a wkg:Funding ; wkg:funds ?p . ?p wkg:partOf*/wkg:serves ?s }")
-        for s, n in _select(kg, f"SELECT ?s (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?s {{ {values} }} {funded} }} GROUP BY ?s"):
+        funded = (
+            "{ ?f a wkg:Funding ; wkg:funds ?s } UNION "
+            "{ ?f a wkg:Funding ; wkg:funds ?p . ?p wkg:partOf*/wkg:serves ?s }"
+        )
+        for s, n in _select(
+            kg, f"SELECT ?s (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?s {{ {values} }} {funded} }} GROUP BY ?s"
+        ):
             linked[s.value]["funding"] = to_python(n)
-    inadequate = [{**r, **linked[r["iri"]]} for r in inadequate
-                  if not linked[r["iri"]]["programmes"] or not linked[r["iri"]]["funding"]]
+    inadequate = [
+        {**r, **linked[r["iri"]]}
+        for r in inadequate
+        if not linked[r["iri"]]["programmes"] or not linked[r["iri"]]["funding"]
+    ]
     no_target = refs("""SELECT DISTINCT ?s WHERE { ?s a wkg:ProgressFigure
         MINUS { ?s wkg:evidences ?c . ?c a wkg:Commitment }
         MINUS { ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves ?c2 . ?c2 a wkg:Commitment } }""")
@@ -1161,13 +1310,18 @@ def gaps(kg: KnowledgeGraph) -> dict:
 
     return {
         "commitments_without_accountable_body": gap(
-            "Commitments with no body named as accountable for or leading them.", no_owner),
+            "Commitments with no body named as accountable for or leading them.", no_owner
+        ),
         "programmes_without_lead": gap("Programmes with no lead body named.", no_lead),
         "programmes_without_funding": gap(
-            "Programmes no funding amount funds and no body is named as funding.", no_funding),
+            "Programmes no funding amount funds and no body is named as funding.", no_funding
+        ),
         "inadequate_without_programme_or_funding": gap(
             "Commitments rated Inadequate overall with no programme serving them or no funding linked "
-            "(directly or through a programme); counts show which is missing.", inadequate),
+            "(directly or through a programme); counts show which is missing.",
+            inadequate,
+        ),
         "figures_without_target": gap(
-            "Progress figures linked to no commitment, directly or through a programme.", no_target),
+            "Progress figures linked to no commitment, directly or through a programme.", no_target
+        ),
     }

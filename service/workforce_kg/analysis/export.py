@@ -43,8 +43,15 @@ class Export:
     filename: str
 
 
-def subgraph(kg: KnowledgeGraph, *, focus: str | None = None, depth: int = 1, types: list[str] | None = None,
-             jurisdiction: str | None = None, roles: list[str] | None = None) -> nx.MultiDiGraph:
+def subgraph(
+    kg: KnowledgeGraph,
+    *,
+    focus: str | None = None,
+    depth: int = 1,
+    types: list[str] | None = None,
+    jurisdiction: str | None = None,
+    roles: list[str] | None = None,
+) -> nx.MultiDiGraph:
     """A copy of the network, cut down by the filters given.
 
     Args:
@@ -83,18 +90,31 @@ def subgraph(kg: KnowledgeGraph, *, focus: str | None = None, depth: int = 1, ty
         g.remove_nodes_from([n for n in list(g) if n not in matching | linked and n != center])
     if roles:
         ctx = Context(kg)
-        wanted = {accountability.slug_of(ctx.concept("roles", "role", r.strip()))
-                  for r in roles for r in r.split(",") if r.strip()}
+        wanted = {
+            accountability.slug_of(ctx.concept("roles", "role", r.strip()))
+            for r in roles
+            for r in r.split(",")
+            if r.strip()
+        }
         before = {n for n in g if g.degree(n) > 0}
-        g.remove_edges_from([(u, v, k) for u, v, k, d in list(g.edges(keys=True, data=True))
-                             if "role" in d and d["role"] not in wanted])
+        g.remove_edges_from(
+            [(u, v, k) for u, v, k, d in list(g.edges(keys=True, data=True)) if "role" in d and d["role"] not in wanted]
+        )
         g.remove_nodes_from([n for n in before if g.degree(n) == 0 and n != center])
     return g
 
 
-def export(kg: KnowledgeGraph, fmt: str, *, focus: str | None = None, depth: int = 1,
-           types: list[str] | None = None, jurisdiction: str | None = None, roles: list[str] | None = None,
-           of: str = "commitments") -> Export:
+def export(
+    kg: KnowledgeGraph,
+    fmt: str,
+    *,
+    focus: str | None = None,
+    depth: int = 1,
+    types: list[str] | None = None,
+    jurisdiction: str | None = None,
+    roles: list[str] | None = None,
+    of: str = "commitments",
+) -> Export:
     """The network (or a focused subgraph) in format ``fmt``; ``matrix-csv`` ignores the graph filters.
 
     Raises:

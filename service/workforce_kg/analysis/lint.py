@@ -97,7 +97,12 @@ class Finding:
     acknowledged: str | None = None
 
     def as_json(self) -> dict:
-        out: dict[str, Any] = {"kind": self.kind, "nodes": list(self.nodes), "message": self.message, "details": self.details}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "nodes": list(self.nodes),
+            "message": self.message,
+            "details": self.details,
+        }
         out["acknowledged"] = self.acknowledged is not None
         if self.acknowledged is not None:
             out["reason"] = self.acknowledged
@@ -165,7 +170,7 @@ class Linter:
         """A prefixed name for an IRI where a known prefix fits."""
         for p, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(ns):
-                return f"{p}:{iri[len(ns):]}"
+                return f"{p}:{iri[len(ns) :]}"
         return iri
 
     def expand(self, name: str) -> str:
@@ -299,14 +304,19 @@ class Linter:
         for (node, u), qs in quotes.items():
             text = " ".join(qs)
             if u == unit + "percent" and PERCENTAGE_POINT.search(text):
-                out.append(Finding("percentage-point", (node,), "unit:percent but the quote says percentage points",
-                                   {"unit": u}))
+                out.append(
+                    Finding(
+                        "percentage-point", (node,), "unit:percent but the quote says percentage points", {"unit": u}
+                    )
+                )
             if u == unit + "fte" and not FTE_WORDS.search(text) and HEADCOUNT_WORDS.search(text):
-                out.append(Finding("fte-headcount", (node,), "unit:fte but the quote counts people, not FTE",
-                                   {"unit": u}))
+                out.append(
+                    Finding("fte-headcount", (node,), "unit:fte but the quote counts people, not FTE", {"unit": u})
+                )
             if u == unit + "people" and FTE_WORDS.search(text):
-                out.append(Finding("fte-headcount", (node,), "unit:people (headcount) but the quote says FTE",
-                                   {"unit": u}))
+                out.append(
+                    Finding("fte-headcount", (node,), "unit:people (headcount) but the quote says FTE", {"unit": u})
+                )
         return out
 
     def check_relative_time(self) -> list[Finding]:
@@ -382,8 +392,12 @@ class Linter:
             key = (r["node"].value, r["doc"].value, r["locator"].value, " ".join(r["quote"].value.split()))
             seen[key].add(str(r["citation"]))
         return [
-            Finding("duplicate-citation", (node,), f"cited {len(cits)} times for {self.short(doc)} at {locator!r}: {quote[:60]!r}",
-                    {"document": doc, "locator": locator, "quote": quote, "count": len(cits)})
+            Finding(
+                "duplicate-citation",
+                (node,),
+                f"cited {len(cits)} times for {self.short(doc)} at {locator!r}: {quote[:60]!r}",
+                {"document": doc, "locator": locator, "quote": quote, "count": len(cits)},
+            )
             for (node, doc, locator, quote), cits in seen.items()
             if len(cits) > 1
         ]
@@ -393,17 +407,24 @@ class Linter:
         for r in self.rows("undated_quotes"):
             dates[r["node"].value].update(m.group(0) for m in CALENDAR_DATE.finditer(r["quote"].value))
         return [
-            Finding("undated-event", (node,), f"quote states {', '.join(sorted(found))} but the node has no date field",
-                    {"dates": sorted(found)})
+            Finding(
+                "undated-event",
+                (node,),
+                f"quote states {', '.join(sorted(found))} but the node has no date field",
+                {"dates": sorted(found)},
+            )
             for node, found in dates.items()
             if found
         ]
 
     def check_posts(self) -> list[Finding]:
         return [
-            Finding("post-outside-body", (r["responsibility"].value,),
-                    f"its post {self.short(r['post'].value)} is not in its body {self.short(r['body'].value)} nor in a unit of it",
-                    {"post": r["post"].value, "body": r["body"].value})
+            Finding(
+                "post-outside-body",
+                (r["responsibility"].value,),
+                f"its post {self.short(r['post'].value)} is not in its body {self.short(r['body'].value)} nor in a unit of it",
+                {"post": r["post"].value, "body": r["body"].value},
+            )
             for r in self.rows("post_outside_body")
         ]
 

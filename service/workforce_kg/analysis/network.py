@@ -42,8 +42,24 @@ _ATTR_NAMES = {
     "http://purl.org/dc/terms/description": "description",
     "http://purl.org/dc/terms/source": "reference",
 }
-_RESERVED = {"id", "name", "value", "key", "source", "target", "start", "end", "pid", "viz", "weight", "type",
-             "label", "iri", "classes", "documents"}
+_RESERVED = {
+    "id",
+    "name",
+    "value",
+    "key",
+    "source",
+    "target",
+    "start",
+    "end",
+    "pid",
+    "viz",
+    "weight",
+    "type",
+    "label",
+    "iri",
+    "classes",
+    "documents",
+}
 
 _lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[KnowledgeGraph, Network] = weakref.WeakKeyDictionary()
@@ -68,7 +84,13 @@ class Network:
 
     def ref(self, node: str) -> dict:
         d = self.graph.nodes[node]
-        return {"id": slug_of(d["iri"]), "iri": d["iri"], "label": d.get("label", node), "type": d["type"], "node": node}
+        return {
+            "id": slug_of(d["iri"]),
+            "iri": d["iri"],
+            "label": d.get("label", node),
+            "type": d["type"],
+            "node": node,
+        }
 
     def resolve(self, kg: KnowledgeGraph, value: str, field: str = "id") -> str:
         """The node for ``value``: a node id, an IRI, a prefixed name (``body:nhse``), ``type/slug``, or a
@@ -123,16 +145,24 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     base, wkg = kg.base, f"{kg.base}/def/"
     ids = f"{base}/id/"
     g = nx.MultiDiGraph()
-    labels = {r[0].value: r[1].value for r in kg.query(
-        "SELECT ?p ?l WHERE { ?p rdfs:label ?l FILTER(LANG(?l) = 'en' || LANG(?l) = '') }")}
+    labels = {
+        r[0].value: r[1].value
+        for r in kg.query("SELECT ?p ?l WHERE { ?p rdfs:label ?l FILTER(LANG(?l) = 'en' || LANG(?l) = '') }")
+    }
     skip = {wkg + "responsibleBody", wkg + "citation", wkg + "body", wkg + "subject", wkg + "role"}
     skip |= {wkg + prop for prop in ROLE_SHORTCUTS.values()}
 
     def kind_of(iri: str) -> str | None:
-        return TYPE_OF_KIND.get(iri[len(ids):].split("/", 1)[0]) if iri.startswith(ids) else None
+        return TYPE_OF_KIND.get(iri[len(ids) :].split("/", 1)[0]) if iri.startswith(ids) else None
 
-    triples = [(s.value, p.value, o) for s, p, o in _rows(kg, f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-        ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ids}")) }}""")]
+    triples = [
+        (s.value, p.value, o)
+        for s, p, o in _rows(
+            kg,
+            f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+        ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ids}")) }}""",
+        )
+    ]
     for s in sorted({s for s, _, _ in triples}):
         t = kind_of(s)
         if t in NODE_TYPES:
@@ -144,7 +174,7 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     for s, p, o in triples:
         if kind_of(s) == "responsibility":
             if p in (wkg + "body", wkg + "subject", wkg + "role", wkg + "startDate", wkg + "endDate"):
-                responsibilities[s][p[len(wkg):]] = o.value
+                responsibilities[s][p[len(wkg) :]] = o.value
             continue
         node = by_iri.get(s)
         if node is None or p in skip:
@@ -154,7 +184,9 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
                 if o.value.startswith((wkg, "http://www.w3.org/ns/org#")):
                     attrs[node]["classes"].append(_local(o.value))
             elif o.value in by_iri:
-                g.add_edge(node, by_iri[o.value], key=p, predicate=p, relation=_local(p), label=labels.get(p, _local(p)))
+                g.add_edge(
+                    node, by_iri[o.value], key=p, predicate=p, relation=_local(p), label=labels.get(p, _local(p))
+                )
             else:
                 attrs[node][_attr(p)].append(slug_of(o.value) if o.value.startswith(base) else o.value)
         elif isinstance(o, ox.Literal):
@@ -173,13 +205,21 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
                 if v in d:
                     edge[k] = "; ".join(sorted(set(filter(None, edge.get(k, "").split("; "))) | {d[v]}))
             continue
-        edge = {"predicate": pred, "relation": _local(pred), "label": labels.get(pred, role), "role": role,
-                "responsibility": r}
+        edge = {
+            "predicate": pred,
+            "relation": _local(pred),
+            "label": labels.get(pred, role),
+            "role": role,
+            "responsibility": r,
+        }
         edge.update({k: d[v] for k, v in (("start_date", "startDate"), ("end_date", "endDate")) if v in d})
         g.add_edge(subject, body, key=pred, **edge)
 
-    for s, doc in _rows(kg, f"""SELECT DISTINCT ?s ?doc WHERE {{ ?s wkg:citation/wkg:document ?doc
-                               FILTER(STRSTARTS(STR(?s), "{ids}")) }}"""):
+    for s, doc in _rows(
+        kg,
+        f"""SELECT DISTINCT ?s ?doc WHERE {{ ?s wkg:citation/wkg:document ?doc
+                               FILTER(STRSTARTS(STR(?s), "{ids}")) }}""",
+    ):
         if s.value in by_iri:
             attrs[by_iri[s.value]]["documents"].append(slug_of(doc.value))
 
@@ -236,9 +276,14 @@ def centrality(kg: KnowledgeGraph, types: list[str] | None = None, limit: int = 
         net._centrality = {"degree": nx.degree_centrality(h), "betweenness": nx.betweenness_centrality(h)}
     c = net._centrality
     rows = [
-        {**net.ref(n), "degree": net.undirected.degree(n), "degree_centrality": round(c["degree"][n], 6),
-         "betweenness": round(c["betweenness"][n], 6)}
-        for n, d in net.graph.nodes(data=True) if d["type"] in types
+        {
+            **net.ref(n),
+            "degree": net.undirected.degree(n),
+            "degree_centrality": round(c["degree"][n], 6),
+            "betweenness": round(c["betweenness"][n], 6),
+        }
+        for n, d in net.graph.nodes(data=True)
+        if d["type"] in types
     ]
     rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["label"]))
     if limit < 1:
@@ -256,8 +301,14 @@ def components(kg: KnowledgeGraph, members: int = 50) -> dict:
         for n in comp:
             by_type[net.graph.nodes[n]["type"]] += 1
         nodes = sorted(comp, key=lambda n: (net.graph.nodes[n]["type"], net.graph.nodes[n].get("label", n)))
-        out.append({"component": i + 1, "size": len(comp), "types": dict(sorted(by_type.items())),
-                    "members": [net.ref(n) for n in nodes[:members]]})
+        out.append(
+            {
+                "component": i + 1,
+                "size": len(comp),
+                "types": dict(sorted(by_type.items())),
+                "members": [net.ref(n) for n in nodes[:members]],
+            }
+        )
     return {"count": len(out), "nodes": net.graph.number_of_nodes(), "components": out}
 
 
@@ -278,10 +329,24 @@ def shortest_path(kg: KnowledgeGraph, source: str, target: str) -> dict:
         forward = net.graph.get_edge_data(u, v) or {}
         data, direction = (forward, "forward") if forward else (net.graph.get_edge_data(v, u), "backward")
         key = min(data)
-        edges.append({"from": net.ref(u)["id"], "to": net.ref(v)["id"], "direction": direction,
-                      "relation": data[key]["relation"], "label": data[key]["label"], "role": data[key].get("role")})
-    return {"from": net.ref(a), "to": net.ref(b), "found": True, "length": len(nodes) - 1,
-            "nodes": [net.ref(n) for n in nodes], "edges": edges}
+        edges.append(
+            {
+                "from": net.ref(u)["id"],
+                "to": net.ref(v)["id"],
+                "direction": direction,
+                "relation": data[key]["relation"],
+                "label": data[key]["label"],
+                "role": data[key].get("role"),
+            }
+        )
+    return {
+        "from": net.ref(a),
+        "to": net.ref(b),
+        "found": True,
+        "length": len(nodes) - 1,
+        "nodes": [net.ref(n) for n in nodes],
+        "edges": edges,
+    }
 
 
 def _check_types(types: list[str]) -> list[str]:

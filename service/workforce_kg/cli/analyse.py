@@ -16,8 +16,9 @@ from workforce_kg.cli.common import (
     render_table,
 )
 
-analyse_app = typer.Typer(help="Analyse the accountability network: centrality, components, shortest paths.",
-                          no_args_is_help=True)
+analyse_app = typer.Typer(
+    help="Analyse the accountability network: centrality, components, shortest paths.", no_args_is_help=True
+)
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
@@ -65,8 +66,10 @@ def analyse_components(
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    rows = [[str(c["component"]), str(c["size"]), ", ".join(f"{t} {n}" for t, n in c["types"].items())]
-            for c in result["components"]]
+    rows = [
+        [str(c["component"]), str(c["size"]), ", ".join(f"{t} {n}" for t, n in c["types"].items())]
+        for c in result["components"]
+    ]
     typer.echo(render_table(["component", "size", "types"], rows))
     typer.echo(f"({result['count']} components, {result['nodes']} nodes)")
 

@@ -44,7 +44,12 @@ def settings(**overrides) -> Settings:
 
 def read_query(text: str) -> str:
     """The query text: ``text`` itself, or the contents of the ``.rq`` file it names."""
-    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).suffix and not text.lstrip().upper().startswith(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"))):
+    if text.endswith(".rq") or (
+        len(text) < 4096
+        and "\n" not in text
+        and Path(text).suffix
+        and not text.lstrip().upper().startswith(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"))
+    ):
         path = Path(text)
         try:
             return path.read_text(encoding="utf-8")

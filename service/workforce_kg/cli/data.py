@@ -51,7 +51,9 @@ def build(
 
 
 def reason(
-    extra: Annotated[list[Path] | None, typer.Argument(help="Extra Turtle files to reason over with the graph.")] = None,
+    extra: Annotated[
+        list[Path] | None, typer.Argument(help="Extra Turtle files to reason over with the graph.")
+    ] = None,
 ) -> None:
     """Check OWL 2 DL consistency with HermiT and list the types it infers."""
     from workforce_kg import reasoning
@@ -67,8 +69,10 @@ def reason(
         fail(one_line(exc))
     if not report.consistent:
         fail(f"inconsistent: the ontology and graph have no model ({report.explanation})")
-    typer.echo(f"consistent (HermiT); {len(report.inferred_types)} inferred type(s); "
-               f"{report.dropped_literals} literal(s) outside the OWL 2 datatype map not sent to the reasoner")
+    typer.echo(
+        f"consistent (HermiT); {len(report.inferred_types)} inferred type(s); "
+        f"{report.dropped_literals} literal(s) outside the OWL 2 datatype map not sent to the reasoner"
+    )
     for ind, cls in report.inferred_types:
         typer.echo(f"  {ind}  a  {cls}")
 
@@ -90,7 +94,7 @@ def stats(
     def short(iri: str) -> str:
         for ns in sorted(names, key=len, reverse=True):
             if iri.startswith(ns):
-                return f"{names[ns]}:{iri[len(ns):]}"
+                return f"{names[ns]}:{iri[len(ns) :]}"
         return iri
 
     typer.echo(render_table(["class", "instances"], [[short(r["class"]), str(r["n"])] for r in rows]))

@@ -65,7 +65,9 @@ def query(
 
 
 def cq(
-    update: Annotated[bool, typer.Option("--update", help="Record current answers as expected (review the diff!).")] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Record current answers as expected (review the diff!).")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Run the competency questions and compare each answer with the expected one beside it."""
@@ -90,13 +92,23 @@ def cq(
 
 
 def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="graphml, gexf, cytoscape, dot, csv, jsonld or matrix-csv.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
-    focus: Annotated[str | None, typer.Option("--focus", help="Centre entity: IRI, body:nhse, body/nhse or a unique slug.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="graphml, gexf, cytoscape, dot, csv, jsonld or matrix-csv.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Centre entity: IRI, body:nhse, body/nhse or a unique slug.")
+    ] = None,
     depth: Annotated[int, typer.Option("--depth", min=0, max=6, help="Hops from the focus.")] = 1,
     types: Annotated[ListOpt, typer.Option("--types", help="Node types to keep (repeat or comma-separate).")] = None,
-    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="Jurisdiction slug, e.g. scotland.")] = None,
-    roles: Annotated[ListOpt, typer.Option("--roles", help="Responsibility roles to keep (repeat or comma-separate).")] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Jurisdiction slug, e.g. scotland.")
+    ] = None,
+    roles: Annotated[
+        ListOpt, typer.Option("--roles", help="Responsibility roles to keep (repeat or comma-separate).")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Export the accountability network (or a focused subgraph) for Gephi, yEd, Cytoscape, Graphviz, R or spreadsheets."""

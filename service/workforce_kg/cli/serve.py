@@ -39,8 +39,9 @@ def serve(
         docs.write_ontology_html(cfg.store)
     elif not stores.is_store(cfg.store):
         fail(f"{cfg.store} is neither empty nor a workforce-kg store")
-    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_level="info", log_config=log_config(),
-                access_log=False)
+    uvicorn.run(
+        create_app(cfg), host=cfg.host, port=cfg.port, log_level="info", log_config=log_config(), access_log=False
+    )
 
 
 def log_config() -> dict:
@@ -52,6 +53,10 @@ def log_config() -> dict:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["line"] = {"format": "%(message)s"}
-    config["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"}
+    config["handlers"]["requests"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "line",
+        "stream": "ext://sys.stdout",
+    }
     config["loggers"]["workforce_kg.access"] = {"handlers": ["requests"], "level": "INFO", "propagate": False}
     return config

@@ -140,7 +140,7 @@ def compact_iri(kg: KnowledgeGraph, iri: str) -> str:
     best = max(((p, ns) for p, ns in kg.prefixes.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
     if best is None or not re.fullmatch(r"[\w.-]*", iri[len(best[1]) :]):
         return iri
-    return f"{best[0]}:{iri[len(best[1]):]}"
+    return f"{best[0]}:{iri[len(best[1]) :]}"
 
 
 def label(kg: KnowledgeGraph, term) -> str:
@@ -150,7 +150,11 @@ def label(kg: KnowledgeGraph, term) -> str:
     if isinstance(term, ox.BlankNode):
         return "(blank node)"
     for prop in LABEL_PROPERTIES:
-        found = [q.object for q in kg.store.quads_for_pattern(term, ox.NamedNode(prop), None, None) if isinstance(q.object, ox.Literal)]
+        found = [
+            q.object
+            for q in kg.store.quads_for_pattern(term, ox.NamedNode(prop), None, None)
+            if isinstance(q.object, ox.Literal)
+        ]
         if found:
             found.sort(key=lambda lit: (lit.language not in ("en", None), lit.language is not None, lit.value))
             return found[0].value
@@ -167,7 +171,9 @@ def _value(kg: KnowledgeGraph, term, depth: int) -> Value:
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
         plain = term.language or dt in (XSD + "string", RDF + "langString")
-        return Value(literal=term.value, language=term.language or None, datatype=None if plain else compact_iri(kg, dt))
+        return Value(
+            literal=term.value, language=term.language or None, datatype=None if plain else compact_iri(kg, dt)
+        )
     if isinstance(term, ox.BlankNode):
         members = rdf_list(kg, term)
         if members is not None:
@@ -241,7 +247,9 @@ def incoming(kg: KnowledgeGraph, iri: str, limit: int) -> tuple[list[Incoming], 
             for owner in _triples(kg, None, None, t.subject):
                 key: tuple[str, str, str | None] = (str(owner.subject), owner.predicate.value, t.predicate.value)
                 if key not in rows:
-                    rows[key] = Incoming(_link(kg, owner.subject), _link(kg, t.predicate), via=_link(kg, owner.predicate))
+                    rows[key] = Incoming(
+                        _link(kg, owner.subject), _link(kg, t.predicate), via=_link(kg, owner.predicate)
+                    )
         else:
             key = (str(t.subject), t.predicate.value, None)
             if key not in rows:
@@ -302,7 +310,13 @@ def used_prefixes(prefixes: dict[str, str], triples: list[ox.Triple]) -> dict[st
 
 
 def _triple_order(t: ox.Triple):
-    return (isinstance(t.subject, ox.BlankNode), str(t.subject), t.predicate != RDF_TYPE, t.predicate.value, str(t.object))
+    return (
+        isinstance(t.subject, ox.BlankNode),
+        str(t.subject),
+        t.predicate != RDF_TYPE,
+        t.predicate.value,
+        str(t.object),
+    )
 
 
 def serialize(
@@ -364,7 +378,12 @@ def jsonld_context(kg: KnowledgeGraph) -> dict:
         kind = row["kind"]
         if kind == OWL + "ObjectProperty":
             terms[name] = {"@id": curie, "@type": "@id"}
-        elif kind == OWL + "DatatypeProperty" and row["ranges"] == 1 and row["range"].startswith(XSD) and row["range"] != XSD + "string":
+        elif (
+            kind == OWL + "DatatypeProperty"
+            and row["ranges"] == 1
+            and row["range"].startswith(XSD)
+            and row["range"] != XSD + "string"
+        ):
             terms[name] = {"@id": curie, "@type": "xsd:" + row["range"][len(XSD) :]}
         else:
             terms[name] = curie
@@ -401,7 +420,11 @@ class _Context:
 
     def curie(self, iri: str) -> str:
         """Prefix-compacted IRI (usable wherever IRIs expand), else the IRI."""
-        best = max((p for p, ns in self.prefixes.items() if iri.startswith(ns)), key=lambda p: len(self.prefixes[p]), default=None)
+        best = max(
+            (p for p, ns in self.prefixes.items() if iri.startswith(ns)),
+            key=lambda p: len(self.prefixes[p]),
+            default=None,
+        )
         if best is None:
             return iri
         rest = iri[len(self.prefixes[best]) :]
@@ -449,7 +472,11 @@ def _coerced(obj, definition: dict, c: _Context, node):
             return c.curie(obj.value)
         return node(obj) if isinstance(obj, ox.BlankNode) else None
     if not isinstance(obj, ox.Literal):
-        return None if (coerce or language) else ({c.id_key: c.curie(obj.value)} if isinstance(obj, ox.NamedNode) else node(obj))
+        return (
+            None
+            if (coerce or language)
+            else ({c.id_key: c.curie(obj.value)} if isinstance(obj, ox.NamedNode) else node(obj))
+        )
     if coerce:
         if obj.language or c.expand(coerce) != obj.datatype.value:
             return None
@@ -550,7 +577,9 @@ def dataset_description(kg: KnowledgeGraph, server: str) -> list[ox.Triple]:
         ox.Triple(N(doc), N(FOAF + "primaryTopic"), ds),
         ox.Triple(ds, RDF_TYPE, N(VOID + "Dataset")),
         ox.Triple(ds, RDF_TYPE, N(DCAT + "Dataset")),
-        ox.Triple(ds, N(DCTERMS + "title"), L("workforce-kg: UK health and social care workforce commitments", language="en")),
+        ox.Triple(
+            ds, N(DCTERMS + "title"), L("workforce-kg: UK health and social care workforce commitments", language="en")
+        ),
         ox.Triple(
             ds,
             N(DCTERMS + "description"),
@@ -563,7 +592,9 @@ def dataset_description(kg: KnowledgeGraph, server: str) -> list[ox.Triple]:
         ox.Triple(ds, N(VOID + "uriSpace"), L(f"{base}/")),
         ox.Triple(ds, N(VOID + "sparqlEndpoint"), N(server + "sparql")),
         ox.Triple(ds, N(VOID + "triples"), integer(_count(kg, "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"))),
-        ox.Triple(ds, N(VOID + "entities"), integer(_count(kg, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }"))),
+        ox.Triple(
+            ds, N(VOID + "entities"), integer(_count(kg, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }"))
+        ),
         ox.Triple(ds, N(VOID + "distinctSubjects"), integer(_count(kg, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"))),
         ox.Triple(ds, N(VOID + "properties"), integer(_count(kg, "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"))),
         ox.Triple(ds, N(VOID + "distinctObjects"), integer(_count(kg, "SELECT DISTINCT ?o WHERE { ?s ?p ?o }"))),

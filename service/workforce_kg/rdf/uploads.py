@@ -34,8 +34,10 @@ MAX_JSON_DEPTH = 100
 #: Deepest nesting of elements accepted in an RDF/XML body.
 MAX_XML_DEPTH = 100
 
-CONTEXT_REFUSED = ("JSON-LD contexts named by IRI (remote, file or relative; through @context or @import) are "
-                   "refused: this service never fetches or reads a context; put the context in the document")
+CONTEXT_REFUSED = (
+    "JSON-LD contexts named by IRI (remote, file or relative; through @context or @import) are "
+    "refused: this service never fetches or reads a context; put the context in the document"
+)
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)  # possessive, the end optional: linear time
 _BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -110,7 +112,9 @@ def parse(data: bytes, media: str, base_iri: str) -> list[ox.Triple]:
         except UnicodeDecodeError as exc:
             raise UploadError(400, f"unreadable {media}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
         if re.search(r"<!(DOCTYPE|ENTITY)", text):
-            raise UploadError(400, "RDF/XML with a DOCTYPE or entity declarations is refused (entities are not expanded)")
+            raise UploadError(
+                400, "RDF/XML with a DOCTYPE or entity declarations is refused (entities are not expanded)"
+            )
         if xml_too_deep(text):
             raise UploadError(400, f"RDF/XML nested deeper than {MAX_XML_DEPTH} elements is refused")
     if fmt == ox.RdfFormat.JSON_LD and json_depth(data) > MAX_JSON_DEPTH:

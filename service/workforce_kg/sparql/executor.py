@@ -180,9 +180,19 @@ class QueryExecutor:
     request it receives on ``conn`` with an :class:`Outcome`): ``noun`` names a request in messages.
     """
 
-    def __init__(self, store_path: Path | str, workers: int = 4, timeout: float = 30.0, max_rows: int = 100_000,
-                 max_concurrent: int = 32, long_after: float = LONG_AFTER, memory: int | None = None,
-                 sandbox: str | None = None, main=worker_main, noun: tuple[str, str] = ("query", "queries")):
+    def __init__(
+        self,
+        store_path: Path | str,
+        workers: int = 4,
+        timeout: float = 30.0,
+        max_rows: int = 100_000,
+        max_concurrent: int = 32,
+        long_after: float = LONG_AFTER,
+        memory: int | None = None,
+        sandbox: str | None = None,
+        main=worker_main,
+        noun: tuple[str, str] = ("query", "queries"),
+    ):
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
         self.memory = defaults.query_memory if memory is None else memory
         self.sandbox = defaults.sandbox if sandbox is None else sandbox
@@ -216,8 +226,11 @@ class QueryExecutor:
                 self.close()
                 raise RuntimeError(f"a query worker did not start: {self._failure or 'timed out'}")
             time.sleep(0.02)
-        sandbox_log.log(logging.INFO if self._confined else logging.WARNING, "query workers confined by: %s",
-                        ", ".join(self._confined or []) or "nothing")
+        sandbox_log.log(
+            logging.INFO if self._confined else logging.WARNING,
+            "query workers confined by: %s",
+            ", ".join(self._confined or []) or "nothing",
+        )
 
     # -- workers ----------------------------------------------------------------------------------------
 
@@ -281,10 +294,17 @@ class QueryExecutor:
     def stats(self) -> dict:
         """Workers by state, and requests waiting for one (for tests and monitoring)."""
         with self._lock:
-            return {"workers": len(self._all), "alive": sum(w.process.is_alive() for w in self._all),
-                    "idle": self._idle.qsize(), "starting": self._starting, "long": self._long,
-                    "out_of_pool": len(self._out), "waiting": self._waiting, "confinement": self._confined,
-                    "memory_limit": self.memory}
+            return {
+                "workers": len(self._all),
+                "alive": sum(w.process.is_alive() for w in self._all),
+                "idle": self._idle.qsize(),
+                "starting": self._starting,
+                "long": self._long,
+                "out_of_pool": len(self._out),
+                "waiting": self._waiting,
+                "confinement": self._confined,
+                "memory_limit": self.memory,
+            }
 
     # -- requests ---------------------------------------------------------------------------------------
 
@@ -336,13 +356,19 @@ class QueryExecutor:
             while not worker.conn.poll(_left(deadline, TICK)):
                 if time.monotonic() >= deadline:
                     self._discard(worker)
-                    return error_outcome(503, f"{self.one} exceeded the time limit of {self.timeout:g} s and was stopped"), long
+                    return error_outcome(
+                        503, f"{self.one} exceeded the time limit of {self.timeout:g} s and was stopped"
+                    ), long
                 if self.memory and (worker.rss() or 0) > self.memory:
                     self._discard(worker)
                     return memory_exceeded(self.memory, self.one), long
                 if not long:
                     cpu_now = _cpu_seconds(pid)
-                    used = cpu_now - cpu_before if cpu_now is not None and cpu_before is not None else time.monotonic() - started
+                    used = (
+                        cpu_now - cpu_before
+                        if cpu_now is not None and cpu_before is not None
+                        else time.monotonic() - started
+                    )
                     long = used >= self.long_after
                     if long:
                         _set_priority(worker, LOW_PRIORITY)
@@ -352,9 +378,11 @@ class QueryExecutor:
                     out = self._leave_pool(worker)
                     if not out and self._needed():
                         self._discard(worker, counted=True)
-                        return busy(f"{self.one} stopped after {time.monotonic() - started:.1f} s to free its worker for "
-                                    f"waiting queries: {self.long_limit} others that used more than "
-                                    f"{self.long_after:g} s of CPU are running; try again shortly"), long
+                        return busy(
+                            f"{self.one} stopped after {time.monotonic() - started:.1f} s to free its worker for "
+                            f"waiting queries: {self.long_limit} others that used more than "
+                            f"{self.long_after:g} s of CPU are running; try again shortly"
+                        ), long
         finally:
             if long:
                 with self._lock:

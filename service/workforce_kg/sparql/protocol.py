@@ -52,6 +52,7 @@ FORMAT_ALIASES = {
     "rdf+xml": "application/rdf+xml",
 }
 
+
 class ProtocolError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -73,7 +74,6 @@ def not_acceptable(message: str) -> ProtocolError:
 
 def unsupported_media_type(message: str) -> ProtocolError:
     return ProtocolError(415, message)
-
 
 
 @dataclass
@@ -99,7 +99,6 @@ class SparqlRequest:
     format: str | None = None
 
 
-
 def first_value(values: dict[str, list[str]], key: str) -> str | None:
     v = values.get(key)
     return v[0] if v else None
@@ -108,8 +107,9 @@ def first_value(values: dict[str, list[str]], key: str) -> str | None:
 # -- check -------------------------------------------------------------------------------------------
 
 
-def check_query(query: str, store_graphs: set[str], prefixes: dict[str, str],
-                allow_federation: bool = False) -> tuple[list[str], list[str]]:
+def check_query(
+    query: str, store_graphs: set[str], prefixes: dict[str, str], allow_federation: bool = False
+) -> tuple[list[str], list[str]]:
     """Refuse what could read files, reach other hosts or write, deciding from the query's parse
     (:mod:`workforce_kg.sparql.safety`); return the FROM and FROM NAMED IRIs.
 
@@ -158,8 +158,14 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str], text: str
 def _json_term(term) -> dict:
     """A term in SPARQL results JSON; a triple term as SPARQL 1.2 writes it (``"type": "triple"``)."""
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -175,8 +181,10 @@ def _json_term(term) -> dict:
 def _xml_term(term) -> str:
     """A term in SPARQL results XML; a triple term as SPARQL 1.2 writes it (``<triple>``)."""
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
-                f"<object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
     if isinstance(term, ox.NamedNode):
         return f"<uri>{xml_escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -219,7 +227,9 @@ def serialise_select(names: list[str], rows: list[list], kind: str, truncated: b
         doc: dict[str, Any] = {
             "head": {"vars": names},
             "results": {
-                "bindings": [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
+                "bindings": [
+                    {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows
+                ]
             },
         }
         if truncated:
@@ -233,7 +243,11 @@ def serialise_select(names: list[str], rows: list[list], kind: str, truncated: b
         out += ["</head>", "<results>"]
         for row in rows:
             out.append("<result>")
-            out += [f'<binding name="{xml_escape(n)}">{_xml_term(t)}</binding>' for n, t in zip(names, row, strict=True) if t is not None]
+            out += [
+                f'<binding name="{xml_escape(n)}">{_xml_term(t)}</binding>'
+                for n, t in zip(names, row, strict=True)
+                if t is not None
+            ]
             out.append("</result>")
         out += ["</results>", "</sparql>"]
         return "\n".join(out).encode("utf-8")
@@ -314,7 +328,9 @@ def _answer(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_rows
             if len(triples) > max_rows:
                 break
         truncated = len(triples) > max_rows
-        body = ox.serialize(triples[:max_rows], format=GRAPH_TYPES[media], prefixes=kg.prefixes if media == "text/turtle" else None)
+        body = ox.serialize(
+            triples[:max_rows], format=GRAPH_TYPES[media], prefixes=kg.prefixes if media == "text/turtle" else None
+        )
         assert body is not None  # serialised to bytes, not to a file
         headers = {"X-Result-Truncated": "true"} if truncated else {}
         return Outcome(200, media, body, headers)

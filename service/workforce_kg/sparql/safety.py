@@ -120,8 +120,9 @@ def check_query(text: str, prefixes: dict[str, str], allow_federation: bool = Fa
     return result
 
 
-def check_update(text: str, base: str, prefixes: dict[str, str], kept: Callable[[str], bool],
-                 allow_federation: bool = False) -> UpdatePlan:
+def check_update(
+    text: str, base: str, prefixes: dict[str, str], kept: Callable[[str], bool], allow_federation: bool = False
+) -> UpdatePlan:
     """Decide on an update from its parse; the graphs it may write.
 
     ``base`` is the store's base IRI (relative IRIs resolve against ``{base}/``, as the writer runs
@@ -139,8 +140,11 @@ def check_update(text: str, base: str, prefixes: dict[str, str], kept: Callable[
         if kept(iri):
             raise Refused(403, f"<{iri}> is kept by the service and cannot be written")
     if result.all_graphs:
-        raise Refused(403, "ALL and NAMED include graphs kept by the service (ontology, derived, audit), which "
-                      "cannot be written: name the graphs to change")
+        raise Refused(
+            403,
+            "ALL and NAMED include graphs kept by the service (ontology, derived, audit), which "
+            "cannot be written: name the graphs to change",
+        )
     return result
 
 
@@ -169,8 +173,10 @@ def plan_query(text: str, prefixes: tuple, allow_federation: bool) -> QueryPlan 
         _inspect(tree, "query", allow_federation, base=None)
         query = translateQuery(tree, initNs=dict(prefixes))
         clauses = dict.get(query.algebra, "datasetClause") or []
-        return QueryPlan(tuple(str(c["default"]) for c in clauses if dict.get(c, "default") is not None),
-                         tuple(str(c["named"]) for c in clauses if dict.get(c, "named") is not None))
+        return QueryPlan(
+            tuple(str(c["default"]) for c in clauses if dict.get(c, "default") is not None),
+            tuple(str(c["named"]) for c in clauses if dict.get(c, "named") is not None),
+        )
     except Refused as exc:
         return exc
     except RecursionError:
@@ -212,15 +218,20 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _parse_message(kind: str, exc: ParseBaseException) -> str:
-    return (f"malformed {kind} (or not SPARQL 1.1 as this service's checking parser reads it) at line "
-            f"{exc.lineno}, column {exc.col}: {' '.join(exc.msg.split())[:200]}")
+    return (
+        f"malformed {kind} (or not SPARQL 1.1 as this service's checking parser reads it) at line "
+        f"{exc.lineno}, column {exc.col}: {' '.join(exc.msg.split())[:200]}"
+    )
 
 
 def _same_text(text: str) -> None:
     """Refuse ``\\u`` escapes outside strings and IRIs: SPARQL decodes them before parsing, Oxigraph does not."""
     if expandUnicodeEscapes(text) != text:
-        raise Refused(400, "\\u and \\U escapes are not accepted (the SPARQL parsers differ on where they apply): "
-                      "write the characters themselves")
+        raise Refused(
+            400,
+            "\\u and \\U escapes are not accepted (the SPARQL parsers differ on where they apply): "
+            "write the characters themselves",
+        )
 
 
 def _children(node) -> Iterable:
@@ -242,8 +253,11 @@ def _inspect(tree, kind: str, allow_federation: bool, base: str | None) -> None:
     while stack:
         node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
-            raise Refused(400, f"{kind} nested too deeply (its parse is more than {MAX_NESTING} levels deep: "
-                          "brackets, subqueries, expressions, and each operand of a chain of operators)")
+            raise Refused(
+                400,
+                f"{kind} nested too deeply (its parse is more than {MAX_NESTING} levels deep: "
+                "brackets, subqueries, expressions, and each operand of a chain of operators)",
+            )
         if isinstance(node, CompValue):
             name = node.name
             if name == "ServiceGraphPattern" and not allow_federation:
@@ -251,8 +265,11 @@ def _inspect(tree, kind: str, allow_federation: bool, base: str | None) -> None:
             if name == "Load":
                 raise Refused(400, "LOAD is not allowed in updates on this service (it reads files or other hosts)")
             if name == "pname" and "\\" in (dict.get(node, "localname") or ""):
-                raise Refused(400, "escapes in prefixed names (such as ex:a\\-b) are not accepted (the SPARQL parsers "
-                              "read them differently): write the IRI in full, <...>")
+                raise Refused(
+                    400,
+                    "escapes in prefixed names (such as ex:a\\-b) are not accepted (the SPARQL parsers "
+                    "read them differently): write the IRI in full, <...>",
+                )
             if name == "Base":
                 bases.append(str(dict.get(node, "iri")))
             for key, value in dict.items(node):
@@ -290,13 +307,15 @@ def _check_bases(bases: list[str], relative: list[str], base: str | None, kind: 
     for iri in set(relative) - set(bases):
         ours = str(URIRef(iri, base=base)) if ":" not in iri else iri  # as rdflib's Prologue.absolutize
         try:
-            theirs = next(iter(ox.parse(f"<{iri}> <urn:x:p> <urn:x:o> .".encode(), format=ox.RdfFormat.TURTLE,
-                                        base_iri=base))).subject.value
+            theirs = next(
+                iter(ox.parse(f"<{iri}> <urn:x:p> <urn:x:o> .".encode(), format=ox.RdfFormat.TURTLE, base_iri=base))
+            ).subject.value
         except (SyntaxError, ValueError, StopIteration):
             theirs = None
         if ours != theirs:
-            raise Refused(400, f"the relative IRI <{iri}> is not resolved the same way by the SPARQL parsers: "
-                          "write it in full")
+            raise Refused(
+                400, f"the relative IRI <{iri}> is not resolved the same way by the SPARQL parsers: write it in full"
+            )
 
 
 # -- the graphs an update writes ---------------------------------------------------------------------

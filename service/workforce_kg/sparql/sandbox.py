@@ -67,8 +67,13 @@ def bound_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
-def confine(read: Iterable[Path | str] = (), write: Iterable[Path | str] = (), *, mode: str | None = None,
-            connect_ports: Iterable[int] = ()) -> list[str]:
+def confine(
+    read: Iterable[Path | str] = (),
+    write: Iterable[Path | str] = (),
+    *,
+    mode: str | None = None,
+    connect_ports: Iterable[int] = (),
+) -> list[str]:
     """Confine this process for good (it cannot be undone, and children inherit it).
 
     Args:
@@ -94,18 +99,27 @@ def confine(read: Iterable[Path | str] = (), write: Iterable[Path | str] = (), *
     _no_new_privs()
     with contextlib.suppress(ImportError):  # before Landlock: importing it looks for a temporary folder
         import pyseccomp  # noqa: F401
-    for name, install in (("landlock", lambda: _landlock(read, write, ports)),
-                          ("seccomp", lambda: _seccomp(allow_inet=bool(ports)))):
+    for name, install in (
+        ("landlock", lambda: _landlock(read, write, ports)),
+        ("seccomp", lambda: _seccomp(allow_inet=bool(ports))),
+    ):
         try:
             layers += install()
         except (OSError, ImportError, AttributeError, RuntimeError) as exc:
             missing.append(f"{name} ({exc})")
     if mode == "require" and (missing or "landlock-fs" not in layers):
-        raise SandboxError("cannot confine the worker: " + "; ".join(missing or ["landlock-fs unavailable"])
-                           + " (set WORKFORCE_KG_SANDBOX=best-effort to run without)")
+        raise SandboxError(
+            "cannot confine the worker: "
+            + "; ".join(missing or ["landlock-fs unavailable"])
+            + " (set WORKFORCE_KG_SANDBOX=best-effort to run without)"
+        )
     if missing:
-        log.warning("process %d confined by %s only; missing: %s", os.getpid(), ", ".join(layers) or "nothing",
-                    "; ".join(missing))
+        log.warning(
+            "process %d confined by %s only; missing: %s",
+            os.getpid(),
+            ", ".join(layers) or "nothing",
+            "; ".join(missing),
+        )
     else:
         log.info("process %d confined: %s", os.getpid(), ", ".join(layers))
     return layers
@@ -150,8 +164,11 @@ _FILE_RIGHTS = _EXECUTE | _WRITE_FILE | _READ_FILE | _TRUNCATE | _IOCTL_DEV  # t
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -195,12 +212,25 @@ def python_paths() -> list[Path]:
     site-packages, the entries of ``sys.path`` that modules were imported from (``PYTHONPATH``, a
     checkout), this package and its bundled Turtle (in a checkout, links to the repository's folders).
     Never ``/`` nor an entry nothing was imported from (such as the working folder)."""
-    paths = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-                                         *site.getsitepackages(), *sysconfig.get_paths().values()) if p}
+    paths = {
+        Path(p).resolve()
+        for p in (
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            sys.base_exec_prefix,
+            *site.getsitepackages(),
+            *sysconfig.get_paths().values(),
+        )
+        if p
+    }
     if site.ENABLE_USER_SITE and site.getusersitepackages():
         paths.add(Path(site.getusersitepackages()).resolve())
-    roots = {_import_root(name, f) for name, m in list(sys.modules.items())
-             if isinstance(f := getattr(m, "__file__", None), str) and name != "__main__"}
+    roots = {
+        _import_root(name, f)
+        for name, m in list(sys.modules.items())
+        if isinstance(f := getattr(m, "__file__", None), str) and name != "__main__"
+    }
     paths |= {Path(entry or ".").resolve() for entry in sys.path} & roots
     paths |= {PACKAGE_DIR, QUERIES_DIR.resolve(), *(p.resolve() for p in DATA.iterdir())}
     return sorted(p for p in paths if p.exists() and p != Path(p.anchor))
@@ -222,8 +252,11 @@ def _landlock(read: Iterable[Path | str], write: Iterable[Path | str], ports: li
     if abi < 1:
         raise OSError(errno.ENOSYS, "Landlock is not available in this kernel")
     fs = _FS_ABI1 | (_REFER if abi >= 2 else 0) | (_TRUNCATE if abi >= 3 else 0) | (_IOCTL_DEV if abi >= 5 else 0)
-    attr = _RulesetAttr(fs, (_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0,
-                        (_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0)
+    attr = _RulesetAttr(
+        fs,
+        (_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0,
+        (_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0,
+    )
     size = 8 if abi < 4 else 16 if abi < 6 else 24  # what this ABI's struct holds
     ruleset = _syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     try:

@@ -1,8 +1,8 @@
 """A small Python API for notebooks and scripts: load the graph, run SPARQL, get rows as dicts.
 
-    >>> from workforce_kg import KnowledgeGraph
-    >>> kg = KnowledgeGraph.load()
-    >>> kg.rows("SELECT ?c WHERE { ?c a wkg:Commitment } LIMIT 1")
+>>> from workforce_kg import KnowledgeGraph
+>>> kg = KnowledgeGraph.load()
+>>> kg.rows("SELECT ?c WHERE { ?c a wkg:Commitment } LIMIT 1")
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def is_kept(graph: str, base: str) -> bool:
     root = f"{base}/graph/"
     if not graph.startswith(root):
         return False
-    name = graph[len(root):]
+    name = graph[len(root) :]
     return any(name.startswith(k) if k.endswith("/") else name == k for k in KEPT_GRAPHS)
 
 
@@ -97,7 +97,9 @@ def load_files(store: ox.Store, files: list[SourceFile], base: str = DEFAULT_BAS
         except SyntaxError as exc:
             raise StoreError(f"{f.path}: {exc}") from None
         if base != DEFAULT_BASE_IRI:
-            triples = [ox.Triple(rebase(t.subject, base), rebase(t.predicate, base), rebase(t.object, base)) for t in triples]
+            triples = [
+                ox.Triple(rebase(t.subject, base), rebase(t.predicate, base), rebase(t.object, base)) for t in triples
+            ]
         store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples if is_new(store, t)])
 
 

@@ -32,7 +32,9 @@ PREFIX = "remote:"
 CHUNK = 800  # quads per INSERT (Virtuoso refuses updates that compile to over 10,000 lines of SQL)
 GRAPHS_TTL = 10.0  # seconds the list of our graphs is reused before it is asked for again
 
-_TOKENS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_TOKENS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 _FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
 XSD_DECIMAL = XSD + "decimal"
 _BNODE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -77,12 +79,16 @@ class Endpoint:
 
     def __init__(self, url: str, timeout: float):
         parts = urllib.parse.urlsplit(url)
-        self.url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # without credentials
+        self.url = urllib.parse.urlunsplit(
+            parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])
+        )  # without credentials
         self.timeout = timeout
         handlers = []
         if parts.username:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, self.url, urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+            passwords.add_password(
+                None, self.url, urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+            )
             handlers = [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
         self.opener = urllib.request.build_opener(*handlers)
 
@@ -102,8 +108,10 @@ class Endpoint:
                 body = response.read()
                 state = response.headers.get("X-SQL-State")  # Virtuoso's "anytime" partial answers
                 if state:
-                    raise RemoteError(f"the remote SPARQL store {self.url} returned a partial answer ({state}: "
-                                      f"{response.headers.get('X-SQL-Message', 'time or size limit reached')})")
+                    raise RemoteError(
+                        f"the remote SPARQL store {self.url} returned a partial answer ({state}: "
+                        f"{response.headers.get('X-SQL-Message', 'time or size limit reached')})"
+                    )
                 return body, response.headers.get_content_type()
         except urllib.error.HTTPError as exc:
             message = _one_line(exc.read().decode("utf-8", "replace"))
@@ -114,8 +122,14 @@ class Endpoint:
             raise RemoteError(f"the remote SPARQL store {self.url} did not answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise RemoteError(f"the remote SPARQL store {self.url} did not answer within {self.timeout:g} s") from None
-            reason = exc.reason if isinstance(exc.reason, str) else (getattr(exc.reason, "strerror", None) or str(exc.reason))
+                raise RemoteError(
+                    f"the remote SPARQL store {self.url} did not answer within {self.timeout:g} s"
+                ) from None
+            reason = (
+                exc.reason
+                if isinstance(exc.reason, str)
+                else (getattr(exc.reason, "strerror", None) or str(exc.reason))
+            )
             raise RemoteError(f"the remote SPARQL store {self.url} is unreachable: {reason}") from None
         except OSError as exc:
             if isinstance(exc, RemoteError):
@@ -133,7 +147,9 @@ class RemoteStore:
         graph_prefix: only graphs whose IRI starts with this are part of the dataset (None: all graphs).
     """
 
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, timeout: float = 30.0, graph_prefix: str | None = None):
+    def __init__(
+        self, endpoint: str, update_endpoint: str | None = None, timeout: float = 30.0, graph_prefix: str | None = None
+    ):
         self.endpoint = Endpoint(endpoint, timeout)
         self.update_endpoint = Endpoint(update_endpoint or endpoint, timeout)
         self.graph_prefix = graph_prefix
@@ -151,13 +167,19 @@ class RemoteStore:
         query_url, update_url = parse_target(target)
         store = cls(query_url, update_url, timeout)
         if base is None:
-            bases = sorted({g.value[: -len("/graph/derived")] for g in store.named_graphs() if g.value.endswith("/graph/derived")})
+            bases = sorted(
+                {g.value[: -len("/graph/derived")] for g in store.named_graphs() if g.value.endswith("/graph/derived")}
+            )
             if not bases:
-                raise RemoteError(f"the remote SPARQL store {store.endpoint.url} holds no workforce-kg graphs "
-                                  f"(load them with `workforce-kg build --store {display(target)}`)")
+                raise RemoteError(
+                    f"the remote SPARQL store {store.endpoint.url} holds no workforce-kg graphs "
+                    f"(load them with `workforce-kg build --store {display(target)}`)"
+                )
             if len(bases) > 1:
-                raise RemoteError(f"the remote SPARQL store {store.endpoint.url} holds graphs of several bases "
-                                  f"({', '.join(bases)}); keep one dataset per base")
+                raise RemoteError(
+                    f"the remote SPARQL store {store.endpoint.url} holds graphs of several bases "
+                    f"({', '.join(bases)}); keep one dataset per base"
+                )
             base = bases[0]
         store.base = base
         store.graph_prefix = f"{base}/graph/"
@@ -196,7 +218,10 @@ class RemoteStore:
     def _triples(body: bytes):
         """N-Triples as a real ``QueryTriples`` (the iterator type callers check for)."""
         holder = ox.Store()
-        holder.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        holder.extend(
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+            for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        )
         return holder.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
     # -- the Store API -------------------------------------------------------------------------------
@@ -244,8 +269,12 @@ class RemoteStore:
                 [("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")], "application/sparql-results+json"
             )
             graphs = sorted(
-                {s["g"] for s in self._solutions(body) if isinstance(s["g"], ox.NamedNode)
-                 and (self.graph_prefix is None or s["g"].value.startswith(self.graph_prefix))},
+                {
+                    s["g"]
+                    for s in self._solutions(body)
+                    if isinstance(s["g"], ox.NamedNode)
+                    and (self.graph_prefix is None or s["g"].value.startswith(self.graph_prefix))
+                },
                 key=lambda g: g.value,
             )
             self._graphs = (time.monotonic(), graphs)
@@ -257,7 +286,10 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
         """The quads of the dataset's named graphs matching a pattern (None matches anything)."""
-        terms = [self.term_text(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object), "spo", strict=True)]
+        terms = [
+            self.term_text(t) if t is not None else f"?{v}"
+            for t, v in zip((subject, predicate, object), "spo", strict=True)
+        ]
         graph = "?g" if graph_name is None or isinstance(graph_name, ox.DefaultGraph) else self.term_text(graph_name)
         if isinstance(graph_name, ox.DefaultGraph):
             return iter([])
@@ -266,7 +298,9 @@ class RemoteStore:
             named_graphs=None if graph_name is None else [graph_name],
         )
         fixed = (subject, predicate, object, graph_name)
-        return iter([ox.Quad(*(t if t is not None else sol[v] for t, v in zip(fixed, "spog", strict=True))) for sol in result])
+        return iter(
+            [ox.Quad(*(t if t is not None else sol[v] for t, v in zip(fixed, "spog", strict=True))) for sol in result]
+        )
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern()
@@ -278,7 +312,9 @@ class RemoteStore:
     def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
         """Write every quad of the dataset (or the triples of ``from_graph``), as ``Store.dump`` does."""
         if from_graph is not None:
-            data: Iterable = [ox.Triple(q.subject, q.predicate, q.object) for q in self.quads_for_pattern(graph_name=from_graph)]
+            data: Iterable = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in self.quads_for_pattern(graph_name=from_graph)
+            ]
         else:
             data = self.quads()
         return ox.serialize(data, output, format=format, prefixes=prefixes, base_iri=base_iri)
@@ -292,10 +328,16 @@ class RemoteStore:
         data = []
         for g in self.named_graphs():
             quads = list(self.quads_for_pattern(graph_name=g))
-            expected = int(next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", named_graphs=[g])))["n"].value)
+            expected = int(
+                next(
+                    iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", named_graphs=[g]))
+                )["n"].value
+            )
             if len(quads) != expected:
-                raise RemoteError(f"the remote SPARQL store returned {len(quads)} of the {expected} triples of {g}: "
-                                  "raise its result row limit (Virtuoso: [SPARQL] ResultSetMaxRows)")
+                raise RemoteError(
+                    f"the remote SPARQL store returned {len(quads)} of the {expected} triples of {g}: "
+                    "raise its result row limit (Virtuoso: [SPARQL] ResultSetMaxRows)"
+                )
             data += quads
         return data
 
@@ -352,7 +394,13 @@ def chunks(quads: list[ox.Quad], size: int) -> Iterator[list[ox.Quad]]:
             parent[root(other)] = root(nodes[0])
     groups: dict = {}
     for i, q in enumerate(quads):
-        key = root(q.subject) if isinstance(q.subject, ox.BlankNode) else root(q.object) if isinstance(q.object, ox.BlankNode) else i
+        key = (
+            root(q.subject)
+            if isinstance(q.subject, ox.BlankNode)
+            else root(q.object)
+            if isinstance(q.object, ox.BlankNode)
+            else i
+        )
         groups.setdefault(key, []).append(q)
     chunk: list[ox.Quad] = []
     for group in groups.values():

@@ -87,8 +87,11 @@ def _add(store: ox.Store, triples, target: ox.NamedNode, bulk: bool = False) -> 
     """
     triples, added = iter(triples), 0
     while chunk := set(itertools.islice(triples, CHUNK)):
-        quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in chunk
-                 if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None]
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, target)
+            for t in chunk
+            if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
+        ]
         store.bulk_extend(quads) if bulk else store.extend(quads)
         added += len(quads)
     return added
@@ -121,7 +124,9 @@ def keys(store: ox.Store, added, removed, base: str = DEFAULT_BASE_IRI) -> set |
     ontology = f"{base}/graph/ontology/"
     nodes: set[ox.NamedNode | ox.BlankNode] = set()
     for q in (*added, *removed):
-        if q.predicate == SUBCLASS_OF or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology)):
+        if q.predicate == SUBCLASS_OF or (
+            isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ontology)
+        ):
             return None
         nodes.update(t for t in (q.subject, q.object) if isinstance(t, (ox.NamedNode, ox.BlankNode)))
     return nodes | {q.object for n in nodes for p in _links(base) for q in store.quads_for_pattern(n, p, None, None)}
@@ -148,7 +153,9 @@ def update(store: ox.Store, target: ox.NamedNode, added, removed, base: str = DE
         return None
     for q in [q for n in nodes for q in store.quads_for_pattern(n, None, None, target)]:
         store.remove(q)
-    subjects = nodes | {q.subject for n in nodes for p in _links(base) for q in store.quads_for_pattern(None, p, n, None)}
+    subjects = nodes | {
+        q.subject for n in nodes for p in _links(base) for q in store.quads_for_pattern(None, p, n, None)
+    }
     citation = ox.NamedNode(CITATION.format(base=base))
     read = ox.Store()
     read.extend([q for s in subjects for q in store.quads_for_pattern(s, None, None, None) if q.graph_name != target])

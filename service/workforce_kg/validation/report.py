@@ -230,7 +230,6 @@ def validate_files(files: list[stores.SourceFile] | None = None, shapes_dir: Pat
     return validate_graph(data, ontology, shapes_graph(shapes_dir))
 
 
-
 # -- Validating a change -----------------------------------------------------------------------------
 #
 # A write changes a few nodes of a large graph. Validating the whole graph again costs time in proportion
@@ -267,8 +266,13 @@ def _shape_closure(shapes: Graph, shape) -> set:
         if node in seen:
             continue
         seen.add(node)
-        todo.extend(o for o in shapes.objects(node, None) if isinstance(o, BNode)
-                    or (o, RDF.type, SH.NodeShape) in shapes or (o, RDF.type, SH.PropertyShape) in shapes)
+        todo.extend(
+            o
+            for o in shapes.objects(node, None)
+            if isinstance(o, BNode)
+            or (o, RDF.type, SH.NodeShape) in shapes
+            or (o, RDF.type, SH.PropertyShape) in shapes
+        )
     return seen
 
 
@@ -299,8 +303,10 @@ def _value_reads(shapes: Graph, used) -> set:
     below = {n for p in props for n in _shape_closure(shapes, p)}
     forward, inverse = _paths(shapes, below)
     if inverse or any((n, c, None) in shapes for n in below for c in (SH["class"], *NESTING)):
-        raise ValueError("validate_change reads one level below a value node: no sh:class, nested shape or "
-                         "inverse path in the property shapes of a shape that values are checked against")
+        raise ValueError(
+            "validate_change reads one level below a value node: no sh:class, nested shape or "
+            "inverse path in the property shapes of a shape that values are checked against"
+        )
     return forward
 
 
@@ -359,7 +365,10 @@ class ShapeReach:
             if (shape, SH.targetNode, None) in shapes or (shape, RDF.type, RDFS.Class) in shapes:
                 raise ValueError(f"validate_change does not handle sh:targetNode or implicit class targets ({shape})")
             classes = set(shapes.objects(shape, SH.targetClass))
-            subjects_of, objects_of = set(shapes.objects(shape, SH.targetSubjectsOf)), set(shapes.objects(shape, SH.targetObjectsOf))
+            subjects_of, objects_of = (
+                set(shapes.objects(shape, SH.targetSubjectsOf)),
+                set(shapes.objects(shape, SH.targetObjectsOf)),
+            )
             name = str(shape).rsplit("/", 1)[-1]
             sparql = (shape, SH.sparql, None) in shapes or (shape, SH.target, None) in shapes
             if sparql and name not in SPARQL_SHAPES:
@@ -372,12 +381,25 @@ class ShapeReach:
                 requires = frozenset(wkg + p for p in SPARQL_SHAPES[name][0])
                 forward |= requires
                 on_values |= {wkg + p for p in SPARQL_SHAPES[name][1]}
-            targeted.append(TargetedShape(name, frozenset(str(c) for c in classes),
-                                          frozenset(str(p) for p in subjects_of), frozenset(str(p) for p in objects_of),
-                                          requires, frozenset(forward | {RDF_TYPE_IRI}), frozenset(inverse)))
+            targeted.append(
+                TargetedShape(
+                    name,
+                    frozenset(str(c) for c in classes),
+                    frozenset(str(p) for p in subjects_of),
+                    frozenset(str(p) for p in objects_of),
+                    requires,
+                    frozenset(forward | {RDF_TYPE_IRI}),
+                    frozenset(inverse),
+                )
+            )
         forward, inverse = _paths(shapes, set(shapes.subjects(SH.path, None)))
-        return cls(tuple(sorted(targeted, key=lambda t: t.name)), frozenset(on_values), frozenset(forward),
-                   frozenset(inverse), frozenset(p for t in targeted for p in t.objects_of))
+        return cls(
+            tuple(sorted(targeted, key=lambda t: t.name)),
+            frozenset(on_values),
+            frozenset(forward),
+            frozenset(inverse),
+            frozenset(p for t in targeted for p in t.objects_of),
+        )
 
 
 @dataclass
@@ -449,8 +471,12 @@ def touched(store, added=(), removed=(), shapes: Graph | None = None) -> Focus:
                 if isinstance(q.subject, ox.BlankNode):
                     todo.append(q.subject)
     for s in {s for s, p, _ in changed if p.value in reach.on_values}:
-        nodes.update(q.subject for q in store.quads_for_pattern(None, None, s, None) if q.predicate.value in reach.forward)
-        nodes.update(q.object for q in store.quads_for_pattern(s, None, None, None) if q.predicate.value in reach.inverse)
+        nodes.update(
+            q.subject for q in store.quads_for_pattern(None, None, s, None) if q.predicate.value in reach.forward
+        )
+        nodes.update(
+            q.object for q in store.quads_for_pattern(s, None, None, None) if q.predicate.value in reach.inverse
+        )
     nodes |= _twins(store, nodes, removed)
     return Focus(nodes)
 
@@ -471,8 +497,11 @@ def _twins(store, nodes, removed=()) -> set:
     for node in nodes:
         for commitment in values(node, rated):
             for q in store.quads_for_pattern(None, rated, commitment, None):
-                if q.subject != node and values(q.subject, evaluation) & values(node, evaluation) \
-                        and values(q.subject, dimension) & values(node, dimension):
+                if (
+                    q.subject != node
+                    and values(q.subject, evaluation) & values(node, evaluation)
+                    and values(q.subject, dimension) & values(node, dimension)
+                ):
                     out.add(q.subject)
     return out
 
@@ -504,8 +533,11 @@ def neighbourhood(store, focus: Focus, shapes: Graph | None = None) -> set:
         class_names = {str(c) for c in classes | {s for c in classes for s in supers.get(c, ())}}
         first = [next(store.quads_for_pattern(None, ox.NamedNode(p), node, None), None) for p in reach.objects_of]
         pointing = [q for q in first if q is not None]
-        applicable = [s for s in reach.shapes if s.applies(class_names, {q.predicate.value for q in outgoing},
-                                                           {q.predicate.value for q in pointing})]
+        applicable = [
+            s
+            for s in reach.shapes
+            if s.applies(class_names, {q.predicate.value for q in outgoing}, {q.predicate.value for q in pointing})
+        ]
         reads = {p for s in applicable for p in s.reads}
         out.update(q.triple for q in pointing)
         for q in outgoing:
@@ -547,8 +579,10 @@ def validate_change(store, added=(), removed=(), shapes: Graph | None = None, ba
     report = _validate(rdflib_graph_of(neighbourhood(store, focus, shapes), base), None, shapes, keep=focus.covers)
     # the label and document of a result, read from the store (the neighbourhood may lack them)
     nodes = {str(to_rdflib(n)): n for n in focus.nodes}
-    report.results = [replace(r, label=_store_label_of(store, nodes[r.focus]),
-                              document=_store_document_of(store, nodes[r.focus])) for r in report.results]
+    report.results = [
+        replace(r, label=_store_label_of(store, nodes[r.focus]), document=_store_document_of(store, nodes[r.focus]))
+        for r in report.results
+    ]
     return report
 
 

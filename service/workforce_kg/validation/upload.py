@@ -45,8 +45,12 @@ def validate_upload(store: ox.Store, triples: list[ox.Triple], base: str, shapes
     extra = ox.Store()
     extra.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
     report = validation.validate_change(Overlay(store, extra), triples, (), shapes, base)
-    mentioned = {str(validation.to_rdflib(t)) for triple in triples for t in (triple.subject, triple.object)
-                 if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    mentioned = {
+        str(validation.to_rdflib(t))
+        for triple in triples
+        for t in (triple.subject, triple.object)
+        if isinstance(t, (ox.NamedNode, ox.BlankNode))
+    }
     mine = [r for r in report.results if r.focus in mentioned]
     conforms = not any(r.severity == "Violation" for r in mine)
     graph = report.graph
@@ -71,8 +75,9 @@ def answer(store: ox.Store, base: str, shapes: Graph, body: bytes, content_type:
     return Outcome(200, "application/json", json.dumps(report.as_json()).encode("utf-8"))
 
 
-def validation_main(conn, store_path: str, max_rows: int, memory: int | None = None,
-                     sandbox: str | None = None) -> None:
+def validation_main(
+    conn, store_path: str, max_rows: int, memory: int | None = None, sandbox: str | None = None
+) -> None:
     """Validation worker loop: open the store read-only and parse the shapes once, confine the process
     (as query workers are: no network, no files but the store's and Python's; memory capped), then answer
     ``((body, content type), report type)`` requests until the pipe closes."""

@@ -51,18 +51,35 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             on_disk = not is_remote(settings.store)  # a remote runs its own queries
             if settings.query_workers > 0 and on_disk:
                 app.state.executor = QueryExecutor(
-                    settings.store, settings.query_workers, settings.query_timeout, settings.max_rows,
-                    max_concurrent=settings.max_concurrent, memory=settings.query_memory, sandbox=settings.sandbox,
+                    settings.store,
+                    settings.query_workers,
+                    settings.query_timeout,
+                    settings.max_rows,
+                    max_concurrent=settings.max_concurrent,
+                    memory=settings.query_memory,
+                    sandbox=settings.sandbox,
                 )
             if settings.validation_workers > 0 and on_disk:
                 app.state.validators = QueryExecutor(
-                    settings.store, settings.validation_workers, settings.query_timeout, settings.max_rows,
-                    max_concurrent=settings.max_concurrent, long_after=float("inf"), main=validation_main,
-                    noun=("validation", "validations"), memory=settings.query_memory, sandbox=settings.sandbox,
+                    settings.store,
+                    settings.validation_workers,
+                    settings.query_timeout,
+                    settings.max_rows,
+                    max_concurrent=settings.max_concurrent,
+                    long_after=float("inf"),
+                    main=validation_main,
+                    noun=("validation", "validations"),
+                    memory=settings.query_memory,
+                    sandbox=settings.sandbox,
                 )
             if settings.writes_enabled:
-                app.state.writer = Writer(settings.store, settings.update_timeout, sources_dir(settings.sources),
-                                          memory=2 * settings.query_memory, sandbox=settings.sandbox)
+                app.state.writer = Writer(
+                    settings.store,
+                    settings.update_timeout,
+                    sources_dir(settings.sources),
+                    memory=2 * settings.query_memory,
+                    sandbox=settings.sandbox,
+                )
         yield
         for part in (app.state.executor, app.state.validators, app.state.writer):
             if part is not None:
@@ -113,8 +130,9 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         """Liveness: the store answers a query."""
         return {"status": "ok", "quads": len(kg)}
 
-    @app.get("/readyz", summary="Readiness: the store answers, and query workers and the writer run",
-             responses=errors(503))
+    @app.get(
+        "/readyz", summary="Readiness: the store answers, and query workers and the writer run", responses=errors(503)
+    )
     def readyz(request: Request, kg: KGDep) -> JSONResponse:
         """Readiness for traffic: 200 when the store answers a query, at least one query worker is alive
         (when queries run in workers) and the writer process runs (when writes are on); 503 saying what
@@ -128,8 +146,13 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         else:
             if not answers:
                 problems.append("the store holds no data")
-        details: dict = {"store": {"kind": "remote" if isinstance(kg.store, RemoteStore) else "on disk" if kg.path else "in memory",
-                                   "answers": answers, "generation": kg.generation}}
+        details: dict = {
+            "store": {
+                "kind": "remote" if isinstance(kg.store, RemoteStore) else "on disk" if kg.path else "in memory",
+                "answers": answers,
+                "generation": kg.generation,
+            }
+        }
         if state.executor is not None:
             details["query_workers"] = workers = state.executor.stats()
             if workers["alive"] == 0:
@@ -144,8 +167,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             return JSONResponse({"error": "not ready: " + "; ".join(problems), **details}, status_code=503)
         return JSONResponse({"status": "ready", **details})
 
-    @app.get("/ontology", summary="The ontology: HTML documentation or Turtle",
-             responses=merge(media("text/html", *RDF_FORMATS), errors(406)))
+    @app.get(
+        "/ontology",
+        summary="The ontology: HTML documentation or Turtle",
+        responses=merge(media("text/html", *RDF_FORMATS), errors(406)),
+    )
     def ontology(request: Request, settings: SettingsDep) -> Response:
         """The ontology as HTML (browsers) or Turtle/N-Triples/RDF-XML/JSON-LD (by Accept)."""
         media = best_match(

@@ -23,18 +23,20 @@ from starlette.responses import JSONResponse
 
 log = logging.getLogger("workforce_kg.access")
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
@@ -100,8 +102,17 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(json.dumps({"request_id": request_id, "method": scope["method"], "path": scope["path"],
-                                 "status": status, "ms": round((time.perf_counter() - started) * 1000, 1)}))
+            log.info(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                )
+            )
 
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -130,7 +141,9 @@ class BodyLimit:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_body:
-            return await self.refuse(message, receive, send, drain=headers.get(b"expect", b"").lower() != b"100-continue")
+            return await self.refuse(
+                message, receive, send, drain=headers.get(b"expect", b"").lower() != b"100-continue"
+            )
         read = 0
 
         async def limited_receive():
@@ -149,9 +162,17 @@ class BodyLimit:
         """Answer 413 at once (the whole answer is sent before anything is read), then drop what the
         client still sends (``drain``: not for ``Expect: 100-continue``, whose client has sent nothing)."""
         body = JSONResponse({"error": message}).body
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body, "more_body": True})
         if drain:
             await self.drain(receive, idle=self.IDLE)

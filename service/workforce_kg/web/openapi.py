@@ -61,8 +61,12 @@ async def http_error(request, exc) -> JSONResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         path = request.scope.get("path", "")
-        methods = {m for r in _leaf_routes(request.app.router.routes)
-                   if r.path_regex.match(path) for m in (getattr(r, "methods", None) or ())}
+        methods = {
+            m
+            for r in _leaf_routes(request.app.router.routes)
+            if r.path_regex.match(path)
+            for m in (getattr(r, "methods", None) or ())
+        }
         if methods:
             headers["Allow"] = ", ".join(sorted(methods))
     return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
@@ -80,8 +84,12 @@ def _leaf_routes(routes):
 
 
 def redirect(description: str) -> dict:
-    return {303: {"description": description, "headers": {"Location": {"schema": {"type": "string"},
-                                                                          "description": "Where to go"}}}}
+    return {
+        303: {
+            "description": description,
+            "headers": {"Location": {"schema": {"type": "string"}, "description": "Where to go"}},
+        }
+    }
 
 
 def merge(*parts: dict) -> dict:
@@ -111,24 +119,60 @@ SELECT_TYPES = (
 _GRAPH_URIS = {"type": "array", "items": {"type": "string"}}
 
 SPARQL_PARAMETERS = [
-    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, GET answers the service description."},
-    {"name": "default-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URIS, "style": "form",
-     "explode": True, "description": "A named graph of the store to use as the default graph (repeatable)."},
-    {"name": "named-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URIS, "style": "form",
-     "explode": True, "description": "A named graph of the store to make available to GRAPH (repeatable)."},
-    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "Result format instead of Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml "
-                    "(or a media type)."},
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, GET answers the service description.",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": _GRAPH_URIS,
+        "style": "form",
+        "explode": True,
+        "description": "A named graph of the store to use as the default graph (repeatable).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": _GRAPH_URIS,
+        "style": "form",
+        "explode": True,
+        "description": "A named graph of the store to make available to GRAPH (repeatable).",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Result format instead of Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml "
+        "(or a media type).",
+    },
 ]
 
 SPARQL_RESPONSES = merge(
-    media(*SELECT_TYPES, *RDF_TYPES, description="Results (SELECT/ASK), a graph (CONSTRUCT/DESCRIBE), or the "
-          "service description (GET without a query)"),
-    errors(400, 401, 403, 406, 413, 415, 503,
-           e400="Malformed query, or SERVICE / LOAD / FROM outside the store (the message says which)",
-           e401="An update without a bearer token (when writes are enabled)",
-           e403="SPARQL Update while writes are off, or a wrong token"),
+    media(
+        *SELECT_TYPES,
+        *RDF_TYPES,
+        description="Results (SELECT/ASK), a graph (CONSTRUCT/DESCRIBE), or the "
+        "service description (GET without a query)",
+    ),
+    errors(
+        400,
+        401,
+        403,
+        406,
+        413,
+        415,
+        503,
+        e400="Malformed query, or SERVICE / LOAD / FROM outside the store (the message says which)",
+        e401="An update without a bearer token (when writes are enabled)",
+        e403="SPARQL Update while writes are off, or a wrong token",
+    ),
 )
 
 SPARQL_GET = {"parameters": SPARQL_PARAMETERS}

@@ -134,7 +134,10 @@ def _kept_state(st: ox.Store, base: str) -> dict:
     state = {}
     for g in st.named_graphs():
         if isinstance(g, ox.NamedNode) and kept_by_service(g.value, base):
-            rows = st.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", substitutions={ox.Variable("g"): g})
+            rows = st.query(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                substitutions={ox.Variable("g"): g},
+            )
             assert isinstance(rows, ox.QuerySolutions)
             row = next(iter(rows), None)  # none for an empty graph
             state[g.value] = int(row["n"].value) if row else 0
@@ -220,8 +223,11 @@ def check_quotes(st: ox.Store, added: set[ox.Quad], folder: Path, base: str) -> 
         else:
             if doc.value not in segments:
                 scheme = row["scheme"].value.rsplit("/", 1)[-1] if row["scheme"] else ""
-                headings = frozenset(q.object.value for q in st.quads_for_pattern(doc, ox.NamedNode(wkg + "sectionHeading"), None)
-                                     if not isinstance(q.object, ox.Triple))
+                headings = frozenset(
+                    q.object.value
+                    for q in st.quads_for_pattern(doc, ox.NamedNode(wkg + "sectionHeading"), None)
+                    if not isinstance(q.object, ox.Triple)
+                )
                 try:
                     segments[doc.value] = load_segments(Document(doc.value, file.value, scheme, headings), folder)
                 except OSError:
@@ -229,8 +235,14 @@ def check_quotes(st: ox.Store, added: set[ox.Quad], folder: Path, base: str) -> 
             seg = segments[doc.value]
             issue = seg if isinstance(seg, str) else check_quote(seg, locator, quote)
         if issue:
-            problems.append({"focus": row["fact"].value if isinstance(row["fact"], ox.NamedNode) else str(row["fact"]),
-                             "locator": locator, "quote": quote, "message": issue})
+            problems.append(
+                {
+                    "focus": row["fact"].value if isinstance(row["fact"], ox.NamedNode) else str(row["fact"]),
+                    "locator": locator,
+                    "quote": quote,
+                    "message": issue,
+                }
+            )
     return checked, problems
 
 
@@ -247,8 +259,9 @@ def _graph_changes(added: set, removed: set, created: set, dropped: set) -> dict
     return changes
 
 
-def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set, started: datetime,
-           changes: dict) -> list[ox.Quad]:
+def _audit(
+    st: ox.Store, req: WriteRequest, base: str, added: set, removed: set, started: datetime, changes: dict
+) -> list[ox.Quad]:
     """Record the write in the audit graph: what it changed in total and in each graph (``changes``,
     from :func:`_graph_changes`); the quads recorded, the activity's first."""
     wkg = f"{base}/def/"
@@ -281,7 +294,10 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
             (node, ox.NamedNode(wkg + "triplesRemoved"), _literal(n_removed, "nonNegativeInteger")),
         ]
         if isinstance(graph, ox.NamedNode):
-            triples += [(activity, ox.NamedNode(wkg + "changedGraph"), graph), (node, ox.NamedNode(wkg + "graph"), graph)]
+            triples += [
+                (activity, ox.NamedNode(wkg + "changedGraph"), graph),
+                (node, ox.NamedNode(wkg + "graph"), graph),
+            ]
         else:
             triples.append((node, RDFS_LABEL, ox.Literal("the default graph")))
     if req.update is not None:
@@ -291,8 +307,14 @@ def _audit(st: ox.Store, req: WriteRequest, base: str, added: set, removed: set,
     return quads
 
 
-def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Path | None = None,
-           started: datetime | None = None) -> tuple[set[ox.Quad], set[ox.Quad], dict]:
+def change(
+    st: ox.Store,
+    req: WriteRequest,
+    base: str,
+    shapes=None,
+    sources: Path | None = None,
+    started: datetime | None = None,
+) -> tuple[set[ox.Quad], set[ox.Quad], dict]:
     """Steps 2-5 of a write on ``st`` (a copy of the store, on disk or in memory): apply the change,
     update the derived triples, validate what the change touches, check its quotes, record the audit.
 
@@ -319,8 +341,11 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     created = _apply(st, req, base)
     after = _snapshot(st, scope)
     names_after = set(st.named_graphs())
-    kept = {g.value for g in {q.graph_name for q in before ^ after} | (names_before ^ names_after)
-            if isinstance(g, ox.NamedNode) and kept_by_service(g.value, base)}
+    kept = {
+        g.value
+        for g in {q.graph_name for q in before ^ after} | (names_before ^ names_after)
+        if isinstance(g, ox.NamedNode) and kept_by_service(g.value, base)
+    }
     if kept_before is not None:
         kept_after = _kept_state(st, base)
         kept |= {g for g in kept_before.keys() | kept_after.keys() if kept_before.get(g) != kept_after.get(g)}
@@ -336,14 +361,20 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     report = validation.validate_change(st, added, removed, shapes, base)
     if not report.conforms:
         violations = [r.as_dict() for r in report.results if r.severity == "Violation"]
-        raise WriteError(422, f"the write would break {len(violations)} constraint(s) of the shapes; nothing was "
-                         "changed", {"conforms": False, "violations": len(violations), "results": violations})
+        raise WriteError(
+            422,
+            f"the write would break {len(violations)} constraint(s) of the shapes; nothing was changed",
+            {"conforms": False, "violations": len(violations), "results": violations},
+        )
     quotes = None
     if sources is not None and sources.is_dir():
         quotes, problems = check_quotes(st, added, sources, base)
         if problems:
-            raise WriteError(422, f"{len(problems)} quote(s) are not in the source text where their locator "
-                             "points; nothing was changed", {"quotes": problems})
+            raise WriteError(
+                422,
+                f"{len(problems)} quote(s) are not in the source text where their locator points; nothing was changed",
+                {"quotes": problems},
+            )
     recorded = _audit(st, req, base, added, removed, started, changes)
     subject = recorded[0].subject
     assert isinstance(subject, ox.NamedNode)  # the activity
@@ -351,8 +382,18 @@ def change(st: ox.Store, req: WriteRequest, base: str, shapes=None, sources: Pat
     # the audit's derived triples too (superclass types of its PROV classes, if the ontology gives any):
     # the derived graph stays what rules.apply gives on the whole store, which the next update relies on
     rules.update(st, derived, set(recorded), (), base)
-    return added, removed, {"added": len(added), "removed": len(removed), "created": created, "activity": activity,
-                            "warnings": report.warnings, "quotes_checked": quotes}
+    return (
+        added,
+        removed,
+        {
+            "added": len(added),
+            "removed": len(removed),
+            "created": created,
+            "activity": activity,
+            "warnings": report.warnings,
+            "quotes_checked": quotes,
+        },
+    )
 
 
 def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = None) -> dict:

@@ -26,7 +26,9 @@ from workforce_kg.store.remote import CHUNK, RemoteError, RemoteStore, chunks, d
 from workforce_kg.writes.change import WriteError, WriteRequest, change, kept_by_service
 
 
-def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | None = None, timeout: float = 60.0) -> dict:
+def perform_remote(
+    target: str, req: WriteRequest, shapes=None, sources: Path | None = None, timeout: float = 60.0
+) -> dict:
     """Carry out one write on the remote store ``target`` (see the module docstring for the steps).
 
     Returns:
@@ -47,8 +49,11 @@ def perform_remote(target: str, req: WriteRequest, shapes=None, sources: Path | 
         dataset = set(st)
         added, removed, answer = change(st, req, base, shapes, sources)
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in added | removed):
-            raise WriteError(400, "on a remote store, write into named graphs (GRAPH <IRI> { ... }): the remote's "
-                             "default graph is not ours")
+            raise WriteError(
+                400,
+                "on a remote store, write into named graphs (GRAPH <IRI> { ... }): the remote's "
+                "default graph is not ours",
+            )
         result = set(st)
         remote.update(difference(remote, dataset, result - dataset, dataset - result))
     except RemoteError as exc:
@@ -74,7 +79,7 @@ def difference(remote: RemoteStore, before: set[ox.Quad], added: set[ox.Quad], r
         return "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
 
     gone = sorted(removed, key=str)
-    operations = [f"DELETE DATA {{\n{blocks(gone[i:i + CHUNK])}\n}}" for i in range(0, len(gone), CHUNK)]
+    operations = [f"DELETE DATA {{\n{blocks(gone[i : i + CHUNK])}\n}}" for i in range(0, len(gone), CHUNK)]
     # INSERT ... WHERE {} rather than INSERT DATA: Virtuoso 7 refuses blank nodes in INSERT DATA
     operations += [f"INSERT {{\n{blocks(chunk)}\n}} WHERE {{}}" for chunk in chunks(list(added), CHUNK)]
     return " ;\n".join(operations) or "INSERT DATA {}"

@@ -19,12 +19,26 @@ from workforce_kg.writes import change, remote
 from workforce_kg.writes.change import WriteError, WriteRequest
 
 #: What a writer to a remote store reads besides its own files: name resolution and TLS certificates.
-NETWORK_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf",
-                 "/etc/ssl", "/usr/share/ca-certificates", "/etc/ca-certificates")
+NETWORK_FILES = (
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/ssl",
+    "/usr/share/ca-certificates",
+    "/etc/ca-certificates",
+)
 
 
-def writer_main(conn, store_path: str, sources: str | None, timeout: float = 60.0, memory: int | None = None,
-                 sandbox: str | None = None) -> None:
+def writer_main(
+    conn,
+    store_path: str,
+    sources: str | None,
+    timeout: float = 60.0,
+    memory: int | None = None,
+    sandbox: str | None = None,
+) -> None:
     """Writer loop: one write at a time until the pipe closes; the shapes are parsed once.
     ``store_path`` is an on-disk store or a ``remote:`` target (:mod:`workforce_kg.writes.remote`).
 
@@ -57,8 +71,15 @@ def writer_main(conn, store_path: str, sources: str | None, timeout: float = 60.
         except WriteError as exc:
             conn.send(("error", exc.status, exc.message, exc.report))
         except MemoryError:
-            conn.send(("error", 503, f"the write exceeded the writer's memory limit of {format_size(memory or 0)} "
-                       "and was stopped; nothing was changed", None))
+            conn.send(
+                (
+                    "error",
+                    503,
+                    f"the write exceeded the writer's memory limit of {format_size(memory or 0)} "
+                    "and was stopped; nothing was changed",
+                    None,
+                )
+            )
         except Exception as exc:  # our bug or a disk problem: the store is unchanged; say what happened
             conn.send(("error", 500, f"the write failed ({exc.__class__.__name__}: {exc}); nothing was changed", None))
 
@@ -70,8 +91,14 @@ class Writer:
     bytes (default: twice ``WORKFORCE_KG_QUERY_MEMORY``); a write past it is stopped with 503.
     A writer found dead (killed, or out of memory) is started again before the next write."""
 
-    def __init__(self, store_path: Path | str, timeout: float = 60.0, sources: Path | None = None,
-                 memory: int | None = None, sandbox: str | None = None):
+    def __init__(
+        self,
+        store_path: Path | str,
+        timeout: float = 60.0,
+        sources: Path | None = None,
+        memory: int | None = None,
+        sandbox: str | None = None,
+    ):
         self.store_path, self.timeout, self.sources = str(store_path), timeout, sources
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
         self.memory = 2 * defaults.query_memory if memory is None else memory
@@ -80,8 +107,14 @@ class Writer:
         self._worker = self._start()
 
     def _start(self) -> Worker:
-        worker = Worker.start(self.store_path, str(self.sources) if self.sources else None, self.timeout,
-                              self.memory, self.sandbox, main=writer_main)
+        worker = Worker.start(
+            self.store_path,
+            str(self.sources) if self.sources else None,
+            self.timeout,
+            self.memory,
+            self.sandbox,
+            main=writer_main,
+        )
         if not worker.wait_ready(60):
             worker.kill()
             raise RuntimeError(f"the writer process did not start: {worker.failure or 'timed out'}")
@@ -103,13 +136,19 @@ class Writer:
                 out_of_memory = self._worker.died_of_memory()
                 self._restart()
                 if out_of_memory:
-                    raise WriteError(503, f"the write exceeded the writer's memory limit of {format_size(self.memory)} "
-                                     "and was stopped; nothing was changed") from None
-                raise WriteError(503, "the writer process stopped during the write and was restarted; nothing was "
-                                 "changed; try again") from None
+                    raise WriteError(
+                        503,
+                        f"the write exceeded the writer's memory limit of {format_size(self.memory)} "
+                        "and was stopped; nothing was changed",
+                    ) from None
+                raise WriteError(
+                    503, "the writer process stopped during the write and was restarted; nothing was changed; try again"
+                ) from None
             if not answered:
                 self._restart()
-                raise WriteError(503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed")
+                raise WriteError(
+                    503, f"the write took longer than {self.timeout:g} s and was stopped; nothing was changed"
+                )
         finally:
             self._lock.release()
         assert reply is not None  # answered

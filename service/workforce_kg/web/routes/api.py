@@ -65,14 +65,38 @@ def _ref(type_: str, slug: str, label: str) -> dict:
     return {"id": slug, "iri": f"https://w3id.org/workforce-kg/id/{kind}/{slug}", "label": label, "type": type_}
 
 
-_SOURCE = {"document": _ref("document", "hscc-expert-panel-govt-response-2023", "Expert Panel evaluation of workforce "
-                            "commitments: Government Response (HC Seventh Special Report 2022–23)"),
-           "locator": "18", "quote": "delivering the manifesto commitments to secure 50,000 more nurses"}
+_SOURCE = {
+    "document": _ref(
+        "document",
+        "hscc-expert-panel-govt-response-2023",
+        "Expert Panel evaluation of workforce commitments: Government Response (HC Seventh Special Report 2022–23)",
+    ),
+    "locator": "18",
+    "quote": "delivering the manifesto commitments to secure 50,000 more nurses",
+}
 _ERRORS = {
-    404: {"description": "No such entity", "content": {"application/json": {"example": {"error": "no commitment with id 'nope'"}}}},
-    422: {"description": "A parameter names nothing known", "content": {"application/json": {"example": {
-        "error": "unknown jurisdiction 'mars'; one of: england, scotland, …", "field": "jurisdiction",
-        "detail": [{"loc": ["query", "jurisdiction"], "msg": "unknown jurisdiction 'mars'; …", "type": "value_error"}]}}}},
+    404: {
+        "description": "No such entity",
+        "content": {"application/json": {"example": {"error": "no commitment with id 'nope'"}}},
+    },
+    422: {
+        "description": "A parameter names nothing known",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": "unknown jurisdiction 'mars'; one of: england, scotland, …",
+                    "field": "jurisdiction",
+                    "detail": [
+                        {
+                            "loc": ["query", "jurisdiction"],
+                            "msg": "unknown jurisdiction 'mars'; …",
+                            "type": "value_error",
+                        }
+                    ],
+                }
+            }
+        },
+    },
 }
 
 
@@ -93,20 +117,52 @@ At = Annotated[date | None, Query(description="As of this date (YYYY-MM-DD); def
 
 _DHSC = _ref("body", "dhsc", "Department of Health and Social Care")
 _NURSES = _ref("commitment", "nurses-50k", "50,000 more nurses")
-_ACCOUNTABLE = {"id": "accountable", "iri": "https://w3id.org/workforce-kg/def/role/accountable",
-                "label": "Accountable", "type": "role"}
-_RESPONSIBILITY = {**_ref("responsibility", "d001-dhsc-accountable-nurses-50k",
-                          "DHSC accountable for the 50,000 more nurses commitment"),
-                   "body": _DHSC, "role": _ACCOUNTABLE, "subject": _NURSES, "start_date": None, "end_date": None,
-                   "sources": [_SOURCE]}
-_COMMITMENT = {**_NURSES, "classes": ["Commitment", "ManifestoCommitment", "Target"],
-               "statement": "secure 50,000 more nurses", "target_value": 50000, "measurable": True,
-               "jurisdiction": [{"id": "england", "iri": "https://w3id.org/workforce-kg/def/jurisdiction/england",
-                                 "label": "England", "type": "jurisdiction"}],
-               "ratings": [], "responsibilities": [_RESPONSIBILITY], "sources": [_SOURCE]}
-_BODY = {**_ref("body", "hee", "Health Education England"), "aliases": ["HEE"], "jurisdiction": [],
-         "parent": _DHSC, "parent_relation": "sponsoredBy", "successor": _ref("body", "nhse", "NHS England"),
-         "successor_since": "2023-04-01", "roles": {"lead": 11, "partner": 3}, "sources": []}
+_ACCOUNTABLE = {
+    "id": "accountable",
+    "iri": "https://w3id.org/workforce-kg/def/role/accountable",
+    "label": "Accountable",
+    "type": "role",
+}
+_RESPONSIBILITY = {
+    **_ref(
+        "responsibility", "d001-dhsc-accountable-nurses-50k", "DHSC accountable for the 50,000 more nurses commitment"
+    ),
+    "body": _DHSC,
+    "role": _ACCOUNTABLE,
+    "subject": _NURSES,
+    "start_date": None,
+    "end_date": None,
+    "sources": [_SOURCE],
+}
+_COMMITMENT = {
+    **_NURSES,
+    "classes": ["Commitment", "ManifestoCommitment", "Target"],
+    "statement": "secure 50,000 more nurses",
+    "target_value": 50000,
+    "measurable": True,
+    "jurisdiction": [
+        {
+            "id": "england",
+            "iri": "https://w3id.org/workforce-kg/def/jurisdiction/england",
+            "label": "England",
+            "type": "jurisdiction",
+        }
+    ],
+    "ratings": [],
+    "responsibilities": [_RESPONSIBILITY],
+    "sources": [_SOURCE],
+}
+_BODY = {
+    **_ref("body", "hee", "Health Education England"),
+    "aliases": ["HEE"],
+    "jurisdiction": [],
+    "parent": _DHSC,
+    "parent_relation": "sponsoredBy",
+    "successor": _ref("body", "nhse", "NHS England"),
+    "successor_since": "2023-04-01",
+    "roles": {"lead": 11, "partner": 3},
+    "sources": [],
+}
 
 
 # -- commitments -------------------------------------------------------------------------------------
@@ -123,16 +179,27 @@ def commitments(
     via_programmes: Annotated[bool, Query(description="Count body/role held through a programme serving it.")] = True,
     dimension: Annotated[str | None, Query(description="Rating dimension.", examples=["overall"])] = None,
     value: Annotated[str | None, Query(description="Rating value.", examples=["inadequate"])] = None,
-    document: Annotated[str | None, Query(description="A document stating it.",
-                                             examples=["scotgov-national-workforce-strategy"])] = None,
+    document: Annotated[
+        str | None, Query(description="A document stating it.", examples=["scotgov-national-workforce-strategy"])
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
     """Commitments matching every filter given, ordered by label, each with its statement, ratings,
     responsibilities and sources; paginated with ``limit``/``offset`` and a ``total``."""
-    return acc.list_commitments(kg, jurisdiction=jurisdiction, theme=theme, body=body, role=role,
-                                dimension=dimension, value=value, document=document,
-                                via_programmes=via_programmes, limit=limit, offset=offset)
+    return acc.list_commitments(
+        kg,
+        jurisdiction=jurisdiction,
+        theme=theme,
+        body=body,
+        role=role,
+        dimension=dimension,
+        value=value,
+        document=document,
+        via_programmes=via_programmes,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/commitments/{id}", summary="One commitment", responses=_example(_COMMITMENT, 404))
@@ -145,13 +212,24 @@ def commitment(kg: KGDep, id: Id):
 @router.get(
     "/commitments/{id}/accountability",
     summary="Who is accountable for a commitment, as of a date",
-    responses=_example({"commitment": _NURSES, "at": "2024-01-01",
-                        "bodies": [{"body": _DHSC, "roles": ["accountable", "lead"], "direct": True, "via": []}],
-                        "responsibilities": [{**_RESPONSIBILITY, "original_body": None, "transferred_on": None,
-                                              "change": None, "via": []}],
-                        "programmes": [], "chains": [{"path": [_NURSES, _DHSC], "hops": [
-                            {"from": _NURSES, "relation": "accountable", "to": _DHSC, "sources": [_SOURCE]}]}]},
-                       404),
+    responses=_example(
+        {
+            "commitment": _NURSES,
+            "at": "2024-01-01",
+            "bodies": [{"body": _DHSC, "roles": ["accountable", "lead"], "direct": True, "via": []}],
+            "responsibilities": [
+                {**_RESPONSIBILITY, "original_body": None, "transferred_on": None, "change": None, "via": []}
+            ],
+            "programmes": [],
+            "chains": [
+                {
+                    "path": [_NURSES, _DHSC],
+                    "hops": [{"from": _NURSES, "relation": "accountable", "to": _DHSC, "sources": [_SOURCE]}],
+                }
+            ],
+        },
+        404,
+    ),
 )
 @api_errors
 def commitment_accountability(kg: KGDep, id: Id, at: At = None):
@@ -172,8 +250,13 @@ def commitment_accountability(kg: KGDep, id: Id, at: At = None):
 @api_errors
 def bodies(
     kg: KGDep,
-    type: Annotated[str | None, Query(description="Organisation type slug or class (CollectiveActor, "
-                                         "FormalOrganization, OrganizationalUnit).", examples=["regulator"])] = None,
+    type: Annotated[
+        str | None,
+        Query(
+            description="Organisation type slug or class (CollectiveActor, FormalOrganization, OrganizationalUnit).",
+            examples=["regulator"],
+        ),
+    ] = None,
     jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.", examples=["scotland"])] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -192,10 +275,20 @@ def body(kg: KGDep, id: Id):
 @router.get(
     "/bodies/{id}/accountability",
     summary="What a body answers for, as of a date",
-    responses=_example({"body": _ref("body", "nhse", "NHS England"), "at": "2024-01-01", "active": True,
-                        "successor": None, "successor_since": None,
-                        "inherited_from": [_ref("body", "hee", "Health Education England")],
-                        "by_role": {"lead": 32, "partner": 7}, "responsibilities": [], "commitments": []}, 404),
+    responses=_example(
+        {
+            "body": _ref("body", "nhse", "NHS England"),
+            "at": "2024-01-01",
+            "active": True,
+            "successor": None,
+            "successor_since": None,
+            "inherited_from": [_ref("body", "hee", "Health Education England")],
+            "by_role": {"lead": 32, "partner": 7},
+            "responsibilities": [],
+            "commitments": [],
+        },
+        404,
+    ),
 )
 @api_errors
 def body_accountability(kg: KGDep, id: Id, at: At = None):
@@ -208,9 +301,22 @@ def body_accountability(kg: KGDep, id: Id, at: At = None):
 # -- programmes, funding, ratings, figures, documents ------------------------------------------------
 
 
-@router.get("/programmes", summary="List programmes", responses=_example(_listing(
-    {**_ref("programme", "long-term-workforce-plan", "NHS Long Term Workforce Plan"), "serves": [],
-     "responsibilities": [], "funding": [], "sources": [_SOURCE]}), 422))
+@router.get(
+    "/programmes",
+    summary="List programmes",
+    responses=_example(
+        _listing(
+            {
+                **_ref("programme", "long-term-workforce-plan", "NHS Long Term Workforce Plan"),
+                "serves": [],
+                "responsibilities": [],
+                "funding": [],
+                "sources": [_SOURCE],
+            }
+        ),
+        422,
+    ),
+)
 @api_errors
 def programmes(
     kg: KGDep,
@@ -223,8 +329,16 @@ def programmes(
     offset: Offset = 0,
 ):
     """Programmes, plans, strategies, schemes and funds, with what they serve, who holds them and their funding."""
-    return acc.list_programmes(kg, kind=kind, jurisdiction=jurisdiction, body=body, role=role,
-                               commitment=commitment, limit=limit, offset=offset)
+    return acc.list_programmes(
+        kg,
+        kind=kind,
+        jurisdiction=jurisdiction,
+        body=body,
+        role=role,
+        commitment=commitment,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/programmes/{id}", summary="One programme", responses=_example({}, 404))
@@ -234,11 +348,21 @@ def programme(kg: KGDep, id: Id):
     return acc.get_programme(kg, id)
 
 
-_FUNDING = {**_ref("funding", "d001-clinical-placements-55m", "£55 million for expanding clinical placements"),
-            "amount_gbp": 55000000, "period": "2021/22", "recurrence": {
-                "id": "unspecified", "iri": "https://w3id.org/workforce-kg/def/recurrence/unspecified",
-                "label": "Unspecified", "type": "recurrence"}, "funder": None, "recipient": None,
-            "funds": [], "sources": [_SOURCE]}
+_FUNDING = {
+    **_ref("funding", "d001-clinical-placements-55m", "£55 million for expanding clinical placements"),
+    "amount_gbp": 55000000,
+    "period": "2021/22",
+    "recurrence": {
+        "id": "unspecified",
+        "iri": "https://w3id.org/workforce-kg/def/recurrence/unspecified",
+        "label": "Unspecified",
+        "type": "recurrence",
+    },
+    "funder": None,
+    "recipient": None,
+    "funds": [],
+    "sources": [_SOURCE],
+}
 
 
 @router.get("/funding", summary="List funding amounts", responses=_example(_listing(_FUNDING), 422))
@@ -251,15 +375,26 @@ def funding(
     commitment: Annotated[str | None, Query(description="A commitment it funds, directly or via a programme.")] = None,
     min_amount: Annotated[float | None, Query(description="Smallest amount, GBP.", examples=[1000000])] = None,
     max_amount: Annotated[float | None, Query(description="Largest amount, GBP.")] = None,
-    period: Annotated[str | None, Query(description="Text in the period label, or a year the dates cover.",
-                                           examples=["2022"])] = None,
+    period: Annotated[
+        str | None, Query(description="Text in the period label, or a year the dates cover.", examples=["2022"])
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
     """Funding amounts (``amount_gbp`` a number), largest first, with period, recurrence, funder,
     recipient, what they fund and sources."""
-    return acc.list_funding(kg, funder=funder, recipient=recipient, programme=programme, commitment=commitment,
-                            min_amount=min_amount, max_amount=max_amount, period=period, limit=limit, offset=offset)
+    return acc.list_funding(
+        kg,
+        funder=funder,
+        recipient=recipient,
+        programme=programme,
+        commitment=commitment,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        period=period,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/funding/{id}", summary="One funding amount", responses=_example(_FUNDING, 404))
@@ -269,16 +404,33 @@ def funding_item(kg: KGDep, id: Id):
     return acc.get_funding(kg, id)
 
 
-@router.get("/ratings", summary="List ratings", responses=_example(_listing(
-    {**_ref("rating", "ep-1-overall-table", "Commitment 1, Overall (summary table): Inadequate"),
-     "commitment": _ref("commitment", "ep-1-workforce-requirements", "Workforce requirements in the NHS and social care"),
-     "dimension": {"id": "overall", "label": "Overall", "type": "rating-dimension"},
-     "value": {"id": "inadequate", "label": "Inadequate", "type": "rating-value"}, "rank": 1, "outcome": "rated",
-     "scale": {"id": "rating", "label": "Expert Panel rating scale", "type": "scheme"},
-     "evaluation": {**_ref("evaluation", "expert-panel-2022", "Expert Panel evaluation (July 2022)"),
-                    "date": "2022-07-25"},
-     "evaluator": _ref("body", "expert-panel", "Expert Panel"), "evaluation_date": "2022-07-25",
-     "sources": [_SOURCE]}), 422))
+@router.get(
+    "/ratings",
+    summary="List ratings",
+    responses=_example(
+        _listing(
+            {
+                **_ref("rating", "ep-1-overall-table", "Commitment 1, Overall (summary table): Inadequate"),
+                "commitment": _ref(
+                    "commitment", "ep-1-workforce-requirements", "Workforce requirements in the NHS and social care"
+                ),
+                "dimension": {"id": "overall", "label": "Overall", "type": "rating-dimension"},
+                "value": {"id": "inadequate", "label": "Inadequate", "type": "rating-value"},
+                "rank": 1,
+                "outcome": "rated",
+                "scale": {"id": "rating", "label": "Expert Panel rating scale", "type": "scheme"},
+                "evaluation": {
+                    **_ref("evaluation", "expert-panel-2022", "Expert Panel evaluation (July 2022)"),
+                    "date": "2022-07-25",
+                },
+                "evaluator": _ref("body", "expert-panel", "Expert Panel"),
+                "evaluation_date": "2022-07-25",
+                "sources": [_SOURCE],
+            }
+        ),
+        422,
+    ),
+)
 @api_errors
 def ratings(
     kg: KGDep,
@@ -291,15 +443,18 @@ def ratings(
 ):
     """Ratings as data: commitment, dimension, value and rank on a named scale, evaluation, evaluator,
     evaluation date and sources (a later evaluation adds ratings; none is overwritten)."""
-    return acc.list_ratings(kg, commitment=commitment, dimension=dimension, value=value, evaluation=evaluation,
-                            limit=limit, offset=offset)
+    return acc.list_ratings(
+        kg, commitment=commitment, dimension=dimension, value=value, evaluation=evaluation, limit=limit, offset=offset
+    )
 
 
 @router.get("/figures", summary="List progress figures", responses=_example(_listing({}), 422))
 @api_errors
 def figures(
     kg: KGDep,
-    commitment: Annotated[str | None, Query(description="A commitment it evidences (directly or via a programme).")] = None,
+    commitment: Annotated[
+        str | None, Query(description="A commitment it evidences (directly or via a programme).")
+    ] = None,
     unit: Annotated[str | None, Query(description="Unit slug.", examples=["fte"])] = None,
     jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
     limit: Limit = 50,
@@ -316,8 +471,11 @@ def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
     return acc.list_documents(kg, limit=limit, offset=offset)
 
 
-@router.get("/search", summary="Search by name, alias or statement", responses=_example(_listing(
-    {**_NURSES, "score": 20.0, "matched": ["label"]}), 422))
+@router.get(
+    "/search",
+    summary="Search by name, alias or statement",
+    responses=_example(_listing({**_NURSES, "score": 20.0, "matched": ["label"]}), 422),
+)
 @api_errors
 def search(
     kg: KGDep,
@@ -336,11 +494,25 @@ def search(
 @router.get(
     "/accountability/matrix",
     summary="Accountability matrix: bodies × commitments (or programmes)",
-    responses={200: {"content": {
-        "application/json": {"example": {"of": "commitments", "bodies": [_DHSC], "columns": [_NURSES],
-                                         "cells": [{"body": "dhsc", "subject": "nurses-50k", "roles": ["accountable"]}]}},
-        "text/csv": {"example": "body,body_label,nurses-50k\r\n,label,50,000 more nurses\r\ndhsc,Department of Health and Social Care,accountable\r\n"},
-    }}, 406: {"description": "Neither JSON nor CSV is acceptable"}, 422: _ERRORS[422]},
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "of": "commitments",
+                        "bodies": [_DHSC],
+                        "columns": [_NURSES],
+                        "cells": [{"body": "dhsc", "subject": "nurses-50k", "roles": ["accountable"]}],
+                    }
+                },
+                "text/csv": {
+                    "example": "body,body_label,nurses-50k\r\n,label,50,000 more nurses\r\ndhsc,Department of Health and Social Care,accountable\r\n"
+                },
+            }
+        },
+        406: {"description": "Neither JSON nor CSV is acceptable"},
+        422: _ERRORS[422],
+    },
 )
 @api_errors
 def accountability_matrix(
@@ -362,8 +534,11 @@ def accountability_matrix(
             return not_acceptable("the matrix is available as application/json or text/csv")
     m = acc.matrix(kg, of)
     if media == "text/csv":
-        return Response(acc.matrix_csv(m), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="accountability-matrix-{of}.csv"'})
+        return Response(
+            acc.matrix_csv(m),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="accountability-matrix-{of}.csv"'},
+        )
     return m
 
 
@@ -378,10 +553,27 @@ def gaps(kg: KGDep):
 # -- network -----------------------------------------------------------------------------------------
 
 
-@router.get("/network/centrality", summary="Most central bodies in the accountability network",
-            responses=_example({"types": ["body"], "nodes": 600, "total": 76, "items": [
-                {**_ref("body", "dhsc", "Department of Health and Social Care"), "node": "body_dhsc", "degree": 67,
-                 "degree_centrality": 0.11, "betweenness": 0.24}]}, 422))
+@router.get(
+    "/network/centrality",
+    summary="Most central bodies in the accountability network",
+    responses=_example(
+        {
+            "types": ["body"],
+            "nodes": 600,
+            "total": 76,
+            "items": [
+                {
+                    **_ref("body", "dhsc", "Department of Health and Social Care"),
+                    "node": "body_dhsc",
+                    "degree": 67,
+                    "degree_centrality": 0.11,
+                    "betweenness": 0.24,
+                }
+            ],
+        },
+        422,
+    ),
+)
 @api_errors
 def centrality(
     kg: KGDep,
@@ -394,20 +586,44 @@ def centrality(
 
 @router.get("/network/components", summary="Connected components of the network")
 @api_errors
-def components(kg: KGDep, members: Annotated[int, Query(ge=0, le=1000, description="Members listed per component.")] = 50):
+def components(
+    kg: KGDep, members: Annotated[int, Query(ge=0, le=1000, description="Members listed per component.")] = 50
+):
     """Connected components, largest first, with their size and node types."""
     return net.components(kg, members)
 
 
-@router.get("/network/path", summary="Shortest path between two entities", responses=_example(
-    {"from": _ref("body", "hee", "Health Education England"), "to": _NURSES, "found": True, "length": 2,
-     "nodes": [], "edges": [{"from": "hee", "to": "dhsc", "direction": "forward", "relation": "sponsoredBy",
-                             "label": "sponsored by", "role": None}]}, 404, 422))
+@router.get(
+    "/network/path",
+    summary="Shortest path between two entities",
+    responses=_example(
+        {
+            "from": _ref("body", "hee", "Health Education England"),
+            "to": _NURSES,
+            "found": True,
+            "length": 2,
+            "nodes": [],
+            "edges": [
+                {
+                    "from": "hee",
+                    "to": "dhsc",
+                    "direction": "forward",
+                    "relation": "sponsoredBy",
+                    "label": "sponsored by",
+                    "role": None,
+                }
+            ],
+        },
+        404,
+        422,
+    ),
+)
 @api_errors
 def path(
     kg: KGDep,
-    source: Annotated[str, Query(alias="from", description="IRI, `body:hee`, `body/hee` or a unique slug.",
-                                 examples=["body:hee"])],
+    source: Annotated[
+        str, Query(alias="from", description="IRI, `body:hee`, `body/hee` or a unique slug.", examples=["body:hee"])
+    ],
     target: Annotated[str, Query(alias="to", description="IRI, `cmt:nurses-50k`, … ", examples=["cmt:nurses-50k"])],
 ):
     """The shortest path between two entities, ignoring direction (each hop says which way it runs)."""
@@ -426,8 +642,9 @@ def path(
 def export(
     kg: KGDep,
     format: Annotated[str, Path(description=", ".join(exports.FORMATS))],
-    focus: Annotated[str | None, Query(description="Centre entity (IRI, `body:nhse`, …).",
-                                          examples=["cmt:nurses-50k"])] = None,
+    focus: Annotated[
+        str | None, Query(description="Centre entity (IRI, `body:nhse`, …).", examples=["cmt:nurses-50k"])
+    ] = None,
     depth: Annotated[int, Query(ge=0, le=exports.MAX_DEPTH, description="Hops from the focus.")] = 1,
     types: Annotated[list[str] | None, Query(description="Node types to keep.")] = None,
     jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,
@@ -436,7 +653,11 @@ def export(
 ):
     """The whole network or a focused subgraph, for Gephi (GEXF), yEd (GraphML), Cytoscape (JSON),
     Graphviz (DOT), R/igraph and spreadsheets (CSV zip), RDF tools (JSON-LD)."""
-    out = exports.export(kg, format, focus=focus, depth=depth, types=types, jurisdiction=jurisdiction,
-                         roles=roles, of=of)
-    return Response(out.content, media_type=out.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})
+    out = exports.export(
+        kg, format, focus=focus, depth=depth, types=types, jurisdiction=jurisdiction, roles=roles, of=of
+    )
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )

@@ -66,7 +66,7 @@ def wants_html(request: Request) -> bool:
 def not_found(request: Request, what: str) -> Response:
     message = f"{what} is not in this knowledge graph"
     if wants_html(request):
-        body = f"<h1>Not found</h1><p>{escape(message)}.</p><p><a href=\"{escape(_prefix(request))}/\">Query the graph</a></p>"
+        body = f'<h1>Not found</h1><p>{escape(message)}.</p><p><a href="{escape(_prefix(request))}/">Query the graph</a></p>'
         return HTMLResponse(_page("Not found", body, _prefix(request)), status_code=404)
     return JSONResponse({"error": message}, status_code=404)
 
@@ -85,7 +85,11 @@ def not_acceptable(offers: list[str]) -> Response:
 def iri_for(kg: KnowledgeGraph, section: str, path: str) -> str | None:
     """``{base}/{section}/{path}``, or None when the path could not name an IRI of ours (``..``, spaces …)."""
     segments = path.split("/")
-    if any(seg in ("", ".", "..") for seg in segments) or any(ch in path for ch in '\\<>"{}|^`') or any(ord(ch) < 0x21 for ch in path):
+    if (
+        any(seg in ("", ".", "..") for seg in segments)
+        or any(ch in path for ch in '\\<>"{}|^`')
+        or any(ord(ch) < 0x21 for ch in path)
+    ):
         return None
     iri = f"{kg.base}/{section}/{path}"
     try:
@@ -117,7 +121,7 @@ def local_href(iri: str, base: str, prefix: str = "") -> str | None:
     if iri == f"{base}/def":
         return f"{prefix}/def"
     if iri.startswith(f"{base}/id/"):
-        return f"{prefix}/doc/{iri[len(base) + 4:]}"
+        return f"{prefix}/doc/{iri[len(base) + 4 :]}"
     if iri.startswith((f"{base}/def/", f"{base}/doc/")):
         return prefix + iri[len(base) :]
     return iri if linkable(iri) else None
@@ -133,8 +137,11 @@ def doc_path(kg: KnowledgeGraph, iri: str) -> str:
 ENTITY_RESPONSES = merge(media(*ENTITY_OFFERS), errors(404, 406, html=True))
 
 
-@router.get("/id/{path:path}", summary="A thing: 303 to the page about it (HTML or RDF by Accept)",
-            responses=merge(redirect("The page about the thing (HTML or RDF by Accept)"), errors(404, 406, html=True)))
+@router.get(
+    "/id/{path:path}",
+    summary="A thing: 303 to the page about it (HTML or RDF by Accept)",
+    responses=merge(redirect("The page about the thing (HTML or RDF by Accept)"), errors(404, 406, html=True)),
+)
 def thing(path: str, request: Request) -> Response:
     """A thing's IRI: 303 See Other to ``/doc/...`` (HTML) or ``/doc/....ttl|.jsonld|.nt|.rdf`` (RDF)."""
     kg = _kg(request)
@@ -148,8 +155,11 @@ def thing(path: str, request: Request) -> Response:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.get("/doc/{path:path}", summary="The page about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
-            responses=ENTITY_RESPONSES)
+@router.get(
+    "/doc/{path:path}",
+    summary="The page about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
+    responses=ENTITY_RESPONSES,
+)
 def thing_page(path: str, request: Request) -> Response:
     """The page about ``{base}/id/{path}``; an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``) fixes the format."""
     return entity_response(request, "id", path)
@@ -203,8 +213,11 @@ def _entity(request: Request, kg: KnowledgeGraph, iri: str, media: str | None) -
     return Response(body, media_type=media, headers=vary)
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset",
-            responses=merge(media(*RDF_TYPES), errors(406)))
+@router.get(
+    "/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+    responses=merge(media(*RDF_TYPES), errors(406)),
+)
 def void(request: Request) -> Response:
     """The dataset's VoID + DCAT description: counts, classes, vocabularies, licence, endpoint, dumps, sources."""
     kg = _kg(request)
@@ -286,7 +299,11 @@ def _page(title: str, body: str, prefix: str, head: str = "") -> str:
 def _a(link: d.Link, base: str, prefix: str) -> str:
     href = None if link.is_blank else local_href(link.iri, base, prefix)
     if href is None:  # a blank node, or an IRI that is not http(s): text, not a link
-        return escape(link.label) if link.is_blank else f'<span class="iri" title="{escape(link.iri)}">{escape(link.label)}</span>'
+        return (
+            escape(link.label)
+            if link.is_blank
+            else f'<span class="iri" title="{escape(link.iri)}">{escape(link.label)}</span>'
+        )
     return f'<a href="{escape(href)}" title="{escape(link.iri)}">{escape(link.label)}</a>'
 
 
@@ -315,9 +332,7 @@ def entity_html(desc: d.Description, kg: KnowledgeGraph, prefix: str = "") -> st
     base = kg.base
     page = escape(prefix + doc_path(kg, desc.iri))
     formats = " ".join(f'<a href="{page}.{ext}">{name}</a>' for ext, name in FORMAT_NAMES.items())
-    head = "".join(
-        f'<link rel="alternate" type="{EXTENSIONS[ext]}" href="{page}.{ext}">' for ext in FORMAT_NAMES
-    )
+    head = "".join(f'<link rel="alternate" type="{EXTENSIONS[ext]}" href="{page}.{ext}">' for ext in FORMAT_NAMES)
     graph_view = escape(f"{prefix}/graph?focus={quote(desc.iri, safe='')}")
     parts = [
         f"<h1>{escape(desc.label)}</h1>",
@@ -345,7 +360,9 @@ def entity_html(desc: d.Description, kg: KnowledgeGraph, prefix: str = "") -> st
         for c in desc.citations:
             doc = _a(c.document, base, prefix) if c.document else "unknown document"
             locator = f", {escape(c.locator)}" if c.locator else ""
-            items.append(f'<li><blockquote>{escape(c.quote or "")}</blockquote><p class="cite">— {doc}{locator}</p></li>')
+            items.append(
+                f'<li><blockquote>{escape(c.quote or "")}</blockquote><p class="cite">— {doc}{locator}</p></li>'
+            )
         parts.append(f'<ol class="citations">{"".join(items)}</ol>')
     else:
         parts.append("<p>No citation is attached to this resource itself.</p>")
@@ -360,7 +377,9 @@ def entity_html(desc: d.Description, kg: KnowledgeGraph, prefix: str = "") -> st
         )
         parts.append(f'<table class="incoming"><tr><th>from</th><th>by</th></tr>{rows}</table>')
         if desc.incoming_total > len(desc.incoming):
-            parts.append(f"<p>Showing {len(desc.incoming)} of {desc.incoming_total}; query <code>/sparql</code> for all.</p>")
+            parts.append(
+                f"<p>Showing {len(desc.incoming)} of {desc.incoming_total}; query <code>/sparql</code> for all.</p>"
+            )
     else:
         parts.append("<p>None.</p>")
     return _page(desc.label, "".join(parts), prefix, head)

@@ -62,15 +62,24 @@ async def parse_request(request: Request, max_body: int) -> SparqlRequest:
     return req
 
 
-
 def to_response(outcome) -> Response:
     return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers)
 
 
-@router.get("/sparql", summary="SPARQL 1.1 Protocol endpoint (GET)", operation_id="sparql_get",
-            responses=SPARQL_RESPONSES, openapi_extra=SPARQL_GET)
-@router.post("/sparql", summary="SPARQL 1.1 Protocol endpoint (POST)", operation_id="sparql_post",
-             responses=SPARQL_RESPONSES, openapi_extra=SPARQL_POST)
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 Protocol endpoint (GET)",
+    operation_id="sparql_get",
+    responses=SPARQL_RESPONSES,
+    openapi_extra=SPARQL_GET,
+)
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 Protocol endpoint (POST)",
+    operation_id="sparql_post",
+    responses=SPARQL_RESPONSES,
+    openapi_extra=SPARQL_POST,
+)
 async def sparql_endpoint(request: Request) -> Response:
     """SPARQL 1.1 Protocol endpoint: GET ?query=, POST form or application/sparql-query."""
     settings = request.app.state.settings
@@ -97,8 +106,16 @@ def service_description(request: Request) -> Response:
     endpoint = str(request.url).split("?")[0]
     formats = " ,\n        ".join(
         f"<http://www.w3.org/ns/formats/{f}>"
-        for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+        for f in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "JSON-LD",
+            "RDF_XML",
+        )
     )
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -110,7 +127,7 @@ def service_description(request: Request) -> Response:
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; rdfs:comment "the union of all named graphs" ] ] ;
-    rdfs:comment "{'Updates with a bearer token' if settings.writes_enabled else 'Read-only'}. Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows (X-Result-Truncated: true when cut); SERVICE, LOAD, FROM outside the store and writes to the graphs the service keeps (ontology, derived, audit) are refused, decided from the parsed query or update (rdflib's SPARQL 1.1 parser); texts the parsers could read differently are refused too." .
+    rdfs:comment "{"Updates with a bearer token" if settings.writes_enabled else "Read-only"}. Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows (X-Result-Truncated: true when cut); SERVICE, LOAD, FROM outside the store and writes to the graphs the service keeps (ontology, derived, audit) are refused, decided from the parsed query or update (rdflib's SPARQL 1.1 parser); texts the parsers could read differently are refused too." .
 """
     media = best_match(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/ld+json"])
     if media and media != "text/turtle":

@@ -32,8 +32,15 @@ router = APIRouter()
 FORMATS = uploads.UPLOAD_FORMATS
 REPORT_TYPES = ["application/json", "text/turtle"]
 
-VALIDATE_BODY = {"requestBody": {"required": True, "content": {
-    t: {"schema": {"type": ["object", "array"]} if t == "application/ld+json" else {"type": "string"}} for t in FORMATS}}}
+VALIDATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            t: {"schema": {"type": ["object", "array"]} if t == "application/ld+json" else {"type": "string"}}
+            for t in FORMATS
+        },
+    }
+}
 
 
 _lock = threading.Lock()
@@ -54,10 +61,15 @@ def _answer_here(request: Request, body: bytes, content_type: str, report_type: 
     return answer(store, kg.base, state.validation_shapes, body, content_type, report_type)
 
 
-@router.post("/validate", summary="Validate RDF against the shapes", openapi_extra=VALIDATE_BODY,
-             responses=merge(
-                 media("text/turtle", description="The report: JSON by default, the SHACL report in Turtle by Accept"),
-                 errors(400, 406, 413, 415, 503, e400="Malformed or refused RDF (the parser's message, or why)")))
+@router.post(
+    "/validate",
+    summary="Validate RDF against the shapes",
+    openapi_extra=VALIDATE_BODY,
+    responses=merge(
+        media("text/turtle", description="The report: JSON by default, the SHACL report in Turtle by Accept"),
+        errors(400, 406, 413, 415, 503, e400="Malformed or refused RDF (the parser's message, or why)"),
+    ),
+)
 async def validate_rdf(request: Request) -> Response:
     """Validate posted RDF (Turtle, N-Triples, RDF/XML or JSON-LD), together with the graph the service
     serves, against the shapes.

@@ -29,8 +29,10 @@ from workforce_kg.web.routes.linked_data import local_href
 router = APIRouter(tags=["views"])
 
 NAV = (("Query", "/"), ("Graph", "/graph"), ("Matrix", "/matrix"), ("Gaps", "/gaps"), ("Ontology", "/ontology"))
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 #: node colours of the graph view, by network node type (also the legend)
 TYPE_COLOURS = {
@@ -55,8 +57,12 @@ ROLE_COLOURS = {
     "employer": "#006747",
 }
 ROLE_ORDER = tuple(ROLE_COLOURS)
-EXAMPLES = (("cmt:nurses-50k", "50,000 more nurses"), ("body:hee", "Health Education England"),
-            ("body:dhsc", "DHSC"), ("HEE", "a name or abbreviation works too"))
+EXAMPLES = (
+    ("cmt:nurses-50k", "50,000 more nurses"),
+    ("body:hee", "Health Education England"),
+    ("body:dhsc", "DHSC"),
+    ("HEE", "a name or abbreviation works too"),
+)
 GAP_TITLES = {
     "commitments_without_accountable_body": "Commitments without an accountable or lead body",
     "programmes_without_lead": "Programmes without a lead body",
@@ -75,8 +81,12 @@ def _prefix(request: Request) -> str:
 
 def _href(request: Request, path: str, **params) -> str:
     """A local URL (with the app's root path) and its query string; None and empty values are dropped."""
-    pairs = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, (list, tuple)) else [vs])
-             if v not in (None, "")]
+    pairs = [
+        (k, v)
+        for k, vs in params.items()
+        for v in (vs if isinstance(vs, (list, tuple)) else [vs])
+        if v not in (None, "")
+    ]
     return _prefix(request) + path + ("?" + urlencode(pairs) if pairs else "")
 
 
@@ -93,8 +103,16 @@ def _link(request: Request, kg: KnowledgeGraph, ref: dict) -> str:
     return f'<a href="{escape(href)}" title="{escape(ref["iri"])}">{escape(ref["label"])}</a>'
 
 
-def render(request: Request, title: str, body: str, *, current: str, scripts: tuple[str, ...] = (),
-           config: dict | None = None, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request,
+    title: str,
+    body: str,
+    *,
+    current: str,
+    scripts: tuple[str, ...] = (),
+    config: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     """A full page: shared header and navigation, ``body``, then the page's scripts."""
     p = escape(_prefix(request))
     nav = "".join(
@@ -102,8 +120,11 @@ def render(request: Request, title: str, body: str, *, current: str, scripts: tu
     )
     blob = ""
     if config is not None:  # "<" escaped so no value can close the script element
-        blob = ('<script id="view-config" type="application/json">'
-                + json.dumps(config, ensure_ascii=False).replace("<", "\\u003c") + "</script>")
+        blob = (
+            '<script id="view-config" type="application/json">'
+            + json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+            + "</script>"
+        )
     tags = "".join(f'<script src="{p}{escape(s)}"></script>' for s in scripts)
     html = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -171,8 +192,7 @@ def _depth(text: str) -> int:
     return depth
 
 
-def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, roles: list[str],
-              jurisdiction: str) -> str:
+def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, roles: list[str], jurisdiction: str) -> str:
     """The form: focus box, depth, roles and jurisdiction (a plain GET form; graph.js re-queries in place)."""
     depths = "".join(
         f'<option value="{d}"{" selected" if str(d) == depth else ""}>{d}</option>'
@@ -180,7 +200,7 @@ def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, role
     )
     role_boxes = "".join(
         f'<label class="role"><input type="checkbox" name="roles" value="{escape(slug)}"'
-        f'{" checked" if slug in roles else ""}>'
+        f"{' checked' if slug in roles else ''}>"
         f'<span class="swatch line" style="background:{ROLE_COLOURS.get(slug, "#999")}"></span>{escape(label)}</label>'
         for slug, label in _roles(kg)
     )
@@ -203,14 +223,19 @@ def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, role
 
 def _legend() -> str:
     items = "".join(
-        f'<li data-type="{t}"><span class="swatch" style="background:{c}"></span>{t}</li>' for t, c in TYPE_COLOURS.items()
+        f'<li data-type="{t}"><span class="swatch" style="background:{c}"></span>{t}</li>'
+        for t, c in TYPE_COLOURS.items()
     )
     return f'<ul id="legend" class="legend" aria-label="Node types">{items}</ul>'
 
 
-@router.get("/graph", response_class=HTMLResponse, summary="Graph view of an entity's neighbourhood",
-            responses=media("text/html", code=404, description="No such entity (a page with suggestions)")
-            | media("text/html", "application/json", code=422, description="Bad depth, role or jurisdiction"))
+@router.get(
+    "/graph",
+    response_class=HTMLResponse,
+    summary="Graph view of an entity's neighbourhood",
+    responses=media("text/html", code=404, description="No such entity (a page with suggestions)")
+    | media("text/html", "application/json", code=422, description="Bad depth, role or jurisdiction"),
+)
 def graph_view(
     request: Request,
     kg: KGDep,
@@ -231,8 +256,9 @@ def graph_view(
 
     def page(body: str, status_code: int = 200, config: dict | None = None, title: str = "Graph view"):
         scripts = ("/static/vendor/cytoscape.min.js", "/static/graph.js") if config else ()
-        return render(request, title, controls + body, current="Graph", scripts=scripts, config=config,
-                      status_code=status_code)
+        return render(
+            request, title, controls + body, current="Graph", scripts=scripts, config=config, status_code=status_code
+        )
 
     if not focus:
         examples = "".join(
@@ -245,15 +271,24 @@ def graph_view(
         if node is None:
             body = _message(f"No entity {focus!r} in the accountability network.")
             if suggestions:
-                body += "<p>Did you mean:</p><ul class=\"suggestions\">" + "".join(
-                    f'<li><a href="{escape(_href(request, "/graph", focus=s["iri"], depth=depth))}">'
-                    f'{escape(s["label"])}</a> <span class="type">{escape(s["type"])}</span></li>'
-                    for s in suggestions
-                ) + "</ul>"
+                body += (
+                    '<p>Did you mean:</p><ul class="suggestions">'
+                    + "".join(
+                        f'<li><a href="{escape(_href(request, "/graph", focus=s["iri"], depth=depth))}">'
+                        f'{escape(s["label"])}</a> <span class="type">{escape(s["type"])}</span></li>'
+                        for s in suggestions
+                    )
+                    + "</ul>"
+                )
             return page(body, 404, title="Not found")
         n_depth = _depth(depth)
-        g = exports.subgraph(kg, focus=net.network(kg).graph.nodes[node]["iri"], depth=n_depth, roles=roles,
-                             jurisdiction=jurisdiction or None)
+        g = exports.subgraph(
+            kg,
+            focus=net.network(kg).graph.nodes[node]["iri"],
+            depth=n_depth,
+            roles=roles,
+            jurisdiction=jurisdiction or None,
+        )
     except acc.InvalidFilter as exc:
         return page(_message(exc.message), 422, title="Bad request")
 
@@ -271,7 +306,8 @@ def graph_view(
     entity_page = _doc(request, kg, ref["iri"])
     body = (
         f'<h2 class="focus">{escape(ref["label"])} <span class="type">{escape(ref["type"])}</span> '
-        + (f'<a href="{escape(entity_page)}">entity page</a>' if entity_page else "") + "</h2>"
+        + (f'<a href="{escape(entity_page)}">entity page</a>' if entity_page else "")
+        + "</h2>"
         f'<p id="graph-status" class="status" role="status" aria-live="polite">'
         f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges</p>"
         f'<div class="graph-area"><div id="cy" data-state="loading" aria-label="Graph of {escape(ref["label"])}"></div>'
@@ -279,8 +315,14 @@ def graph_view(
         f'<p class="downloads">This view as: '
         + " ".join(
             f'<a class="export" data-format="{fmt}" href="{escape(_href(request, "/api/export/" + fmt, focus=ref["iri"], depth=n_depth, roles=roles, jurisdiction=jurisdiction))}">{name}</a>'
-            for fmt, name in (("graphml", "GraphML"), ("gexf", "GEXF"), ("cytoscape", "Cytoscape JSON"),
-                              ("dot", "DOT"), ("csv", "CSV (zip)"), ("jsonld", "JSON-LD"))
+            for fmt, name in (
+                ("graphml", "GraphML"),
+                ("gexf", "GEXF"),
+                ("cytoscape", "Cytoscape JSON"),
+                ("dot", "DOT"),
+                ("csv", "CSV (zip)"),
+                ("jsonld", "JSON-LD"),
+            )
         )
         + "</p>"
     )
@@ -296,8 +338,12 @@ def _cell_class(roles: list[str]) -> str:
     return f"r-{ranked[0]}" if ranked else ""
 
 
-@router.get("/matrix", response_class=HTMLResponse, summary="Accountability matrix page",
-            responses=media("text/html", "application/json", code=422, description="Unknown `of`"))
+@router.get(
+    "/matrix",
+    response_class=HTMLResponse,
+    summary="Accountability matrix page",
+    responses=media("text/html", "application/json", code=422, description="Unknown `of`"),
+)
 def matrix_page(
     request: Request,
     kg: KGDep,
@@ -325,7 +371,7 @@ def matrix_page(
         for c in columns:
             roles = cells.get((b["id"], c["id"]))
             if roles:
-                tip = f'{b["label"]} — {c["label"]}: {", ".join(roles)}'
+                tip = f"{b['label']} — {c['label']}: {', '.join(roles)}"
                 tds.append(f'<td class="{_cell_class(roles)}" title="{escape(tip)}">{escape(", ".join(roles))}</td>')
             else:
                 tds.append("<td></td>")
@@ -339,7 +385,7 @@ def matrix_page(
         f'<div class="matrix-tools"><label><input type="checkbox" id="hide-empty"> Hide empty rows and columns</label>'
         f'<ul class="legend roles" aria-label="Cell colour: the most accountable role">{legend}</ul></div>'
         f'<div class="matrix-scroll" tabindex="0"><table id="matrix" class="matrix">'
-        f'<thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     return render(request, "Accountability matrix", body, current="Matrix", scripts=("/static/matrix.js",))
 
@@ -368,7 +414,7 @@ def gaps_page(request: Request, kg: KGDep) -> HTMLResponse:
             f'<p class="hint">{escape(gap["description"])}</p>{listing}</section>'
         )
     body = (
-        '<p>Gaps worth reviewing in who owns what. '
+        "<p>Gaps worth reviewing in who owns what. "
         f'As JSON: <a href="{escape(_href(request, "/api/gaps"))}">/api/gaps</a>.</p>'
         f'<ul class="toc">{"".join(toc)}</ul>{"".join(sections)}'
     )

@@ -94,11 +94,21 @@ GraphParam = Query(None, description="The graph's IRI")
 DefaultParam = Query(None, description="Present (no value) to address the store's default graph")
 
 
-READ: dict[str, Any] = {"summary": "Graph Store Protocol: read a graph",
-        "responses": merge(media(*GRAPH_TYPES, description="The graph, in the media type asked for"),
-                           errors(400, 404, 406, e400=WRITE_RESPONSES[400]["description"], e404="No such graph"))}
-WRITE: dict[str, Any] = {"summary": "Graph Store Protocol: write a graph",
-         "responses": {200: {"description": "Written: what changed"}, 201: {"description": "Graph created"}, **WRITE_RESPONSES}}
+READ: dict[str, Any] = {
+    "summary": "Graph Store Protocol: read a graph",
+    "responses": merge(
+        media(*GRAPH_TYPES, description="The graph, in the media type asked for"),
+        errors(400, 404, 406, e400=WRITE_RESPONSES[400]["description"], e404="No such graph"),
+    ),
+}
+WRITE: dict[str, Any] = {
+    "summary": "Graph Store Protocol: write a graph",
+    "responses": {
+        200: {"description": "Written: what changed"},
+        201: {"description": "Graph created"},
+        **WRITE_RESPONSES,
+    },
+}
 
 
 # one route per method, each with its own operation id (a route of several methods gets one id)
