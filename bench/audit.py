@@ -5,7 +5,8 @@ every citation — document, locator, quote — followed by the full text of the
 names, so a reviewer can judge the fact against the whole passage, not only the quote.
 
     PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261206 --size 100
-    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 --exclude-file bench/audit-sample-20261206.txt
+    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 \
+        --exclude-file bench/audit-sample-20261206.txt
 
 Strata: commitments, responsibilities, programmes, funding, figures, ratings, bodies (their
 citations: where a source names them), other facts (evaluations, organisational changes). Each

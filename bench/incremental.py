@@ -243,7 +243,8 @@ def run_scale(scale: int, args, shapes, work: Path, log) -> dict:
             whole_violations=whole.violations,
         )
         log(
-            f"{scale}×: whole graph {seconds:.1f} s (+ {parse:.1f} s parsing); same results on the focus: {out['agree']}"
+            f"{scale}×: whole graph {seconds:.1f} s (+ {parse:.1f} s parsing); same results on the focus: "
+            f"{out['agree']}"
         )
     nq.unlink()
     shutil.rmtree(path, ignore_errors=True)

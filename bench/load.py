@@ -361,7 +361,8 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         "`os.getloadavg()`) includes the test itself and any other work on the machine. "
         f"Runaway query: `{RUNAWAY}` (a cartesian product only the time limit stops).",
         "",
-        "| phase | seconds | requests | req/s | errors | p50 ms | p90 ms | p99 ms | max ms | runaway queries | load average before → after |",
+        "| phase | seconds | requests | req/s | errors | p50 ms | p90 ms | p99 ms | max ms | runaway queries | load "
+        "average before → after |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for p in (c, r):

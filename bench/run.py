@@ -84,9 +84,12 @@ def validation_times() -> list[str]:
     return [
         "| what | seconds (median) | ratio to baseline |",
         "|---|---:|---:|",
-        f'| baseline: pySHACL with `inference="rdfs"` and the ontology as `ont_graph` | {statistics.median(base):.2f} | 1.00 |',
-        f"| `validation.validate_graph` (our one-pass entailment, no pySHACL inference) | {statistics.median(ours):.2f} | {statistics.median(ours) / statistics.median(base):.2f} |",
-        f"| `workforce-kg validate` path incl. parsing the Turtle (`validate_files`) | {statistics.median(parse):.2f} | {statistics.median(parse) / statistics.median(base):.2f} |",
+        f'| baseline: pySHACL with `inference="rdfs"` and the ontology as `ont_graph` | {statistics.median(base):.2f} '
+        "| 1.00 |",
+        "| `validation.validate_graph` (our one-pass entailment, no pySHACL inference) | "
+        f"{statistics.median(ours):.2f} | {statistics.median(ours) / statistics.median(base):.2f} |",
+        f"| `workforce-kg validate` path incl. parsing the Turtle (`validate_files`) | {statistics.median(parse):.2f} "
+        f"| {statistics.median(parse) / statistics.median(base):.2f} |",
         "",
         f"Graph: {len(data)} data triples, {len(onto)} ontology triples, {len(shapes)} shape triples.",
     ]
@@ -104,7 +107,8 @@ def main() -> None:
         "",
         "## SPARQL engine: rdflib vs Oxigraph on the competency questions (in process)",
         "",
-        f"Oxigraph median of {REPEAT} runs; rdflib one run (it is slow). Same data (the bundled graph, union default graph).",
+        f"Oxigraph median of {REPEAT} runs; rdflib one run (it is slow). Same data (the bundled graph, union default "
+        "graph).",
         "",
         *engines(),
         "",

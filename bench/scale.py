@@ -62,7 +62,8 @@ SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # its time over HTTP is the
 #: The fixed query mixes of the throughput runs. "lookups": reads anchored on one entity, as a page or
 #: API call makes them; "competency": every competency question in turn (whole-graph reports).
 LOOKUPS = {
-    "lookup": f"SELECT ?label WHERE {{ <{ID}/commitment/nurses-50k> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}",
+    "lookup": "SELECT ?label WHERE "
+    f"{{ <{ID}/commitment/nurses-50k> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}",
     "describe": f"SELECT ?p ?o WHERE {{ <{ID}/commitment/nurses-50k> ?p ?o }}",
     "accountability": f"""PREFIX wkg: <{BASE}/def/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -924,7 +925,8 @@ def targets_table(results: list[dict]) -> list[str]:
         "## Targets",
         "",
         "Each target of the issue with the figure of this run, the baseline measured beside it, and whether it is "
-        "met; the causes of the gaps, with the measurements that show them, are under [Gaps](#gaps-causes-and-profiles).",
+        "met; the causes of the gaps, with the measurements that show them, are under "
+        "[Gaps](#gaps-causes-and-profiles).",
         "",
         "| id | scale | target | figure | baseline (same run) | verdict |",
         "|---|---|---|---|---|---|",
@@ -1004,7 +1006,8 @@ def virtuoso_table(results: list[dict]) -> list[str]:
         "our server; its default graph is the union of all graphs, as in our store. Totals are over the queries "
         "both answered.",
         "",
-        "| scale | Virtuoso start s | Virtuoso bulk load s | ours: build s | queries | Virtuoso suite ms | ours over HTTP ms "
+        "| scale | Virtuoso start s | Virtuoso bulk load s | ours: build s | queries | Virtuoso suite ms | ours over "
+        "HTTP ms "
         "| ours in process ms | ours HTTP ÷ Virtuoso | not answered by Virtuoso |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -1075,7 +1078,8 @@ def report(results: list[dict], args, took: float) -> str:
     L += [
         "## Data and build",
         "",
-        "| scale | quads in file | quads in store | ÷ (N × bundled) | file MiB | generate s | build s (load + derive + optimise) "
+        "| scale | quads in file | quads in store | ÷ (N × bundled) | file MiB | generate s | build s (load + derive "
+        "+ optimise) "
         "| build peak MiB | floor: raw `bulk_load` s | floor peak MiB | library path s (parse + per-triple check) "
         "| library peak MiB | store on disk MiB |",
         "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -1117,7 +1121,8 @@ def report(results: list[dict], args, took: float) -> str:
     L += [
         "## Export (GraphML of the whole accountability network)",
         "",
-        '| scale | `export.export(kg, "graphml")` s | GraphML MiB | floor: N-Quads dump of the store s | dump MiB | peak MiB |',
+        '| scale | `export.export(kg, "graphml")` s | GraphML MiB | floor: N-Quads dump of the store s | dump MiB | '
+        "peak MiB |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -1253,7 +1258,8 @@ def validation_table(results: list[dict]) -> list[str]:
         'pySHACL with `inference="rdfs"` and the ontology as `ont_graph` (as in bench/run.py). Both on the '
         "generated data (union of its named graphs) plus the ontology; parse = N-Quads into an rdflib Graph.",
         "",
-        "| scale | triples | parse s | ours: validate s | conforms | peak MiB | baseline: pySHACL RDFS s | baseline peak MiB |",
+        "| scale | triples | parse s | ours: validate s | conforms | peak MiB | baseline: pySHACL RDFS s | baseline "
+        "peak MiB |",
         "|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in results:

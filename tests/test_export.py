@@ -1,4 +1,5 @@
-"""Exports (workforce_kg.analysis.export) read back with the tools their users have: networkx, pydot, csv, an RDF parser."""
+"""Exports (workforce_kg.analysis.export) read back with the tools their users have: networkx, pydot, csv,
+an RDF parser."""
 
 from __future__ import annotations
 

@@ -106,10 +106,14 @@ def refused(r, status: int | tuple[int, ...]) -> str:
 FEDERATED = {
     # the hole the hostile testing found: an escape in a local name made the old text check read the
     # rest of the line as a comment
-    "local-name escape \\#": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\#b ?p ?o . SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\# alone": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\# SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\.": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\.b . SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\-": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\-b ?p ?o SERVICE <{url}> { ?s ?p ?o } }",
+    "local-name escape \\#": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\#b ?p ?o . SERVICE <{url}> { ?s "
+    "?p ?o } }",
+    "local-name escape \\# alone": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\# SERVICE <{url}> { "
+    "?s ?p ?o } }",
+    "local-name escape \\.": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\.b . SERVICE <{url}> { ?s "
+    "?p ?o } }",
+    "local-name escape \\-": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\-b ?p ?o SERVICE <{url}> { ?s "
+    "?p ?o } }",
     "plain": "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
     "lower case": "select * where { service <{url}> { ?s ?p ?o } }",
     "mixed case": "SeLeCt * WhErE { SeRvIcE <{url}> { ?s ?p ?o } }",
@@ -294,9 +298,11 @@ OUTBOUND_UPDATES = {
     "load": "LOAD <{url}>",
     "load silent into": f"load silent <{{url}}> into graph <{CURATION}>",
     "load a file": f"LOAD <file:///etc/hostname> INTO GRAPH <{CURATION}>",
-    "load after an escape": f"PREFIX ex: <http://example.org/> INSERT DATA {{ GRAPH <{CURATION}> {{ ex:a\\#b ex:p 1 }} }} ; LOAD <{{url}}>",
+    "load after an escape": "PREFIX ex: <http://example.org/> INSERT DATA "
+    f"{{ GRAPH <{CURATION}> {{ ex:a\\#b ex:p 1 }} }} ; LOAD <{{url}}>",
     "service": "INSERT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
-    "service after an escape": "PREFIX ex: <http://example.org/> INSERT { ex:a\\#b ex:p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "service after an escape": "PREFIX ex: <http://example.org/> INSERT { ex:a\\#b ex:p ?o } WHERE { SERVICE <{url}> "
+    "{ ?s ?p ?o } }",
     "service in delete where": "DELETE { ?s ?p ?o } WHERE { OPTIONAL { SERVICE SILENT <{url}> { ?s ?p ?o } } }",
     "service in exists": "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { SERVICE ?x { ?s ?p ?o } } }",
     "service unicode": "INSERT { ?s ?p ?o } WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
@@ -337,11 +343,13 @@ KEPT_UPDATES = {
     "insert data audit": P + f"INSERT DATA {{ GRAPH <{AUDIT}> {{ {FORGED} }} }}",
     "insert data new ontology graph": P + f"INSERT DATA {{ GRAPH <{B}/graph/ontology/extra> {{ {FORGED} }} }}",
     "delete data": P + f"DELETE DATA {{ GRAPH <{DERIVED}> {{ {REAL} }} }}",
-    "delete data ontology": f"DELETE DATA {{ GRAPH <{ONTOLOGY}> {{ <{B}/def/Commitment> a <http://www.w3.org/2002/07/owl#Class> }} }}",
+    "delete data ontology": "DELETE DATA "
+    f"{{ GRAPH <{ONTOLOGY}> {{ <{B}/def/Commitment> a <http://www.w3.org/2002/07/owl#Class> }} }}",
     "graph variable delete": P
     + "DELETE { GRAPH ?g { ?s wkg:successor ?o } } WHERE { GRAPH ?g { ?s wkg:successor ?o } }",
     "graph variable forge": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ GRAPH ?g {{ {REAL} }} }}",
-    "graph variable ontology": "DELETE { GRAPH ?g { ?c ?p ?o } } WHERE { GRAPH ?g { ?c a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o } }",
+    "graph variable ontology": "DELETE { GRAPH ?g { ?c ?p ?o } } WHERE { GRAPH ?g { ?c a "
+    "<http://www.w3.org/2002/07/owl#Class> ; ?p ?o } }",
     "graph variable with values": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ VALUES ?g {{ <{DERIVED}> }} }}",
     "graph variable bind": P
     + f'INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ BIND(IRI(CONCAT("{B}/graph/", "derived")) AS ?g) }}',
@@ -374,14 +382,17 @@ KEPT_UPDATES = {
     "add to": f"ADD <{CURATION}> TO <{ONTOLOGY}>",
     "add silent to": f"ADD SILENT DEFAULT TO <{DERIVED}>",
     "second operation": P + f"INSERT DATA {{ GRAPH <{CURATION}> {{ {FORGED} }} }} ; DROP GRAPH <{DERIVED}>",
-    "base carried over": f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <curation/x> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH <derived>",
-    "prefix redeclared": f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH <{CURATION}> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH wkg:derived",
+    "base carried over": f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <curation/x> {{ <urn:a> <urn:b> 1 }} }} ; DROP "
+    "GRAPH <derived>",
+    "prefix redeclared": f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH <{CURATION}> {{ <urn:a> <urn:b> 1 }} }} ; "
+    "DROP GRAPH wkg:derived",
 }
 
 #: spellings where the parsers could disagree: refused (400) before anything is decided
 AMBIGUOUS_UPDATES = {
     "escape in a graph name": f"PREFIX g: <{B}/graph/ontology/> DROP GRAPH g:work\\-force",
-    "escape hides a drop": f"PREFIX ex: <http://example.org/> INSERT DATA {{ ex:a\\#b ex:p 1 }} ; DROP GRAPH <{DERIVED}>",
+    "escape hides a drop": f"PREFIX ex: <http://example.org/> INSERT DATA {{ ex:a\\#b ex:p 1 }} ; DROP GRAPH "
+    f"<{DERIVED}>",
     "relative with a colon": "DROP GRAPH <graph/ontology/x:y>",
     "unicode escape": "DROP GRAPH <graph/\\u0064erived>",
     "relative base": "BASE <graph/> DROP GRAPH <derived>",

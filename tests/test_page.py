@@ -275,7 +275,10 @@ def test_pages_work_under_the_csp(page, live_server, path, ready):
 
 @pytest.mark.browser
 def test_result_iris_that_are_not_http_are_not_links(page, live_server):
-    query = "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> <https://example.org/a> } }"
+    query = (
+        "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> "
+        "<https://example.org/a> } }"
+    )
     page.goto(live_server.url + "/?query=" + quote(query))
     page.wait_for_selector(".CodeMirror")
     page.click("#run")

@@ -221,7 +221,10 @@ def test_build_loads_every_quad_into_named_graphs(kg, embedded, virtuoso):
 
 def test_blank_nodes_are_shared_across_graphs(kg, embedded):
     """Citation nodes live in the source graphs, their wkg:Citation type in the derived graph."""
-    sparql = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?x wkg:citation ?c } GRAPH ?h { ?c a wkg:Citation } FILTER(?g != ?h) }"
+    sparql = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?x wkg:citation ?c } GRAPH ?h { ?c a wkg:Citation } "
+        "FILTER(?g != ?h) }"
+    )
     assert kg.rows(sparql) == embedded.rows(sparql) and kg.rows(sparql)[0]["n"] > 1000
 
 
@@ -388,7 +391,8 @@ def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_d
                 next(
                     iter(
                         embedded.query(
-                            "SELECT ?f ?d ?l ?q WHERE { ?f a wkg:Programme ; wkg:citation [ wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q ] }"
+                            "SELECT ?f ?d ?l ?q WHERE { ?f a wkg:Programme ; wkg:citation [ wkg:document ?d ; "
+                            "wkg:locator ?l ; wkg:quote ?q ] }"
                             " ORDER BY ?f ?l LIMIT 1"
                         )
                     )

@@ -19,7 +19,8 @@ PREFIXES = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
 GOOD = (
     PREFIXES
     + """prog:new a wkg:Programme ; skos:prefLabel "New"@en ; wkg:programmeKind pkind:plan ;
-    wkg:citation [ wkg:document doc:hscc-expert-panel-govt-response-2023 ; wkg:locator "19" ; wkg:quote "The integration" ] ."""
+    wkg:citation [ wkg:document doc:hscc-expert-panel-govt-response-2023 ;
+                   wkg:locator "19" ; wkg:quote "The integration" ] ."""
 )
 BAD = PREFIXES + """prog:new a wkg:Programme ; skos:prefLabel "New"@en ; wkg:programmeKind pkind:plan ."""
 
@@ -50,7 +51,10 @@ def test_turtle_report_by_accept(client):
 
 
 def test_ntriples_and_jsonld(client):
-    nt = "<https://w3id.org/workforce-kg/id/programme/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/workforce-kg/def/Programme> .\n"
+    nt = (
+        "<https://w3id.org/workforce-kg/id/programme/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/workforce-kg/def/Programme> .\n"
+    )
     r = client.post("/validate", content=nt, headers={"content-type": "application/n-triples"})
     assert r.status_code == 200 and r.json()["conforms"] is False
     doc = {

@@ -52,7 +52,8 @@ cmt:new-retention a wkg:Intention ;
     wkg:madeBy body:dhsc ;
     wkg:theme theme:retention ;
     wkg:jurisdiction jur:england ;
-    wkg:citation [ wkg:document doc:new-report ; wkg:locator "3" ; wkg:quote "We will improve the retention of nurses." ] .
+    wkg:citation [ wkg:document doc:new-report ; wkg:locator "3" ;
+                   wkg:quote "We will improve the retention of nurses." ] .
 
 prog:new-retention-programme a wkg:Programme ;
     skos:prefLabel "Nurse retention programme"@en ;

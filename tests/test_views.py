@@ -373,7 +373,8 @@ def test_matrix_page_in_the_browser(page, live_server, kg):
     cell = page.evaluate("""() => {
         const table = document.getElementById('matrix');
         const col = [...table.tHead.rows[0].cells].findIndex(th => th.textContent === '50,000 more nurses');
-        const row = [...table.tBodies[0].rows].find(tr => tr.cells[0].textContent === 'Department of Health and Social Care');
+        const row = [...table.tBodies[0].rows]
+            .find(tr => tr.cells[0].textContent === 'Department of Health and Social Care');
         return row.cells[col].textContent;
     }""")
     assert "accountable" in cell

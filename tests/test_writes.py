@@ -413,7 +413,10 @@ def test_a_write_past_its_deadline_is_stopped(writable):
     before = dataset(writable)
     settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=8)
     with TestClient(create_app(settings)) as c:
-        slow = f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ ?a <{SKOS}note> ?c }} }} WHERE {{ GRAPH ?g {{ ?a ?p ?b }} GRAPH ?h {{ ?c ?q ?d }} GRAPH ?i {{ ?e ?r ?f }} }}"
+        slow = (
+            f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ ?a <{SKOS}note> ?c }} }} WHERE "
+            f"{{ GRAPH ?g {{ ?a ?p ?b }} GRAPH ?h {{ ?c ?q ?d }} GRAPH ?i {{ ?e ?r ?f }} }}"
+        )
         r = c.post("/sparql", content=slow, headers={**ALICE, **UPDATE})
         assert r.status_code == 503 and "stopped" in r.json()["error"]
         assert dataset(writable) == before

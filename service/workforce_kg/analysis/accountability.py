@@ -738,7 +738,8 @@ def list_funding(
         if re.fullmatch(r"\d{4}", text):
             clause += (
                 f" UNION {{ ?s wkg:startDate ?sd FILTER(SUBSTR(STR(?sd), 1, 4) <= {_literal(text)}) "
-                f"OPTIONAL {{ ?s wkg:endDate ?ed }} FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= {_literal(text)}) }}"
+                f"OPTIONAL {{ ?s wkg:endDate ?ed }} FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= {_literal(text)}) "
+                "}"
             )
         where.append(clause)
     rows = _select(
@@ -871,7 +872,8 @@ def list_documents(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> d
             d.value: to_python(n)
             for d, n in _select(
                 kg,
-                f"SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?d {{ {_values(page)} }} ?c wkg:document ?d }} GROUP BY ?d",
+                f"SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?d {{ {_values(page)} }} ?c wkg:document ?d }} "
+                "GROUP BY ?d",
             )
         }
         if page
@@ -1285,7 +1287,8 @@ def gaps(kg: KnowledgeGraph) -> dict:
         values = _values(r["iri"] for r in inadequate)
         for s, n in _select(
             kg,
-            f"SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s",
+            "SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE "
+            f"{{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s",
         ):
             linked[s.value]["programmes"] = to_python(n)
         funded = (

@@ -422,7 +422,8 @@ class Linter:
             Finding(
                 "post-outside-body",
                 (r["responsibility"].value,),
-                f"its post {self.short(r['post'].value)} is not in its body {self.short(r['body'].value)} nor in a unit of it",
+                f"its post {self.short(r['post'].value)} is not in its body {self.short(r['body'].value)} nor in a "
+                "unit of it",
                 {"post": r["post"].value, "body": r["body"].value},
             )
             for r in self.rows("post_outside_body")

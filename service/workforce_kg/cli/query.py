@@ -111,7 +111,8 @@ def export_cmd(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export the accountability network (or a focused subgraph) for Gephi, yEd, Cytoscape, Graphviz, R or spreadsheets."""
+    """Export the accountability network (or a focused subgraph) for Gephi, yEd, Cytoscape, Graphviz, R or
+    spreadsheets."""
     from workforce_kg.analysis import export as exports
     from workforce_kg.analysis.accountability import InvalidFilter
 

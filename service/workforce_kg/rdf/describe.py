@@ -364,7 +364,8 @@ def jsonld_context(kg: KnowledgeGraph) -> dict:
     wkg = kg.prefixes["wkg"]
     rows = kg.rows(
         f"""SELECT ?t ?kind (SAMPLE(?r) AS ?range) (COUNT(DISTINCT ?r) AS ?ranges) WHERE {{
-              ?t a ?kind . FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
+              ?t a ?kind .
+              FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
               FILTER(STRSTARTS(STR(?t), "{wkg}"))
               OPTIONAL {{ ?t rdfs:range ?r }}
             }} GROUP BY ?t ?kind ORDER BY ?t"""

@@ -124,7 +124,8 @@ SPARQL_PARAMETERS = [
         "in": "query",
         "required": False,
         "schema": {"type": "string"},
-        "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, GET answers the service description.",
+        "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, GET answers the service "
+        "description.",
     },
     {
         "name": "default-graph-uri",

@@ -190,7 +190,8 @@ def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
 CITATIONS = """
 SELECT ?fact ?citation ?doc ?file ?scheme ?locator ?quote WHERE {
   ?fact wkg:citation ?citation .
-  OPTIONAL { ?citation wkg:document ?doc . OPTIONAL { ?doc wkg:fileName ?file } OPTIONAL { ?doc wkg:locatorScheme ?scheme } }
+  OPTIONAL { ?citation wkg:document ?doc .
+             OPTIONAL { ?doc wkg:fileName ?file } OPTIONAL { ?doc wkg:locatorScheme ?scheme } }
   OPTIONAL { ?citation wkg:locator ?locator }
   OPTIONAL { ?citation wkg:quote ?quote }
 }"""

@@ -506,7 +506,8 @@ def search(
                     }
                 },
                 "text/csv": {
-                    "example": "body,body_label,nurses-50k\r\n,label,50,000 more nurses\r\ndhsc,Department of Health and Social Care,accountable\r\n"
+                    "example": "body,body_label,nurses-50k\r\n,label,50,000 more nurses\r\ndhsc,Department of Health "
+                    "and Social Care,accountable\r\n"
                 },
             }
         },

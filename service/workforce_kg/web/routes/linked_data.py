@@ -66,7 +66,10 @@ def wants_html(request: Request) -> bool:
 def not_found(request: Request, what: str) -> Response:
     message = f"{what} is not in this knowledge graph"
     if wants_html(request):
-        body = f'<h1>Not found</h1><p>{escape(message)}.</p><p><a href="{escape(_prefix(request))}/">Query the graph</a></p>'
+        body = (
+            f'<h1>Not found</h1><p>{escape(message)}.</p><p><a href="{escape(_prefix(request))}/">Query the '
+            "graph</a></p>"
+        )
         return HTMLResponse(_page("Not found", body, _prefix(request)), status_code=404)
     return JSONResponse({"error": message}, status_code=404)
 
@@ -161,7 +164,8 @@ def thing(path: str, request: Request) -> Response:
     responses=ENTITY_RESPONSES,
 )
 def thing_page(path: str, request: Request) -> Response:
-    """The page about ``{base}/id/{path}``; an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``) fixes the format."""
+    """The page about ``{base}/id/{path}``; an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.html``)
+    fixes the format."""
     return entity_response(request, "id", path)
 
 
@@ -279,7 +283,8 @@ th{width:22%;font-weight:600}td ul{margin:0;padding-left:1.1em}
 .lit{white-space:pre-wrap}.dt{color:#777;font-size:.85em;margin-left:.4em}
 blockquote{margin:.2em 0;padding:.3em .8em;border-left:4px solid #00405f;background:#fff}
 .cite{color:#555;font-size:.9em;margin:0 0 .8em}.formats a{margin-right:.6em}
-dl.nested{margin:0;padding-left:.8em;border-left:2px solid #ddd}dl.nested dt{font-weight:600}dl.nested dd{margin:0 0 .3em}
+dl.nested{margin:0;padding-left:.8em;border-left:2px solid #ddd}
+dl.nested dt{font-weight:600}dl.nested dd{margin:0 0 .3em}
 """
 
 

@@ -117,6 +117,13 @@ def service_description(request: Request) -> Response:
             "RDF_XML",
         )
     )
+    comment = (
+        f"{'Updates with a bearer token' if settings.writes_enabled else 'Read-only'}. "
+        f"Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows "
+        "(X-Result-Truncated: true when cut); SERVICE, LOAD, FROM outside the store and writes to the graphs "
+        "the service keeps (ontology, derived, audit) are refused, decided from the parsed query or update "
+        "(rdflib's SPARQL 1.1 parser); texts the parsers could read differently are refused too."
+    )
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -127,7 +134,7 @@ def service_description(request: Request) -> Response:
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; rdfs:comment "the union of all named graphs" ] ] ;
-    rdfs:comment "{"Updates with a bearer token" if settings.writes_enabled else "Read-only"}. Query timeout {settings.query_timeout:g} s; at most {settings.max_rows} result rows (X-Result-Truncated: true when cut); SERVICE, LOAD, FROM outside the store and writes to the graphs the service keeps (ontology, derived, audit) are refused, decided from the parsed query or update (rdflib's SPARQL 1.1 parser); texts the parsers could read differently are refused too." .
+    rdfs:comment "{comment}" .
 """
     media = best_match(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/ld+json"])
     if media and media != "text/turtle":

@@ -2,12 +2,14 @@
 
 The body is parsed by :func:`workforce_kg.rdf.uploads.parse` (the parser of the Graph Store writes too) and
 validated in a pool of killable worker processes (:class:`workforce_kg.sparql.executor.QueryExecutor` running
-:func:`workforce_kg.validation.upload.validation_main`), admitted and timed like queries: at most ``max_concurrent`` at once (503 and
+:func:`workforce_kg.validation.upload.validation_main`), admitted and timed like queries: at most
+``max_concurrent`` at once (503 and
 ``Retry-After`` beyond), stopped at the query time limit (503; the worker is killed and replaced). The web
 process only reads the (size-limited) body and passes it on, so its memory does not grow with uploads and
 its event loop is never busy with them. Each worker opens the on-disk store read-only (the version a
 write last published) and validates the upload as if it were added to the store, reading only around
-the nodes it touches (:func:`workforce_kg.validation.upload.validate_upload`). A service without an on-disk store (an in-memory graph
+the nodes it touches (:func:`workforce_kg.validation.upload.validate_upload`). A service without an on-disk
+store (an in-memory graph
 in tests, a remote store) validates in a thread of the web process instead.
 """
 

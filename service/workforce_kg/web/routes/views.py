@@ -130,7 +130,8 @@ def render(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{escape(title)} · workforce-kg</title><link rel="icon" href="data:,">'
-        f'<link rel="stylesheet" href="{p}/static/base.css"><link rel="stylesheet" href="{p}/static/views.css">{blob}</head><body>'
+        f'<link rel="stylesheet" href="{p}/static/base.css"><link rel="stylesheet" '
+        f'href="{p}/static/views.css">{blob}</head><body>'
         f'<header class="site"><h1><a href="{p}/">workforce-kg</a> <span>{escape(title)}</span></h1>'
         f'<nav aria-label="Site">{nav}</nav></header>'
         f"<main>{body}</main>{tags}</body></html>"
@@ -214,7 +215,8 @@ def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, role
         f'<input id="focus" name="focus" type="search" value="{escape(focus)}" required size="40" '
         'placeholder="cmt:nurses-50k, body:hee, an IRI or a name" autocomplete="off">'
         f'<label for="depth">Depth</label><select id="depth" name="depth">{depths}</select>'
-        f'<label for="jurisdiction">Jurisdiction</label><select id="jurisdiction" name="jurisdiction">{jurisdictions}</select>'
+        '<label for="jurisdiction">Jurisdiction</label><select id="jurisdiction" '
+        f'name="jurisdiction">{jurisdictions}</select>'
         '<button type="submit">Show</button></div>'
         '<fieldset class="roles"><legend>Responsibility roles (none ticked: all)</legend>'
         f"{role_boxes}</fieldset></form>"
@@ -262,7 +264,8 @@ def graph_view(
 
     if not focus:
         examples = "".join(
-            f'<li><a href="{escape(_href(request, "/graph", focus=f))}"><code>{escape(f)}</code></a> — {escape(note)}</li>'
+            f'<li><a href="{escape(_href(request, "/graph", focus=f))}"><code>{escape(f)}</code></a> — '
+            f"{escape(note)}</li>"
             for f, note in EXAMPLES
         )
         return page(f"<p>Choose an entity to centre the graph on, for example:</p><ul>{examples}</ul>")
@@ -303,6 +306,12 @@ def graph_view(
         "typeColours": TYPE_COLOURS,
         "roleColours": ROLE_COLOURS,
     }
+
+    def export_href(fmt: str) -> str:
+        return _href(
+            request, "/api/export/" + fmt, focus=ref["iri"], depth=n_depth, roles=roles, jurisdiction=jurisdiction
+        )
+
     entity_page = _doc(request, kg, ref["iri"])
     body = (
         f'<h2 class="focus">{escape(ref["label"])} <span class="type">{escape(ref["type"])}</span> '
@@ -314,7 +323,7 @@ def graph_view(
         f"{_legend()}</div>{intro}"
         f'<p class="downloads">This view as: '
         + " ".join(
-            f'<a class="export" data-format="{fmt}" href="{escape(_href(request, "/api/export/" + fmt, focus=ref["iri"], depth=n_depth, roles=roles, jurisdiction=jurisdiction))}">{name}</a>'
+            f'<a class="export" data-format="{fmt}" href="{escape(export_href(fmt))}">{name}</a>'
             for fmt, name in (
                 ("graphml", "GraphML"),
                 ("gexf", "GEXF"),
@@ -379,8 +388,10 @@ def matrix_page(
     legend = "".join(f'<li><span class="swatch r-{r}"></span>{r}</li>' for r in ROLE_ORDER)
     body = (
         head
-        + f'<p class="summary">{len(m["bodies"])} bodies × {len(columns)} {escape(of)}; {len(m["cells"])} cells with a role. '
-        f'Download: <a id="csv" href="{escape(_href(request, "/api/accountability/matrix", of=of, format="csv"))}">CSV</a> · '
+        + f'<p class="summary">{len(m["bodies"])} bodies × {len(columns)} {escape(of)}; {len(m["cells"])} cells with '
+        "a role. "
+        'Download: <a id="csv" '
+        f'href="{escape(_href(request, "/api/accountability/matrix", of=of, format="csv"))}">CSV</a> · '
         f'<a href="{escape(_href(request, "/api/accountability/matrix", of=of, format="json"))}">JSON</a></p>'
         f'<div class="matrix-tools"><label><input type="checkbox" id="hide-empty"> Hide empty rows and columns</label>'
         f'<ul class="legend roles" aria-label="Cell colour: the most accountable role">{legend}</ul></div>'
