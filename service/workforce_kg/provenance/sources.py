@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from workforce_kg.paths import CHECKOUT_DIR
+
 SCHEMES = ("sentence", "numbered-paragraph", "heading-paragraph", "minutes")
 
 
@@ -37,8 +39,7 @@ def sources_dir(explicit: str | os.PathLike | None = None) -> Path:
     env = os.environ.get("WORKFORCE_KG_SOURCES")
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "sources"
+    return CHECKOUT_DIR.parent / "shared" / "sources"
 
 
 def normalise(text: str) -> str:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 from html import escape
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from workforce_kg import cq as queries
+from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
 
 router = APIRouter()
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-WEB_DIR = Path(__file__).resolve().parents[4] / "web"  # the repository's web/ (npm packages), in a checkout
+WEB_DIR = CHECKOUT_DIR / "web"  # the repository's web/ (npm packages), in a checkout
 NODE_MODULES = WEB_DIR / "node_modules"
 
 STATIC_FILES = {
