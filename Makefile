@@ -15,7 +15,7 @@ TTL      = $(shell find ontology graph shapes -name '*.ttl')
 
 WEB_DEPS = web/node_modules/.package-lock.json
 
-.PHONY: setup serve test store clean chromium virtuoso
+.PHONY: setup serve test lint store clean chromium virtuoso
 
 setup: $(DEPS) $(WEB_DEPS)
 
@@ -48,8 +48,16 @@ store: $(STORE)/workforce-kg-store
 serve: store $(WEB_DEPS)
 	$(BIN)/workforce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(DEPS) $(WEB_DEPS) chromium virtuoso
+test: lint $(WEB_DEPS) chromium virtuoso
 	$(BIN)/python -m pytest -q -rs
+
+# Static checks, run first by `make test` (so CI runs them): ruff (lint and format), mypy, and the
+# architecture contracts of pyproject.toml (layers, the web framework only under web/, no import cycle).
+lint: $(DEPS)
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) $(STORE) build dist

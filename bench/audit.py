@@ -5,7 +5,8 @@ every citation — document, locator, quote — followed by the full text of the
 names, so a reviewer can judge the fact against the whole passage, not only the quote.
 
     PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261206 --size 100
-    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 --exclude-file bench/audit-sample-20261206.txt
+    PYTHONPATH=service .venv/bin/python bench/audit.py --seed 20261207 --size 50 \
+        --exclude-file bench/audit-sample-20261206.txt
 
 Strata: commitments, responsibilities, programmes, funding, figures, ratings, bodies (their
 citations: where a source names them), other facts (evaluations, organisational changes). Each
@@ -26,8 +27,10 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
-from workforce_kg import provenance, store
-from workforce_kg import sources as src
+
+from workforce_kg.provenance import citations as provenance
+from workforce_kg.provenance import sources as src
+from workforce_kg.store import local as store
 
 WKG = Namespace("https://w3id.org/workforce-kg/def/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -116,15 +119,21 @@ def describe(graph: Graph, node: URIRef, segs: dict[URIRef, dict[str, str]]) -> 
         if p == WKG.citation:
             doc = graph.value(o, WKG.document)
             locator = str(graph.value(o, WKG.locator) or "")
-            citations.append({
-                "document": short(graph, doc),
-                "locator": locator,
-                "quote": str(graph.value(o, WKG.quote) or ""),
-                "segment": segs.get(doc, {}).get(src.normalise(locator), segs.get(doc, {}).get(locator, "(segment not found)")),
-            })
+            citations.append(
+                {
+                    "document": short(graph, doc),
+                    "locator": locator,
+                    "quote": str(graph.value(o, WKG.quote) or ""),
+                    "segment": segs.get(doc, {}).get(
+                        src.normalise(locator), segs.get(doc, {}).get(locator, "(segment not found)")
+                    ),
+                }
+            )
             continue
         if isinstance(o, BNode):
-            value = "[" + "; ".join(f"{short(graph, p2)} {short(graph, o2)}" for p2, o2 in graph.predicate_objects(o)) + "]"
+            value = (
+                "[" + "; ".join(f"{short(graph, p2)} {short(graph, o2)}" for p2, o2 in graph.predicate_objects(o)) + "]"
+            )
         else:
             value = short(graph, o)
             label = graph.value(o, SKOS.prefLabel) if isinstance(o, URIRef) else None
@@ -141,10 +150,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261206)
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--min-per-stratum", type=int, default=5)
-    ap.add_argument("--exclude-seed", action="append", default=[], metavar="SEED:SIZE",
-                    help="leave out the nodes an earlier draw (same graph, default minimum) picked")
-    ap.add_argument("--exclude-file", type=Path, action="append", default=[],
-                    help="leave out the nodes listed in this file (lines 'stratum<TAB>prefixed-name', as --format list prints)")
+    ap.add_argument(
+        "--exclude-seed",
+        action="append",
+        default=[],
+        metavar="SEED:SIZE",
+        help="leave out the nodes an earlier draw (same graph, default minimum) picked",
+    )
+    ap.add_argument(
+        "--exclude-file",
+        type=Path,
+        action="append",
+        default=[],
+        help="leave out the nodes listed in this file (lines 'stratum<TAB>prefixed-name', as --format list prints)",
+    )
     ap.add_argument("--graph-dir", type=Path, default=None, help="draw from this copy of graph/")
     ap.add_argument("--sources", type=Path, default=None, help="folder of source texts")
     ap.add_argument("--format", choices=("text", "json", "list"), default="text")
@@ -170,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in lines:
             name = line.split("\t")[-1].strip()
             if name and not name.startswith("#"):
-                exclude.append(graph.namespace_manager.expand_curie(name) if ":" in name and "//" not in name else URIRef(name))
+                exclude.append(
+                    graph.namespace_manager.expand_curie(name) if ":" in name and "//" not in name else URIRef(name)
+                )
     sample = draw(graph, args.seed, args.size, args.min_per_stratum, exclude)
 
     if args.format == "list":

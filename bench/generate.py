@@ -35,12 +35,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from workforce_kg import store
 from workforce_kg.config import DEFAULT_BASE_IRI
+from workforce_kg.store import local as store
 
 MARK = "x9q9x"  # stands for the replica number in the template; never occurs in the data
-FACT_KINDS = {"commitment", "programme", "funding", "figure", "responsibility", "rating", "evaluation", "change",
-              "document"}
+FACT_KINDS = {
+    "commitment",
+    "programme",
+    "funding",
+    "figure",
+    "responsibility",
+    "rating",
+    "evaluation",
+    "change",
+    "document",
+}
 REWIRE = {"body": 0.25, "serves": 0.2, "rating": 0.3}  # share of links a replica points elsewhere
 SCALE_RANGE = (0.5, 2.0)  # amounts and figure values are multiplied by a factor in this range
 
@@ -65,9 +74,12 @@ def canonical(quads: list[ox.Quad]) -> list[ox.Quad]:
             edges[q.object].append(("in", q.predicate, q.subject))
     sig = {b: "" for b in edges}
     for _ in range(4):
-        sig = {b: hashlib.sha1("\n".join(sorted(
-            f"{d} {p} {sig[t] if isinstance(t, ox.BlankNode) else t}" for d, p, t in es)).encode()).hexdigest()
-            for b, es in edges.items()}
+        sig = {
+            b: hashlib.sha1(
+                "\n".join(sorted(f"{d} {p} {sig[t] if isinstance(t, ox.BlankNode) else t}" for d, p, t in es)).encode()
+            ).hexdigest()
+            for b, es in edges.items()
+        }
     seen: Counter = Counter()
     names = {}
     for b in sorted(edges, key=lambda b: sig[b]):
@@ -98,8 +110,11 @@ class Template:
 
         ids, wkg = f"{base}/id/", f"{base}/def/"
         reference = f"{base}/graph/graph/reference/"
-        ref_orgs = {q.subject.value for q in quads
-                    if q.graph_name.value.startswith(reference) and q.subject.value.startswith(ids + "organisation/")}
+        ref_orgs = {
+            q.subject.value
+            for q in quads
+            if q.graph_name.value.startswith(reference) and q.subject.value.startswith(ids + "organisation/")
+        }
         graph = ox.NamedNode(f"{base}/graph/synthetic/{MARK}")
         self.graph = str(graph)
 
@@ -108,7 +123,7 @@ class Template:
                 return True
             if not isinstance(t, ox.NamedNode) or not t.value.startswith(ids):
                 return False
-            kind = t.value[len(ids):].split("/", 1)[0]
+            kind = t.value[len(ids) :].split("/", 1)[0]
             return kind in FACT_KINDS or (kind == "organisation" and t.value not in ref_orgs)
 
         def term(t) -> str:
@@ -116,7 +131,7 @@ class Template:
             if isinstance(t, ox.BlankNode):
                 return f"_:s{MARK}{t.value}"
             if mapped(t):
-                kind, slug = t.value[len(ids):].split("/", 1)
+                kind, slug = t.value[len(ids) :].split("/", 1)
                 return f"<{ids}{kind}/s{MARK}-{slug}>"
             return str(t)
 
@@ -139,8 +154,11 @@ class Template:
                 self.bodies.append((s, p, o, src))
             elif q.predicate == P["serves"]:
                 self.serves.append((s, p, o, src))
-            elif q.predicate in (schema_value, P["value"]) and isinstance(q.object, ox.Literal) \
-                    and q.object.datatype.value == XSD_DECIMAL:
+            elif (
+                q.predicate in (schema_value, P["value"])
+                and isinstance(q.object, ox.Literal)
+                and q.object.datatype.value == XSD_DECIMAL
+            ):
                 self.values.append((s, p, float(q.object.value), src))
             elif q.predicate == P["ratingValue"]:
                 self.ratings.append((s, p, o, src))
@@ -161,16 +179,32 @@ class Template:
             getattr(self, name).sort(key=str)
         # which replica documents each source cites (their descriptions are in the "documents" source)
         doc_p = str(ox.NamedNode(wkg + "document"))
-        self.cited = {src: {text.split(" ", 3)[2] for text in texts if text.split(" ", 2)[1] == doc_p}
-                      for src, texts in self.static_by_source.items()}
+        self.cited = {
+            src: {text.split(" ", 3)[2] for text in texts if text.split(" ", 2)[1] == doc_p}
+            for src, texts in self.static_by_source.items()
+        }
 
         self.body_pool = [o for _, _, o, _ in self.bodies]  # bodies as often as they hold responsibilities
         self.commitments = sorted(term(c) for c in typed[wkg + "Commitment"])
         self.rating_values = sorted({str(q.subject) for q in quads if q.predicate == P["rank"]})  # the rating scale
-        self.new_bodies = sorted({term(b) for b in typed[ORG + "Organization"] | typed[ORG + "FormalOrganization"]
-                                  | typed[ORG + "OrganizationalUnit"] | typed[wkg + "CollectiveActor"] if mapped(b)})
-        self.replica_count = self.static.count("\n") + len(self.bodies) + len(self.serves) + len(self.values) \
-            + len(self.ratings) + len(self.changes)
+        self.new_bodies = sorted(
+            {
+                term(b)
+                for b in typed[ORG + "Organization"]
+                | typed[ORG + "FormalOrganization"]
+                | typed[ORG + "OrganizationalUnit"]
+                | typed[wkg + "CollectiveActor"]
+                if mapped(b)
+            }
+        )
+        self.replica_count = (
+            self.static.count("\n")
+            + len(self.bodies)
+            + len(self.serves)
+            + len(self.values)
+            + len(self.ratings)
+            + len(self.changes)
+        )
 
     def replica(self, k: int, seed: int) -> str:
         """The N-Quads text of replica ``k`` (1 …) for ``seed``."""
@@ -194,7 +228,7 @@ class Template:
             events[s].append((p, o, src))
         for s, links in events.items():  # the same event, between bodies of this replica
             orgs = sorted({str(o) for _, o, _ in links})
-            chosen = dict(zip(orgs, rng.sample(self.new_bodies, len(orgs))))
+            chosen = dict(zip(orgs, rng.sample(self.new_bodies, len(orgs)), strict=True))
             for p, o, src in links:
                 yield src, s, p, chosen[str(o)], o
 
@@ -204,7 +238,9 @@ class Template:
         the replica's graph). A link the seed moved to a node of another document of the replica (it would
         dangle here) keeps the bundled graph's object."""
         docs = self.cited[source]
-        own = self.static_by_source[source] + [x for x in self.static_by_source["documents"] if x.split(" ", 1)[0] in docs]
+        own = self.static_by_source[source] + [
+            x for x in self.static_by_source["documents"] if x.split(" ", 1)[0] in docs
+        ]
         defined = {x.split(" ", 1)[0] for x in own}
         for src, s, p, o, bundled in self._varied(k, seed):
             if src == source:

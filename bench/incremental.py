@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -46,9 +46,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402  (bench/generate.py)
-
-from workforce_kg import rules, store, validation, writes  # noqa: E402
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.validation import report as validation
+from workforce_kg.writes import change as writes  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS-validation.md"
 NEW_GRAPH = f"{BASE}/graph/graph/new-document"
@@ -105,8 +107,13 @@ def derive(path: Path, change: list[ox.Quad], work: Path) -> dict:
     same = triples == {q.triple for q in st.quads_for_pattern(None, None, None, derived)}
     del st
     shutil.rmtree(copy, ignore_errors=True)
-    return {"derive_update": incremental, "derive_full": full, "derive_keys": len(nodes), "derive_same": same,
-            "derived": len(triples)}
+    return {
+        "derive_update": incremental,
+        "derive_full": full,
+        "derive_keys": len(nodes),
+        "derive_same": same,
+        "derived": len(triples),
+    }
 
 
 def whole_graph(nq: Path, change: list[ox.Quad], shapes) -> tuple[validation.Report, float, float]:
@@ -158,8 +165,10 @@ def run_scale(scale: int, args, shapes, work: Path, log) -> dict:
 
     change = new_document(scale, args.seed)
     out.update(derive(path, change, work))
-    log(f"{scale}×: derived triples of the change: rules.update {out['derive_update']:.2f} s "
-        f"({out['derive_keys']} keys), clear + rules.apply {out['derive_full']:.1f} s; same: {out['derive_same']}")
+    log(
+        f"{scale}×: derived triples of the change: rules.update {out['derive_update']:.2f} s "
+        f"({out['derive_keys']} keys), clear + rules.apply {out['derive_full']:.1f} s; same: {out['derive_same']}"
+    )
 
     # the whole write, as the service makes it (POST of the document to a new graph): copy, add,
     # derived triples updated, validate_change, audit, publish
@@ -167,12 +176,21 @@ def run_scale(scale: int, args, shapes, work: Path, log) -> dict:
     steps: dict = {}
     t = time.perf_counter()
     with timing(rules, "update", steps), timing(validation, "validate_change", steps):
-        done = writes.perform(path, writes.WriteRequest("post", "bench", graph=NEW_GRAPH, data=body,
-                                                        media="application/n-triples"), shapes)
-    out.update(write=time.perf_counter() - t, write_derive=steps["update"], write_validate=steps["validate_change"],
-               change=done["added"])
-    log(f"{scale}×: the write (POST of {done['added']} triples) took {out['write']:.1f} s: derived triples "
-        f"{out['write_derive']:.1f} s, validate_change {out['write_validate']:.1f} s")
+        done = writes.perform(
+            path,
+            writes.WriteRequest("post", "bench", graph=NEW_GRAPH, data=body, media="application/n-triples"),
+            shapes,
+        )
+    out.update(
+        write=time.perf_counter() - t,
+        write_derive=steps["update"],
+        write_validate=steps["validate_change"],
+        change=done["added"],
+    )
+    log(
+        f"{scale}×: the write (POST of {done['added']} triples) took {out['write']:.1f} s: derived triples "
+        f"{out['write_derive']:.1f} s, validate_change {out['write_validate']:.1f} s"
+    )
 
     st = store.open_store(path)  # read-only, as published: the document and the derived triples
     change = list(st.quads_for_pattern(None, None, None, ox.NamedNode(NEW_GRAPH)))  # blank nodes as stored
@@ -188,11 +206,23 @@ def run_scale(scale: int, args, shapes, work: Path, log) -> dict:
     t = time.perf_counter()
     reach = validation.neighbourhood(st, focus, shapes)
     t_neighbourhood = time.perf_counter() - t
-    out.update(median=statistics.median(times), low=min(times), high=max(times), runs=args.runs,
-               touched=t_touched, neighbourhood=t_neighbourhood, focus=len(focus.nodes), read=len(reach),
-               conforms=report.conforms, violations=report.violations, warnings=report.warnings)
-    log(f"{scale}×: validate_change median {out['median']:.2f} s over {args.runs} runs "
-        f"(focus {len(focus.nodes)} nodes, {len(reach)} triples read; {report.violations} violations)")
+    out.update(
+        median=statistics.median(times),
+        low=min(times),
+        high=max(times),
+        runs=args.runs,
+        touched=t_touched,
+        neighbourhood=t_neighbourhood,
+        focus=len(focus.nodes),
+        read=len(reach),
+        conforms=report.conforms,
+        violations=report.violations,
+        warnings=report.warnings,
+    )
+    log(
+        f"{scale}×: validate_change median {out['median']:.2f} s over {args.runs} runs "
+        f"(focus {len(focus.nodes)} nodes, {len(reach)} triples read; {report.violations} violations)"
+    )
     if args.profile and scale == max(args.scales):
         prof = cProfile.Profile()
         prof.enable()
@@ -206,18 +236,30 @@ def run_scale(scale: int, args, shapes, work: Path, log) -> dict:
 
     if scale <= args.whole_max:
         whole, parse, seconds = whole_graph(nq, change, shapes)
-        out.update(whole=seconds, whole_parse=parse,
-                   agree=keys(report.results) == keys(r for r in whole.results if focus.covers(r)),
-                   whole_violations=whole.violations)
-        log(f"{scale}×: whole graph {seconds:.1f} s (+ {parse:.1f} s parsing); same results on the focus: {out['agree']}")
+        out.update(
+            whole=seconds,
+            whole_parse=parse,
+            agree=keys(report.results) == keys(r for r in whole.results if focus.covers(r)),
+            whole_violations=whole.violations,
+        )
+        log(
+            f"{scale}×: whole graph {seconds:.1f} s (+ {parse:.1f} s parsing); same results on the focus: "
+            f"{out['agree']}"
+        )
     nq.unlink()
     shutil.rmtree(path, ignore_errors=True)
     return out
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
     import os
 
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -229,7 +271,7 @@ def report(results: list[dict], args, took: float) -> str:
     lines = [
         "# Incremental validation",
         "",
-        f"*Written by `bench/incremental.py`; do not edit by hand.* {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+        f"*Written by `bench/incremental.py`; do not edit by hand.* {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"took {took / 60:.1f} min.",
         "",
         f"- Command (from the repository root): `{' '.join(['.venv/bin/python bench/incremental.py', *args.argv])}`",
@@ -260,13 +302,18 @@ def report(results: list[dict], args, took: float) -> str:
         whole = f"{r['whole']:.1f} (+ {r['whole_parse']:.1f})" if "whole" in r else "not run"
         agree = ("yes" if r["agree"] else "**no**") if "agree" in r else "–"
         target = ("met" if r["median"] <= TARGET else "**missed**") if r["scale"] >= 100 else "–"
-        lines.append(f"| {r['scale']}× | {r['quads']:,} | {r['change']:,} | {r['focus']} | {r['read']:,} | "
-                     f"{r['touched']:.2f} | {r['neighbourhood']:.2f} | **{r['median']:.2f}** ({r['low']:.2f}–{r['high']:.2f}) "
-                     f"| {whole} | {agree} | {target} | {r['write']:.1f} ({r['write_derive']:.1f}; {r['write_validate']:.1f}) |")
-    lines += ["", f"The change conforms at every scale: "
-              f"{all(r['conforms'] for r in results)} (violations: {', '.join(str(r['violations']) for r in results)}). "
-              "Of `validate_change`, what is not *touched* or *read* is pySHACL on the copy (a few thousand triples "
-              "at every scale)."]
+        lines.append(
+            f"| {r['scale']}× | {r['quads']:,} | {r['change']:,} | {r['focus']} | {r['read']:,} | "
+            f"{r['touched']:.2f} | {r['neighbourhood']:.2f} | **{r['median']:.2f}** ({r['low']:.2f}–{r['high']:.2f}) "
+            f"| {whole} | {agree} | {target} | {r['write']:.1f} ({r['write_derive']:.1f}; {r['write_validate']:.1f}) |"
+        )
+    lines += [
+        "",
+        f"The change conforms at every scale: "
+        f"{all(r['conforms'] for r in results)} (violations: {', '.join(str(r['violations']) for r in results)}). "
+        "Of `validate_change`, what is not *touched* or *read* is pySHACL on the copy (a few thousand triples "
+        "at every scale).",
+    ]
     lines += [
         "",
         "## Derived triples of a write",
@@ -283,8 +330,10 @@ def report(results: list[dict], args, took: float) -> str:
     ]
     for r in results:
         target = ("met" if r["write"] < 10 else "**missed**") if r["scale"] >= 100 else "–"
-        lines.append(f"| {r['scale']}× | {r['derived']:,} | {r['derive_keys']} | **{r['derive_update']:.2f}** | "
-                     f"{r['derive_full']:.1f} | {'yes' if r['derive_same'] else '**no**'} | {r['write']:.1f} | {target} |")
+        lines.append(
+            f"| {r['scale']}× | {r['derived']:,} | {r['derive_keys']} | **{r['derive_update']:.2f}** | "
+            f"{r['derive_full']:.1f} | {'yes' if r['derive_same'] else '**no**'} | {r['write']:.1f} | {target} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -48,8 +48,8 @@ from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "service"))
 
-from workforce_kg import sources  # noqa: E402
 from workforce_kg.paths import turtle_files  # noqa: E402
+from workforce_kg.provenance import sources  # noqa: E402
 
 WKG = Namespace("https://w3id.org/workforce-kg/def/")
 SCHEMA = Namespace("http://schema.org/")
@@ -775,8 +775,8 @@ def render_test_documents() -> str:
     """The documents written for tests/test_ingest_docs.py, each in its own format, scored by its inventory."""
     sys.path.insert(0, str(REPO / "tests"))
     import test_ingest_docs as t  # the scorer and the inventories live with the tests
-    from workforce_kg import store
     from workforce_kg.ingest import ingest
+    from workforce_kg.store import local as store
 
     graph = store.rdflib_graph()
     totals: dict[str, list[int]] = {}

@@ -136,7 +136,7 @@ CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 mode, path = sys.argv[1], sys.argv[2]
-from workforce_kg import sources
+from workforce_kg.provenance import sources
 from workforce_kg.ingest import read_text
 t_import = time.perf_counter() - t0
 if mode == "baseline":

@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -57,7 +57,6 @@ P99_RATIO_LIMIT = 2.0
 
 
 # -- the server ---------------------------------------------------------------------------------------
-
 
 
 class Server:
@@ -91,8 +90,13 @@ def healthy(url: str, timeout: float = 5) -> bool:
     return status == 200 and json.loads(body).get("status") == "ok"
 
 
-def request(url: str, path: str, timeout: float = 30, conn: http.client.HTTPConnection | None = None,
-            headers: dict | None = None) -> tuple[int, bytes]:
+def request(
+    url: str,
+    path: str,
+    timeout: float = 30,
+    conn: http.client.HTTPConnection | None = None,
+    headers: dict | None = None,
+) -> tuple[int, bytes]:
     own = conn is None
     if own:
         parts = urllib.parse.urlsplit(url)
@@ -147,7 +151,7 @@ def quantile(values: list[float], q: float) -> float:
 
 def workload() -> list[tuple[str, str, int]]:
     """(name, request path, expected row count) for each competency question."""
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     out = []
     for cq in queries.load():
@@ -195,8 +199,9 @@ def client(url: str, mix: list, offset: int, stop: threading.Event, samples: lis
 def runaway_once(url: str, results: list[Sample]) -> None:
     started = time.perf_counter()
     try:
-        status, body = request(url, "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}), timeout=60,
-                               headers={"Accept": ACCEPT})
+        status, body = request(
+            url, "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}), timeout=60, headers={"Accept": ACCEPT}
+        )
         detail = body[:200].decode("utf-8", "replace")
     except (OSError, http.client.HTTPException) as exc:
         status, detail = 0, f"{exc.__class__.__name__}: {exc}"
@@ -221,8 +226,9 @@ def measure(url: str, seconds: float, clients: int = 16, runaway_rate: float = 0
     load_before = load_average()
     samples: list[Sample] = []
     stop = threading.Event()
-    threads = [threading.Thread(target=client, args=(url, mix, i * 3, stop, samples), daemon=True)
-               for i in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(url, mix, i * 3, stop, samples), daemon=True) for i in range(clients)
+    ]
     for t in threads:
         t.start()
     time.sleep(warmup)
@@ -343,7 +349,7 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         START,
         "## Load test",
         "",
-        f"Command: `{command}` (from the repository root). Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"Command: `{command}` (from the repository root). Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"Machine: {host}; Python {platform.python_version()}, workforce-kg {version('workforce-kg')}, "
         f"pyoxigraph {version('pyoxigraph')}, fastapi {version('fastapi')}, uvicorn {version('uvicorn')}.",
         f"Server: `workforce-kg serve` on loopback, {settings}. Clients: {result['clients']} threads in one process "
@@ -355,7 +361,8 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         "`os.getloadavg()`) includes the test itself and any other work on the machine. "
         f"Runaway query: `{RUNAWAY}` (a cartesian product only the time limit stops).",
         "",
-        "| phase | seconds | requests | req/s | errors | p50 ms | p90 ms | p99 ms | max ms | runaway queries | load average before → after |",
+        "| phase | seconds | requests | req/s | errors | p50 ms | p90 ms | p99 ms | max ms | runaway queries | load "
+        "average before → after |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for p in (c, r):
@@ -363,9 +370,11 @@ def markdown(result: dict, command: str, settings: str, host: str) -> str:
         if p["runaways"]:
             statuses = ", ".join(f"{n}× {s}" for s, n in sorted(p["runaway_statuses"].items()))
             runaway = f"{p['runaways']} ({statuses}; median {p['runaway_p50_s']} s)"
-        lines.append(f"| {p['name']} | {p['seconds']} | {p['requests']} | {p['per_second']} | {p['errors']} | "
-                     f"{p['p50_ms']} | {p['p90_ms']} | {p['p99_ms']} | {p['max_ms']} | {runaway} | "
-                     f"{p['load_before']} → {p['load_after']} |")
+        lines.append(
+            f"| {p['name']} | {p['seconds']} | {p['requests']} | {p['per_second']} | {p['errors']} | "
+            f"{p['p50_ms']} | {p['p90_ms']} | {p['p99_ms']} | {p['max_ms']} | {runaway} | "
+            f"{p['load_before']} → {p['load_after']} |"
+        )
     lines += [
         "",
         f"p99 with runaways / clean p99: **{result['p99_ratio']}×** (limit {P99_RATIO_LIMIT}×). "
@@ -381,7 +390,7 @@ def write_section(text: str, path: Path = RESULTS) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     if START.split(" (")[0] in old and END in old:
         head = old[: old.index(START.split(" (")[0])]
-        tail = old[old.index(END) + len(END):]
+        tail = old[old.index(END) + len(END) :]
         new = head + text + tail
     else:
         new = old.rstrip("\n") + "\n\n" + text + "\n"
@@ -412,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             store = args.store
             if store is None:
-                from workforce_kg import store as stores
+                from workforce_kg.store import local as stores
 
                 tmp = tempfile.mkdtemp(prefix="workforce-kg-load-")
                 store = Path(tmp) / "store"
@@ -422,16 +431,19 @@ def main(argv: list[str] | None = None) -> int:
             from workforce_kg.config import Settings
 
             s = Settings.from_env({**os.environ, **env})
-            settings = (f"query time limit {s.query_timeout:g} s, {s.query_workers} query workers, "
-                        f"at most {s.max_concurrent} concurrent queries")
+            settings = (
+                f"query time limit {s.query_timeout:g} s, {s.query_workers} query workers, "
+                f"at most {s.max_concurrent} concurrent queries"
+            )
         result = run(url, args.duration, args.clients, args.runaway_rate, args.rounds)
     finally:
         if server is not None:
             server.stop()
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    command = ".venv/bin/python bench/load.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(
-        sys.argv[1:] if argv is None else argv))
+    command = ".venv/bin/python bench/load.py" + (
+        "" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv)
+    )
     text = markdown(result, command, settings, host)
     if not args.no_write:
         write_section(text)

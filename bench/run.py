@@ -18,8 +18,10 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 
-from workforce_kg import queries, store, validation
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg import cq as queries
+from workforce_kg.store import local as store
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.validation import report as validation
 
 OUT = Path(__file__).with_name("RESULTS.md")
 REPEAT = 5
@@ -52,9 +54,9 @@ def engines() -> list[str]:
     lines = ["| query | rdflib (ms, median) | Oxigraph (ms, median) | rdflib / Oxigraph |", "|---|---:|---:|---:|"]
     tot_r = tot_o = 0.0
     for cq in queries.load():
-        o = statistics.median(timed(lambda: consume(kg.query(cq.sparql))))
+        o = statistics.median(timed(lambda cq=cq: consume(kg.query(cq.sparql))))
         try:
-            r = statistics.median(timed(lambda: list(g.query(cq.sparql, initNs=ns)), repeat=1))
+            r = statistics.median(timed(lambda cq=cq: list(g.query(cq.sparql, initNs=ns)), repeat=1))
         except Exception as exc:  # rdflib cannot run some SPARQL 1.1 forms Oxigraph accepts
             lines.append(f"| {cq.name} | error: {exc.__class__.__name__} | {ms(o)} | – |")
             continue
@@ -74,16 +76,20 @@ def validation_times() -> list[str]:
     ours = timed(lambda: validation.validate_graph(data, onto, shapes), repeat=3)
     parse = timed(lambda: validation.validate_files(), repeat=3)
     base = timed(
-        lambda: shacl_validate(data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True,
-                               allow_warnings=True),
+        lambda: shacl_validate(
+            data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True, allow_warnings=True
+        ),
         repeat=1,
     )
     return [
         "| what | seconds (median) | ratio to baseline |",
         "|---|---:|---:|",
-        f"| baseline: pySHACL with `inference=\"rdfs\"` and the ontology as `ont_graph` | {statistics.median(base):.2f} | 1.00 |",
-        f"| `validation.validate_graph` (our one-pass entailment, no pySHACL inference) | {statistics.median(ours):.2f} | {statistics.median(ours) / statistics.median(base):.2f} |",
-        f"| `workforce-kg validate` path incl. parsing the Turtle (`validate_files`) | {statistics.median(parse):.2f} | {statistics.median(parse) / statistics.median(base):.2f} |",
+        f'| baseline: pySHACL with `inference="rdfs"` and the ontology as `ont_graph` | {statistics.median(base):.2f} '
+        "| 1.00 |",
+        "| `validation.validate_graph` (our one-pass entailment, no pySHACL inference) | "
+        f"{statistics.median(ours):.2f} | {statistics.median(ours) / statistics.median(base):.2f} |",
+        f"| `workforce-kg validate` path incl. parsing the Turtle (`validate_files`) | {statistics.median(parse):.2f} "
+        f"| {statistics.median(parse) / statistics.median(base):.2f} |",
         "",
         f"Graph: {len(data)} data triples, {len(onto)} ontology triples, {len(shapes)} shape triples.",
     ]
@@ -101,7 +107,8 @@ def main() -> None:
         "",
         "## SPARQL engine: rdflib vs Oxigraph on the competency questions (in process)",
         "",
-        f"Oxigraph median of {REPEAT} runs; rdflib one run (it is slow). Same data (the bundled graph, union default graph).",
+        f"Oxigraph median of {REPEAT} runs; rdflib one run (it is slow). Same data (the bundled graph, union default "
+        "graph).",
         "",
         *engines(),
         "",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import math
 import os
@@ -42,10 +43,11 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/ is not a package)
 from common import free_port, stop  # noqa: E402
-
-from workforce_kg import queries, rules, store  # noqa: E402
+from workforce_kg import cq as queries
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE  # noqa: E402
-from workforce_kg.kg import KnowledgeGraph  # noqa: E402
+from workforce_kg.store import local as store  # noqa: E402
+from workforce_kg.store import rules
+from workforce_kg.store.kg import KnowledgeGraph  # noqa: E402
 
 OUT = HERE / "RESULTS-scale.md"
 CLIENTS = (1, 4, 16)
@@ -60,7 +62,8 @@ SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # its time over HTTP is the
 #: The fixed query mixes of the throughput runs. "lookups": reads anchored on one entity, as a page or
 #: API call makes them; "competency": every competency question in turn (whole-graph reports).
 LOOKUPS = {
-    "lookup": f"SELECT ?label WHERE {{ <{ID}/commitment/nurses-50k> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}",
+    "lookup": "SELECT ?label WHERE "
+    f"{{ <{ID}/commitment/nurses-50k> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}",
     "describe": f"SELECT ?p ?o WHERE {{ <{ID}/commitment/nurses-50k> ?p ?o }}",
     "accountability": f"""PREFIX wkg: <{BASE}/def/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -128,7 +131,6 @@ def sample(fn, budget: float, most: int = 50, least: int = 3, warm: int = 1, onc
     return times
 
 
-
 def child(task: str, timeout: float, **kwargs) -> dict:
     """Run ``task`` in a fresh interpreter (own peak memory, cold start); its JSON result, or the error."""
     cmd = [sys.executable, __file__, "--child", task, "--args", json.dumps(kwargs)]
@@ -147,7 +149,7 @@ def child(task: str, timeout: float, **kwargs) -> dict:
 def task_build(nq: str, path: str, kind: str) -> dict:
     """Build a store from the ontology and an N-Quads file.
 
-    ``ours``: bulk load, derived triples (workforce_kg.rules, bulk), optimise, marker: a store
+    ``ours``: bulk load, derived triples (workforce_kg.store.rules, bulk), optimise, marker: a store
     ``KnowledgeGraph.load`` and ``serve`` open. ``floor``: raw pyoxigraph bulk load only.
     ``library``: the way ``store.load_files`` adds Turtle (parse, per-triple duplicate check, extend).
     """
@@ -175,8 +177,16 @@ def task_build(nq: str, path: str, kind: str) -> dict:
     del st
     (path / store.MARKER).write_text(BASE + "\n", encoding="utf-8")
     disk = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-    return {"seconds": t_end - t0, "load": t_load - t0, "derive": t_derive - t_load, "optimize": t_end - t_derive,
-            "derived": derived, "quads": quads, "disk_mib": disk / 2**20, "peak_mib": peak_mib()}
+    return {
+        "seconds": t_end - t0,
+        "load": t_load - t0,
+        "derive": t_derive - t_load,
+        "optimize": t_end - t_derive,
+        "derived": derived,
+        "quads": quads,
+        "disk_mib": disk / 2**20,
+        "peak_mib": peak_mib(),
+    }
 
 
 def runner(kg: KnowledgeGraph, query: str):
@@ -189,8 +199,10 @@ def task_lookups(path: str, duration: float) -> dict:
     kg = KnowledgeGraph.load(path)
     mix = lookup_queries()
     out = {}
-    for kind, run in (("ours", lambda q: runner(kg, q)(q)),
-                      ("raw", lambda q: consume(kg.store.query(q, use_default_graph_as_union=True)))):
+    for kind, run in (
+        ("ours", lambda q: runner(kg, q)(q)),
+        ("raw", lambda q: consume(kg.store.query(q, use_default_graph_as_union=True))),
+    ):
         n, end = 0, time.perf_counter() + duration
         t0 = time.perf_counter()
         while time.perf_counter() < end:
@@ -232,9 +244,9 @@ def task_inproc(path: str, budget: float, names: list[str]) -> None:
             run(q)
             ours = [time.perf_counter() - t]
         elif first <= budget:
-            ours = sample(lambda: run(q), budget)
+            ours = sample(lambda run=run, q=q: run(q), budget)
         print(json.dumps({"name": name, "phase": "ours", "samples": ours, "rows": rows}), flush=True)
-        raw = sample(lambda: consume(kg.store.query(q, use_default_graph_as_union=True)), budget)
+        raw = sample(lambda q=q: consume(kg.store.query(q, use_default_graph_as_union=True)), budget)
         print(json.dumps({"name": name, "phase": "raw", "samples": raw}), flush=True)
 
 
@@ -245,11 +257,19 @@ def inproc(path: Path, budget: float, limit: float) -> dict:
     names = [cq.name for cq in cqs()] + ["reference_scan"]
     out = {n: {"ours": "not run", "raw": "not run", "rows": None} for n in names}
     while names:
-        cmd = [sys.executable, __file__, "--child", "inproc", "--args",
-               json.dumps({"path": str(path), "budget": budget, "names": names})]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            "inproc",
+            "--args",
+            json.dumps({"path": str(path), "budget": budget, "names": names}),
+        ]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout] + [lines.put(None)], daemon=True).start()
+        threading.Thread(
+            target=lambda proc=proc, lines=lines: [lines.put(x) for x in proc.stdout] + [lines.put(None)], daemon=True
+        ).start()
         phase = "ours"
         while names:
             try:
@@ -284,7 +304,7 @@ def task_validate(nq: str, kind: str) -> dict:
     """SHACL validation of the generated data with the ontology: ours, or pySHACL with RDFS inference."""
     from pyshacl import validate as shacl_validate
 
-    from workforce_kg import validation
+    from workforce_kg.validation import report as validation
 
     t0 = time.perf_counter()
     data = rdflib_data(nq)
@@ -295,17 +315,24 @@ def task_validate(nq: str, kind: str) -> dict:
         report = validation.validate_graph(data, onto, shapes)
         conforms, violations = report.conforms, report.violations
     else:
-        conforms, _, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True,
-                                        allow_warnings=True)
+        conforms, _, _ = shacl_validate(
+            data, shacl_graph=shapes, ont_graph=onto, inference="rdfs", advanced=True, allow_warnings=True
+        )
         violations = None
     t_end = time.perf_counter()
-    return {"parse": t_parse - t0, "validate": t_end - t_parse, "triples": len(data), "conforms": bool(conforms),
-            "violations": violations, "peak_mib": peak_mib()}
+    return {
+        "parse": t_parse - t0,
+        "validate": t_end - t_parse,
+        "triples": len(data),
+        "conforms": bool(conforms),
+        "violations": violations,
+        "peak_mib": peak_mib(),
+    }
 
 
 def task_export(path: str) -> dict:
     """GraphML of the whole accountability network, and (the floor) an N-Quads dump of the store."""
-    from workforce_kg import export
+    from workforce_kg.analysis import export
 
     kg = KnowledgeGraph.load(path)
     t0 = time.perf_counter()
@@ -313,8 +340,13 @@ def task_export(path: str) -> dict:
     t1 = time.perf_counter()
     dump = kg.store.dump(format=ox.RdfFormat.N_QUADS)
     t2 = time.perf_counter()
-    return {"graphml": t1 - t0, "graphml_mib": len(body) / 2**20, "dump": t2 - t1, "dump_mib": len(dump) / 2**20,
-            "peak_mib": peak_mib()}
+    return {
+        "graphml": t1 - t0,
+        "graphml_mib": len(body) / 2**20,
+        "dump": t2 - t1,
+        "dump_mib": len(dump) / 2**20,
+        "peak_mib": peak_mib(),
+    }
 
 
 def task_dump(path: str, out: str) -> dict:
@@ -324,8 +356,15 @@ def task_dump(path: str, out: str) -> dict:
     return {"quads": len(st)}
 
 
-TASKS = {"build": task_build, "startup": task_startup, "lookups": task_lookups, "inproc": task_inproc, "validate": task_validate,
-         "export": task_export, "dump": task_dump}
+TASKS = {
+    "build": task_build,
+    "startup": task_startup,
+    "lookups": task_lookups,
+    "inproc": task_inproc,
+    "validate": task_validate,
+    "export": task_export,
+    "dump": task_dump,
+}
 
 
 # -- HTTP --------------------------------------------------------------------------------------------
@@ -345,8 +384,15 @@ class Server:
         if self.kind == "ours":
             cmd = [sys.executable, "-m", "workforce_kg", "serve", "--store", str(self.data), "--port", str(self.port)]
         else:
-            cmd = [str(Path(sys.executable).with_name("rdflib-endpoint")), "serve", str(self.data),
-                   "--host", "127.0.0.1", "--port", str(self.port)]
+            cmd = [
+                str(Path(sys.executable).with_name("rdflib-endpoint")),
+                "serve",
+                str(self.data),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ]
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
         deadline = time.monotonic() + 600
@@ -359,7 +405,7 @@ class Server:
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{self.kind} server did not start")
+                    raise RuntimeError(f"{self.kind} server did not start") from None
                 time.sleep(0.2)
         self.ready = time.perf_counter() - t0
 
@@ -367,8 +413,11 @@ class Server:
         own = conn is None
         conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.request("GET", f"{self.path}?{urllib.parse.urlencode({'query': query})}",
-                         headers={"Accept": "application/sparql-results+json"})
+            conn.request(
+                "GET",
+                f"{self.path}?{urllib.parse.urlencode({'query': query})}",
+                headers={"Accept": "application/sparql-results+json"},
+            )
             r = conn.getresponse()
             body = r.read()
             if r.status != 200:
@@ -397,7 +446,7 @@ def http_suite(server: Server, budget: float, timeout: float, limit: float | Non
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
         try:
             warm = 4 if server.kind == "ours" else 1  # one run per query worker process: each has its own cache
-            out[cq.name] = sample(lambda: server.get(cq.sparql, conn), budget, least=2, warm=warm)
+            out[cq.name] = sample(lambda cq=cq, conn=conn: server.get(cq.sparql, conn), budget, least=2, warm=warm)
         except TimeoutError:
             out[cq.name] = f"> {limit or timeout:.0f} s"
             server.restart()
@@ -440,20 +489,29 @@ def throughput(server: Server, mix: list[str], clients: int, duration: float, ti
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    return {"requests": len(latencies), "per_s": len(latencies) / elapsed, "errors": errors[0],
-            "p50": pct(latencies, 50) if latencies else None, "p99": pct(latencies, 99) if latencies else None}
+    return {
+        "requests": len(latencies),
+        "per_s": len(latencies) / elapsed,
+        "errors": errors[0],
+        "p50": pct(latencies, 50) if latencies else None,
+        "p99": pct(latencies, 99) if latencies else None,
+    }
 
 
 def http_bench(kind: str, data: Path, budget: float, duration: float, timeout: float) -> dict:
     """The suite over HTTP, a trivial query (the round trip's own cost), and the throughput of both mixes."""
     server = Server(kind, data)
     try:
-        result = {"ready": server.ready, "suite": http_suite(server, budget, timeout),
-                  "round_trip": sample(lambda: server.get(TRIVIAL), budget, least=20, warm=4)}
+        result = {
+            "ready": server.ready,
+            "suite": http_suite(server, budget, timeout),
+            "round_trip": sample(lambda: server.get(TRIVIAL), budget, least=20, warm=4),
+        }
         answered = [cq.sparql for cq in cqs() if isinstance(result["suite"][cq.name], list)]
         mixes = {"lookups": lookup_queries(), "competency": answered}
-        result["throughput"] = {m: {c: throughput(server, q, c, duration, timeout) for c in CLIENTS}
-                                for m, q in mixes.items()}
+        result["throughput"] = {
+            m: {c: throughput(server, q, c, duration, timeout) for c in CLIENTS} for m, q in mixes.items()
+        }
     finally:
         server.stop()
     return result
@@ -473,8 +531,10 @@ class VirtuosoServer(Server):
     (tests/virtuoso.py: own database folder, loopback ports), its memory and time limit set for the bench,
     and loaded with an N-Quads file by its bulk loader. ``ready`` is start-up plus load."""
 
-    SETTINGS = {("Parameters", "NumberOfBuffers"): "340000",  # 2.6 GiB of page buffers: the data stays in memory
-                ("Parameters", "MaxDirtyBuffers"): "250000"}
+    SETTINGS = {
+        ("Parameters", "NumberOfBuffers"): "340000",  # 2.6 GiB of page buffers: the data stays in memory
+        ("Parameters", "MaxDirtyBuffers"): "250000",
+    }
 
     def __init__(self, data: Path, timeout: float):
         self.kind, self.data, self.path, self.timeout = "virtuoso", data, "/sparql", timeout
@@ -489,7 +549,8 @@ class VirtuosoServer(Server):
         t0 = time.perf_counter()
         self.server = virtuoso.Virtuoso(
             Path(tempfile.mkdtemp(prefix="virtuoso-", dir=self.data.parent)),
-            {**self.SETTINGS, ("SPARQL", "MaxQueryExecutionTime"): f"{self.timeout:.0f}"})
+            {**self.SETTINGS, ("SPARQL", "MaxQueryExecutionTime"): f"{self.timeout:.0f}"},
+        )
         self.port = self.server.http_port
         t1 = time.perf_counter()
         try:
@@ -504,9 +565,13 @@ class VirtuosoServer(Server):
             raise
         t2 = time.perf_counter()
         self.started, self.load, self.ready = t1 - t0, t2 - t1, t2 - t0
-        self.quads = int(json.loads(self.get("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                                             f"FILTER(STRSTARTS(STR(?g), \"{BASE}/\")) }}"))
-                         ["results"]["bindings"][0]["n"]["value"])
+        self.quads = int(
+            json.loads(
+                self.get(
+                    f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{BASE}/")) }}'
+                )
+            )["results"]["bindings"][0]["n"]["value"]
+        )
 
     def restart(self) -> None:
         """Nothing to do: Virtuoso stops a query at its own time limit and goes on serving."""
@@ -626,10 +691,22 @@ def commit() -> str:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            int(line.split()[1]) / 2**20
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
@@ -666,102 +743,201 @@ def targets(results: list[dict]) -> list[tuple]:
         st = suite_stats(h["suite"])
         slow = sum(v > 0.005 for v in st["per_query"].values())
         rd = suite_stats(one["http_rdflib"]["suite"]) if "suite" in one.get("http_rdflib", {}) else None
-        out.append(("T1", "1×", "competency suite over HTTP: p50 ≤ 5 ms per query",
-                    f"median of the per-query p50s {ms(st['p50'])} ms; {slow} of {len(st['per_query'])} queries above 5 ms",
-                    f"rdflib-endpoint {ms(rd['p50'])} ms" if rd else "–", st["p50"] <= 0.005))
+        out.append(
+            (
+                "T1",
+                "1×",
+                "competency suite over HTTP: p50 ≤ 5 ms per query",
+                f"median of the per-query p50s {ms(st['p50'])} ms; {slow} of {len(st['per_query'])} queries above 5 ms",
+                f"rdflib-endpoint {ms(rd['p50'])} ms" if rd else "–",
+                st["p50"] <= 0.005,
+            )
+        )
         w = one.get("one_worker", {})
         best = max((x["per_s"] for x in w.values()), default=0)
         floor = one.get("lookups_inproc", {})
-        out.append(("T2", "1×", "≥ 1,000 lookups/s on one worker",
-                    f"{best:.0f}/s (1, 4, 16 clients: " + ", ".join(f"{x['per_s']:.0f}" for x in w.values()) + ")",
-                    f"in process, one thread: raw pyoxigraph {floor.get('raw', 0):.0f}/s, KnowledgeGraph "
-                    f"{floor.get('ours', 0):.0f}/s; rdflib-endpoint (one process) "
-                    + (", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["lookups"].values())
-                       if rd else "–") + "/s", best >= 1000 if w else None))
+        out.append(
+            (
+                "T2",
+                "1×",
+                "≥ 1,000 lookups/s on one worker",
+                f"{best:.0f}/s (1, 4, 16 clients: " + ", ".join(f"{x['per_s']:.0f}" for x in w.values()) + ")",
+                f"in process, one thread: raw pyoxigraph {floor.get('raw', 0):.0f}/s, KnowledgeGraph "
+                f"{floor.get('ours', 0):.0f}/s; rdflib-endpoint (one process) "
+                + (
+                    ", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["lookups"].values())
+                    if rd
+                    else "–"
+                )
+                + "/s",
+                best >= 1000 if w else None,
+            )
+        )
         if rd:
-            ratios = [h["throughput"]["competency"][c]["per_s"] / max(one["http_rdflib"]["throughput"]["competency"][c]["per_s"], 1e-9)
-                      for c in h["throughput"]["competency"]]
-            out.append(("T3", "1×", "≥ 10× rdflib-endpoint's throughput on the competency mix",
-                        "1, 4, 16 clients: " + ", ".join(f"{x:.0f}×" for x in ratios),
-                        "rdflib-endpoint: " + ", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["competency"].values())
-                        + " requests/s (its mix leaves out the queries it did not answer)", min(ratios) >= 10))
+            ratios = [
+                h["throughput"]["competency"][c]["per_s"]
+                / max(one["http_rdflib"]["throughput"]["competency"][c]["per_s"], 1e-9)
+                for c in h["throughput"]["competency"]
+            ]
+            out.append(
+                (
+                    "T3",
+                    "1×",
+                    "≥ 10× rdflib-endpoint's throughput on the competency mix",
+                    "1, 4, 16 clients: " + ", ".join(f"{x:.0f}×" for x in ratios),
+                    "rdflib-endpoint: "
+                    + ", ".join(f"{x['per_s']:.0f}" for x in one["http_rdflib"]["throughput"]["competency"].values())
+                    + " requests/s (its mix leaves out the queries it did not answer)",
+                    min(ratios) >= 10,
+                )
+            )
         floor_q = p50s({k: v["raw"] for k, v in one["inproc"].items()})
         rt = statistics.median(h["round_trip"])
         within = [k for k, v in st["per_query"].items() if k in floor_q and v <= 2 * (floor_q[k] + rt)]
         names, (tot_h, tot_f) = common_totals(h["suite"], {k: v["raw"] for k, v in one["inproc"].items()})
-        out.append(("T4", "1×", "within 2× of raw in-process pyoxigraph time per query plus HTTP",
-                    f"{len(within)} of {len(st['per_query'])} queries; suite over HTTP {ms(tot_h)} ms = "
-                    f"{tot_h / (tot_f + len(names) * rt):.2f}× (floor + round trip)",
-                    f"floor in process {ms(tot_f)} ms; HTTP round trip of `{TRIVIAL}` {ms(rt)} ms",
-                    len(within) == len(st["per_query"])))
+        out.append(
+            (
+                "T4",
+                "1×",
+                "within 2× of raw in-process pyoxigraph time per query plus HTTP",
+                f"{len(within)} of {len(st['per_query'])} queries; suite over HTTP {ms(tot_h)} ms = "
+                f"{tot_h / (tot_f + len(names) * rt):.2f}× (floor + round trip)",
+                f"floor in process {ms(tot_f)} ms; HTTP round trip of `{TRIVIAL}` {ms(rt)} ms",
+                len(within) == len(st["per_query"]),
+            )
+        )
     if hundred and "error" not in hundred["inproc"]:
         o = p50s({k: v["ours"] for k, v in hundred["inproc"].items()})
         f = p50s({k: v["raw"] for k, v in hundred["inproc"].items()})
         over = sorted((k for k, v in o.items() if v > 0.1), key=lambda k: -o[k])
         missing = len(hundred["inproc"]) - len(o)
-        out.append(("T5", "100×", "every competency query ≤ 100 ms in process",
-                    f"slowest {ms(max(o.values()))} ms; {len(over) + missing} of {len(hundred['inproc'])} above"
-                    + (f": {', '.join(k.split('_')[0] for k in over)}" if over else ""),
-                    f"floor (raw pyoxigraph): slowest {ms(max(f.values()))} ms", not over and not missing))
+        out.append(
+            (
+                "T5",
+                "100×",
+                "every competency query ≤ 100 ms in process",
+                f"slowest {ms(max(o.values()))} ms; {len(over) + missing} of {len(hundred['inproc'])} above"
+                + (f": {', '.join(k.split('_')[0] for k in over)}" if over else ""),
+                f"floor (raw pyoxigraph): slowest {ms(max(f.values()))} ms",
+                not over and not missing,
+            )
+        )
         ten = at(results, 10)
         if ten and "error" not in ten["inproc"]:
             o10 = p50s({k: v["ours"] for k, v in ten["inproc"].items()})
             growth = {k: o[k] / o10[k] for k in o if k in o10}
             worse = sorted((k for k, g in growth.items() if g > GROWTH_LIMIT), key=lambda k: -growth[k])
-            out.append(("T6", "10→100×", f"no quadratic plan: each query's p50 grows < {GROWTH_LIMIT}× from 10× to 100×",
-                        f"largest growth {max(growth.values()):.1f}×; {len(worse)} above"
-                        + (": " + ", ".join(f"{k.split('_')[0]} {growth[k]:.0f}×" for k in worse) if worse else ""),
-                        f"suite total {sum(o.values()) / sum(o10[k] for k in o):.1f}×", not worse))
+            out.append(
+                (
+                    "T6",
+                    "10→100×",
+                    f"no quadratic plan: each query's p50 grows < {GROWTH_LIMIT}× from 10× to 100×",
+                    f"largest growth {max(growth.values()):.1f}×; {len(worse)} above"
+                    + (": " + ", ".join(f"{k.split('_')[0]} {growth[k]:.0f}×" for k in worse) if worse else ""),
+                    f"suite total {sum(o.values()) / sum(o10[k] for k in o):.1f}×",
+                    not worse,
+                )
+            )
         v = hundred.get("virtuoso")
         if v and "suite" in v:
-            names, (ours_h, ours_i, virt) = common_totals(hundred["http"]["suite"],
-                                                          {k: x["ours"] for k, x in hundred["inproc"].items()}, v["suite"])
-            out.append(("T7", "100×", "suite total below Virtuoso's on the same data",
-                        f"ours over HTTP {ms(ours_h)} ms, in process {ms(ours_i)} ms ({len(names)} queries both answered)",
-                        f"Virtuoso over HTTP {ms(virt)} ms", ours_h < virt))
+            names, (ours_h, ours_i, virt) = common_totals(
+                hundred["http"]["suite"], {k: x["ours"] for k, x in hundred["inproc"].items()}, v["suite"]
+            )
+            out.append(
+                (
+                    "T7",
+                    "100×",
+                    "suite total below Virtuoso's on the same data",
+                    f"ours over HTTP {ms(ours_h)} ms, in process {ms(ours_i)} ms ({len(names)} queries both answered)",
+                    f"Virtuoso over HTTP {ms(virt)} ms",
+                    ours_h < virt,
+                )
+            )
     if thousand:
         b, fl = thousand["build"], thousand["build_floor"]
-        floor = (f"floor: raw `bulk_load` {s(fl['seconds'])} s" if "seconds" in fl
-                 else f"floor: the load phase (raw `bulk_load`) {s(b.get('load'))} s")
-        out.append(("T8", "1000×", "build ≤ 60 s", f"{s(b.get('seconds'))} s (load {s(b.get('load'))} + derive "
-                    f"{s(b.get('derive'))} + optimise {s(b.get('optimize'))})" if "seconds" in b else err(b),
-                    floor, b.get("seconds", 1e9) <= 60))
+        floor = (
+            f"floor: raw `bulk_load` {s(fl['seconds'])} s"
+            if "seconds" in fl
+            else f"floor: the load phase (raw `bulk_load`) {s(b.get('load'))} s"
+        )
+        out.append(
+            (
+                "T8",
+                "1000×",
+                "build ≤ 60 s",
+                f"{s(b.get('seconds'))} s (load {s(b.get('load'))} + derive "
+                f"{s(b.get('derive'))} + optimise {s(b.get('optimize'))})"
+                if "seconds" in b
+                else err(b),
+                floor,
+                b.get("seconds", 1e9) <= 60,
+            )
+        )
         opening = max((x.get("peak_mib", 0) for x in thousand["startup"]["ours"]), default=0)
         exported = thousand["export"]
-        out.append(("T9", "1000×", "peak memory ≤ 3 GiB", f"build {b.get('peak_mib', 0):.0f} MiB; opening the store "
-                    f"{opening:.0f} MiB; whole-graph GraphML export "
-                    + (f"{exported['peak_mib']:.0f} MiB" if "peak_mib" in exported else err(exported)),
-                    f"floor: raw `bulk_load` {fl['peak_mib']:.0f} MiB" if "peak_mib" in fl else "–",
-                    b.get("peak_mib", 1e9) <= 3 * 1024))
+        out.append(
+            (
+                "T9",
+                "1000×",
+                "peak memory ≤ 3 GiB",
+                f"build {b.get('peak_mib', 0):.0f} MiB; opening the store "
+                f"{opening:.0f} MiB; whole-graph GraphML export "
+                + (f"{exported['peak_mib']:.0f} MiB" if "peak_mib" in exported else err(exported)),
+                f"floor: raw `bulk_load` {fl['peak_mib']:.0f} MiB" if "peak_mib" in fl else "–",
+                b.get("peak_mib", 1e9) <= 3 * 1024,
+            )
+        )
         if "error" not in thousand["inproc"]:
             o = suite_stats({k: x["ours"] for k, x in thousand["inproc"].items()})
             f = suite_stats({k: x["raw"] for k, x in thousand["inproc"].items()})
             hs = suite_stats(thousand["http"]["suite"]) if "suite" in thousand["http"] else None
-            out.append(("T10", "1000×", "competency suite p50 ≤ 250 ms",
-                        f"median of the per-query p50s in process {ms(o['p50'])} ms"
-                        + (f", over HTTP {ms(hs['p50'])} ms" if hs else ""),
-                        f"floor (raw pyoxigraph) {ms(f['p50'])} ms", o["p50"] <= 0.25))
+            out.append(
+                (
+                    "T10",
+                    "1000×",
+                    "competency suite p50 ≤ 250 ms",
+                    f"median of the per-query p50s in process {ms(o['p50'])} ms"
+                    + (f", over HTTP {ms(hs['p50'])} ms" if hs else ""),
+                    f"floor (raw pyoxigraph) {ms(f['p50'])} ms",
+                    o["p50"] <= 0.25,
+                )
+            )
         opened = [x["open"] for x in thousand["startup"]["ours"] if "open" in x]
         ready = thousand["http"].get("ready")
-        out.append(("T11", "1000×", "start-up ≤ 2 s with an existing store",
-                    f"`workforce-kg serve` to first answer {s(ready)} s; `KnowledgeGraph.load` "
-                    f"{ms(statistics.median(opened)) if opened else '–'} ms",
-                    "floor `Store.read_only`: " + ms(statistics.median(x["open"] for x in thousand["startup"]["floor"] if "open" in x))
-                    + " ms", ready is not None and ready <= 2))
+        out.append(
+            (
+                "T11",
+                "1000×",
+                "start-up ≤ 2 s with an existing store",
+                f"`workforce-kg serve` to first answer {s(ready)} s; `KnowledgeGraph.load` "
+                f"{ms(statistics.median(opened)) if opened else '–'} ms",
+                "floor `Store.read_only`: "
+                + ms(statistics.median(x["open"] for x in thousand["startup"]["floor"] if "open" in x))
+                + " ms",
+                ready is not None and ready <= 2,
+            )
+        )
     return out
 
 
 def targets_table(results: list[dict]) -> list[str]:
-    L = ["## Targets", "",
-         "Each target of the issue with the figure of this run, the baseline measured beside it, and whether it is "
-         "met; the causes of the gaps, with the measurements that show them, are under [Gaps](#gaps-causes-and-profiles).", "",
-         "| id | scale | target | figure | baseline (same run) | verdict |", "|---|---|---|---|---|---|"]
+    L = [
+        "## Targets",
+        "",
+        "Each target of the issue with the figure of this run, the baseline measured beside it, and whether it is "
+        "met; the causes of the gaps, with the measurements that show them, are under "
+        "[Gaps](#gaps-causes-and-profiles).",
+        "",
+        "| id | scale | target | figure | baseline (same run) | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
     L += [f"| {i} | {n} | {what} | {fig} | {base} | {verdict(ok)} |" for i, n, what, fig, base, ok in targets(results)]
     return L + [""]
 
 
 def growth_table(results: list[dict]) -> list[str]:
     """How each cost grows with the data: the figure at each scale and its ratio to the previous scale."""
+
     def inproc(r, key, what):
         return None if "error" in r["inproc"] else suite_stats({k: v[key] for k, v in r["inproc"].items()})[what]
 
@@ -794,10 +970,15 @@ def growth_table(results: list[dict]) -> list[str]:
         ("SHACL validation s (ours)", lambda r: (r.get("validate") or {}).get("validate"), "{:.1f}"),
         ("GraphML export s", lambda r: r["export"].get("graphml"), "{:.2f}"),
     ]
-    L = ["## Growth with size", "",
-         "Each figure at each scale, and in brackets its ratio to the previous scale (×10 is linear for a 10× step). "
-         "Why a cost grows worse than linearly is under [Gaps](#gaps-causes-and-profiles).", "",
-         "| figure | " + " | ".join(f"{r['scale']}×" for r in results) + " |", "|---|" + "---:|" * len(results)]
+    L = [
+        "## Growth with size",
+        "",
+        "Each figure at each scale, and in brackets its ratio to the previous scale (×10 is linear for a 10× step). "
+        "Why a cost grows worse than linearly is under [Gaps](#gaps-causes-and-profiles).",
+        "",
+        "| figure | " + " | ".join(f"{r['scale']}×" for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
     for label, get, fmt in metrics:
         cells, prev = [], None
         for r in results:
@@ -815,33 +996,48 @@ def virtuoso_table(results: list[dict]) -> list[str]:
     runs = [r for r in results if "virtuoso" in r]
     if not runs:
         return []
-    L = ["## Virtuoso on the same data", "",
-         "Virtuoso 7 (Debian's `virtuoso-opensource`) started by the bench as the tests start it (tests/virtuoso.py: "
-         "its own database folder, 127.0.0.1), with 2.6 GiB of page buffers and its query time limit set to the "
-         "bench's; loaded with the same quads as our store (ontology, data, derived triples) by its bulk loader "
-         "(`ld_dir`, `rdf_loader_run`, `checkpoint`). The competency suite runs over HTTP with one client, as for "
-         "our server; its default graph is the union of all graphs, as in our store. Totals are over the queries "
-         "both answered.", "",
-         "| scale | Virtuoso start s | Virtuoso bulk load s | ours: build s | queries | Virtuoso suite ms | ours over HTTP ms "
-         "| ours in process ms | ours HTTP ÷ Virtuoso | not answered by Virtuoso |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    L = [
+        "## Virtuoso on the same data",
+        "",
+        "Virtuoso 7 (Debian's `virtuoso-opensource`) started by the bench as the tests start it (tests/virtuoso.py: "
+        "its own database folder, 127.0.0.1), with 2.6 GiB of page buffers and its query time limit set to the "
+        "bench's; loaded with the same quads as our store (ontology, data, derived triples) by its bulk loader "
+        "(`ld_dir`, `rdf_loader_run`, `checkpoint`). The competency suite runs over HTTP with one client, as for "
+        "our server; its default graph is the union of all graphs, as in our store. Totals are over the queries "
+        "both answered.",
+        "",
+        "| scale | Virtuoso start s | Virtuoso bulk load s | ours: build s | queries | Virtuoso suite ms | ours over "
+        "HTTP ms "
+        "| ours in process ms | ours HTTP ÷ Virtuoso | not answered by Virtuoso |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in runs:
         v = r["virtuoso"]
         if "error" in v:
             L.append(f"| {r['scale']}× | {v['error']} |||||||||")
             continue
-        names, (virt, ours_h, ours_i) = common_totals(v["suite"], r["http"]["suite"],
-                                                      {k: x["ours"] for k, x in r["inproc"].items()})
+        names, (virt, ours_h, ours_i) = common_totals(
+            v["suite"], r["http"]["suite"], {k: x["ours"] for k, x in r["inproc"].items()}
+        )
         failed = ", ".join(f"{k.split('_')[0]} ({x})" for k, x in v["suite"].items() if not isinstance(x, list)) or "–"
-        L.append(f"| {r['scale']}× | {s(v['started'])} | {s(v['load'])} | {s(r['build'].get('seconds'))} | {len(names)} | "
-                 f"{ms(virt)} | {ms(ours_h)} | {ms(ours_i)} | {ours_h / virt:.2f} | {failed} |")
-    L += ["", "### Per query (p50 ms over HTTP)", "",
-          "| query | " + " | ".join(f"ours {r['scale']}× | Virtuoso {r['scale']}×" for r in runs) + " |",
-          "|---|" + "---:|" * (2 * len(runs))]
+        L.append(
+            f"| {r['scale']}× | {s(v['started'])} | {s(v['load'])} | {s(r['build'].get('seconds'))} | {len(names)} | "
+            f"{ms(virt)} | {ms(ours_h)} | {ms(ours_i)} | {ours_h / virt:.2f} | {failed} |"
+        )
+    L += [
+        "",
+        "### Per query (p50 ms over HTTP)",
+        "",
+        "| query | " + " | ".join(f"ours {r['scale']}× | Virtuoso {r['scale']}×" for r in runs) + " |",
+        "|---|" + "---:|" * (2 * len(runs)),
+    ]
     for cq in cqs():
         cells = []
         for r in runs:
-            cells += [cell(r["http"]["suite"][cq.name]) if "suite" in r["http"] else "–",
-                      cell(r["virtuoso"]["suite"][cq.name]) if "suite" in r["virtuoso"] else "–"]
+            cells += [
+                cell(r["http"]["suite"][cq.name]) if "suite" in r["http"] else "–",
+                cell(r["virtuoso"]["suite"][cq.name]) if "suite" in r["virtuoso"] else "–",
+            ]
         L.append(f"| {cq.name} | " + " | ".join(cells) + " |")
     return L + [""]
 
@@ -849,64 +1045,93 @@ def virtuoso_table(results: list[dict]) -> list[str]:
 def report(results: list[dict], args, took: float) -> str:
     scales = [r["scale"] for r in results]
     bundled = len(store.memory_store())
-    L = ["# Scale benchmark results", "",
-         f"Command: `{args.command}` (from the repository root). Date: {date.today().isoformat()}. "
-         f"Took {took / 60:.1f} min.",
-         f"Code: commit {commit()}.",
-         f"Machine: {machine()}.",
-         f"Versions: Python {platform.python_version()}, pyoxigraph {pkg('pyoxigraph')}, rdflib {pkg('rdflib')}, "
-         f"pyshacl {pkg('pyshacl')}, fastapi {pkg('fastapi')}, uvicorn {pkg('uvicorn')}, networkx {pkg('networkx')}, "
-         f"rdflib-endpoint {pkg('rdflib-endpoint')}.",
-         f"Data: `bench/generate.py --seed {args.seed}`; the N× store is the ontology, the generated N-Quads "
-         f"(bundled data graph + N−1 synthetic replicas) and the derived triples. Bundled store: {bundled} quads.",
-         "Every figure sits beside its baseline from the same run: raw pyoxigraph in process (the floor) and a plain "
-         "rdflib-endpoint server (rdflib's own engine behind FastAPI) on the same data. Times are wall-clock; "
-         "p99 is the nearest-rank percentile, i.e. the maximum when a query has fewer than 100 samples.", ""]
+    L = [
+        "# Scale benchmark results",
+        "",
+        f"Command: `{args.command}` (from the repository root). Date: {date.today().isoformat()}. "
+        f"Took {took / 60:.1f} min.",
+        f"Code: commit {commit()}.",
+        f"Machine: {machine()}.",
+        f"Versions: Python {platform.python_version()}, pyoxigraph {pkg('pyoxigraph')}, rdflib {pkg('rdflib')}, "
+        f"pyshacl {pkg('pyshacl')}, fastapi {pkg('fastapi')}, uvicorn {pkg('uvicorn')}, networkx {pkg('networkx')}, "
+        f"rdflib-endpoint {pkg('rdflib-endpoint')}.",
+        f"Data: `bench/generate.py --seed {args.seed}`; the N× store is the ontology, the generated N-Quads "
+        f"(bundled data graph + N−1 synthetic replicas) and the derived triples. Bundled store: {bundled} quads.",
+        "Every figure sits beside its baseline from the same run: raw pyoxigraph in process (the floor) and a plain "
+        "rdflib-endpoint server (rdflib's own engine behind FastAPI) on the same data. Times are wall-clock; "
+        "p99 is the nearest-rank percentile, i.e. the maximum when a query has fewer than 100 samples.",
+        "",
+    ]
 
     L += ["| scale | load average (1, 5, 15 min) at start | at end | took min |", "|---:|---|---|---:|"]
-    L += [f"| {r['scale']}× | {loadavg(r['loadavg_start'])} | {loadavg(r['loadavg_end'])} | {r['took'] / 60:.1f} |"
-          for r in results]
-    L += ["", "The 2 cores are shared with other work (load average above 2 means processes waited for a core): "
-          "compare figures with the baselines of the same scale rather than across runs.", ""]
+    L += [
+        f"| {r['scale']}× | {loadavg(r['loadavg_start'])} | {loadavg(r['loadavg_end'])} | {r['took'] / 60:.1f} |"
+        for r in results
+    ]
+    L += [
+        "",
+        "The 2 cores are shared with other work (load average above 2 means processes waited for a core): "
+        "compare figures with the baselines of the same scale rather than across runs.",
+        "",
+    ]
     L += targets_table(results) + growth_table(results)
-    L += ["## Data and build", "",
-          "| scale | quads in file | quads in store | ÷ (N × bundled) | file MiB | generate s | build s (load + derive + optimise) "
-          "| build peak MiB | floor: raw `bulk_load` s | floor peak MiB | library path s (parse + per-triple check) "
-          "| library peak MiB | store on disk MiB |",
-          "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    L += [
+        "## Data and build",
+        "",
+        "| scale | quads in file | quads in store | ÷ (N × bundled) | file MiB | generate s | build s (load + derive "
+        "+ optimise) "
+        "| build peak MiB | floor: raw `bulk_load` s | floor peak MiB | library path s (parse + per-triple check) "
+        "| library peak MiB | store on disk MiB |",
+        "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         b, f, lib = r["build"], r["build_floor"], r.get("build_library") or {"error": "not run"}
-        built = (f"{s(b['seconds'])} ({s(b['load'])} + {s(b['derive'])} + {s(b['optimize'])})"
-                 if "seconds" in b else err(b))
-        L.append(f"| {r['scale']}× | {r['file_quads']:,} | {b.get('quads', 0):,} | "
-                 f"{b.get('quads', 0) / (r['scale'] * bundled):.2f} | {r['file_mib']:.0f} | {s(r['generate'])} | {built} | "
-                 f"{b.get('peak_mib', 0):.0f} | {s(f.get('seconds')) if 'seconds' in f else err(f)} | "
-                 f"{mib(f)} | {s(lib.get('seconds')) if 'seconds' in lib else err(lib)} | "
-                 f"{mib(lib)} | {b.get('disk_mib', 0):.0f} |")
+        built = (
+            f"{s(b['seconds'])} ({s(b['load'])} + {s(b['derive'])} + {s(b['optimize'])})" if "seconds" in b else err(b)
+        )
+        L.append(
+            f"| {r['scale']}× | {r['file_quads']:,} | {b.get('quads', 0):,} | "
+            f"{b.get('quads', 0) / (r['scale'] * bundled):.2f} | {r['file_mib']:.0f} | {s(r['generate'])} | {built} | "
+            f"{b.get('peak_mib', 0):.0f} | {s(f.get('seconds')) if 'seconds' in f else err(f)} | "
+            f"{mib(f)} | {s(lib.get('seconds')) if 'seconds' in lib else err(lib)} | "
+            f"{mib(lib)} | {b.get('disk_mib', 0):.0f} |"
+        )
     L += ["", "Build and load each ran in a fresh process (peak memory = its maximum resident set).", ""]
 
-    L += ["## Start-up of an existing store", "",
-          "| scale | `KnowledgeGraph.load(path)` ms | + first query ms | floor: `Store.read_only` ms | + first query ms "
-          "| `workforce-kg serve` ready s (process start to first answer) |", "|---:|---:|---:|---:|---:|---:|"]
+    L += [
+        "## Start-up of an existing store",
+        "",
+        "| scale | `KnowledgeGraph.load(path)` ms | + first query ms | floor: `Store.read_only` ms | + first query ms "
+        "| `workforce-kg serve` ready s (process start to first answer) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         o = [x for x in r["startup"]["ours"] if "open" in x]
         f = [x for x in r["startup"]["floor"] if "open" in x]
         med = lambda xs, k: statistics.median(x[k] for x in xs) if xs else None  # noqa: E731
         ready = r["http"]["ready"] if "ready" in r.get("http", {}) else None
-        L.append(f"| {r['scale']}× | {ms(med(o, 'open'))} | {ms(med(o, 'first_query'))} | {ms(med(f, 'open'))} | "
-                 f"{ms(med(f, 'first_query'))} | {s(ready)} |")
+        L.append(
+            f"| {r['scale']}× | {ms(med(o, 'open'))} | {ms(med(o, 'first_query'))} | {ms(med(f, 'open'))} | "
+            f"{ms(med(f, 'first_query'))} | {s(ready)} |"
+        )
     L += ["", "Median of three fresh processes each (the OS file cache is warm).", ""]
 
     L += suite_tables(results, scales)
     L += validation_table(results)
-    L += ["## Export (GraphML of the whole accountability network)", "",
-          "| scale | `export.export(kg, \"graphml\")` s | GraphML MiB | floor: N-Quads dump of the store s | dump MiB | peak MiB |",
-          "|---:|---:|---:|---:|---:|---:|"]
+    L += [
+        "## Export (GraphML of the whole accountability network)",
+        "",
+        '| scale | `export.export(kg, "graphml")` s | GraphML MiB | floor: N-Quads dump of the store s | dump MiB | '
+        "peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         e = r["export"]
         if "graphml" in e:
-            L.append(f"| {r['scale']}× | {s(e['graphml'])} | {e['graphml_mib']:.1f} | {s(e['dump'])} | "
-                     f"{e['dump_mib']:.0f} | {e['peak_mib']:.0f} |")
+            L.append(
+                f"| {r['scale']}× | {s(e['graphml'])} | {e['graphml_mib']:.1f} | {s(e['dump'])} | "
+                f"{e['dump_mib']:.0f} | {e['peak_mib']:.0f} |"
+            )
         else:
             L.append(f"| {r['scale']}× | {err(e)} | | | | |")
     L += [""]
@@ -920,9 +1145,13 @@ def suite_stats(samples: dict) -> dict:
     total of the per-query medians, median of them, worst p99, and the queries without an answer."""
     ok = {k: v for k, v in samples.items() if isinstance(v, list) and v}
     p50 = {k: statistics.median(v) for k, v in ok.items()}
-    return {"total": sum(p50.values()), "p50": statistics.median(p50.values()) if p50 else None,
-            "p99": max(pct(v, 99) for v in ok.values()) if ok else None, "per_query": p50,
-            "failed": {k: v for k, v in samples.items() if k not in ok}}
+    return {
+        "total": sum(p50.values()),
+        "p50": statistics.median(p50.values()) if p50 else None,
+        "p99": max(pct(v, 99) for v in ok.values()) if ok else None,
+        "per_query": p50,
+        "failed": {k: v for k, v in samples.items() if k not in ok},
+    }
 
 
 def cell(samples) -> str:
@@ -937,12 +1166,17 @@ def args_limit(reason: str) -> float | None:
 
 def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
     names = [cq.name for cq in cqs()]
-    L = ["## Competency-question suite in process", "",
-         f"{len(names)} queries. *Ours*: `KnowledgeGraph.rows()` / `.ask()` (rows as Python dicts); *floor*: raw "
-         "`pyoxigraph.Store.query` with every term of every row materialised. Per query: one warm-up run, then "
-         "repeated (3–50 times) within a time budget.", "",
-         "| scale | suite total (sum of p50) ms | floor total ms | ours ÷ floor | median query p50 ms | floor | "
-         "worst query p99 ms | floor | slowest queries (p50 ms) |", "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    L = [
+        "## Competency-question suite in process",
+        "",
+        f"{len(names)} queries. *Ours*: `KnowledgeGraph.rows()` / `.ask()` (rows as Python dicts); *floor*: raw "
+        "`pyoxigraph.Store.query` with every term of every row materialised. Per query: one warm-up run, then "
+        "repeated (3–50 times) within a time budget.",
+        "",
+        "| scale | suite total (sum of p50) ms | floor total ms | ours ÷ floor | median query p50 ms | floor | "
+        "worst query p99 ms | floor | slowest queries (p50 ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in results:
         inp = r["inproc"]
         if "error" in inp:
@@ -951,21 +1185,28 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
         o = suite_stats({k: v["ours"] for k, v in inp.items()})
         f = suite_stats({k: v["raw"] for k, v in inp.items()})
         slow = sorted(o["per_query"].items(), key=lambda kv: -kv[1])[:3]
-        L.append(f"| {r['scale']}× | {ms(o['total'])} | {ms(f['total'])} | {o['total'] / f['total']:.2f} | "
-                 f"{ms(o['p50'])} | {ms(f['p50'])} | {ms(o['p99'])} | {ms(f['p99'])} | "
-                 + ", ".join(f"{k.split('_')[0]} {ms(v)}" for k, v in slow) + " |")
+        L.append(
+            f"| {r['scale']}× | {ms(o['total'])} | {ms(f['total'])} | {o['total'] / f['total']:.2f} | "
+            f"{ms(o['p50'])} | {ms(f['p50'])} | {ms(o['p99'])} | {ms(f['p99'])} | "
+            + ", ".join(f"{k.split('_')[0]} {ms(v)}" for k, v in slow)
+            + " |"
+        )
     L += [""]
 
     ok = [r for r in results if "error" not in r["inproc"]]
     cols = " | ".join(f"{r['scale']}× p50 | p99" for r in ok)
-    growth = [(a, b) for a, b in zip(ok, ok[1:])]
+    growth = [(a, b) for a, b in itertools.pairwise(ok)]
     gcols = " | ".join(f"{a['scale']}→{b['scale']}×" for a, b in growth)
-    L += ["### Per query (in process, ours; ms) and growth of p50 between scales", "",
-          f"Flag ⚠ = p50 grew more than {GROWTH_LIMIT}× for a data set 10× larger (linear growth is 10×); "
-          "\"> N s\": stopped after the time limit (pyoxigraph cannot cancel a query; the benchmark kills its "
-          "process). Rows = result rows at the largest scale.", "",
-          f"| query | {cols} | floor p50 at {ok[-1]['scale']}× | rows | {gcols}".rstrip(" |") + " |",
-          "|---|" + "---:|" * (2 * len(ok) + 2 + len(growth))]
+    L += [
+        "### Per query (in process, ours; ms) and growth of p50 between scales",
+        "",
+        f"Flag ⚠ = p50 grew more than {GROWTH_LIMIT}× for a data set 10× larger (linear growth is 10×); "
+        '"> N s": stopped after the time limit (pyoxigraph cannot cancel a query; the benchmark kills its '
+        "process). Rows = result rows at the largest scale.",
+        "",
+        f"| query | {cols} | floor p50 at {ok[-1]['scale']}× | rows | {gcols}".rstrip(" |") + " |",
+        "|---|" + "---:|" * (2 * len(ok) + 2 + len(growth)),
+    ]
     for name in names:
         cells = []
         for r in ok:
@@ -984,22 +1225,43 @@ def suite_tables(results: list[dict], scales: list[int]) -> list[str]:
         last = ok[-1]["inproc"][name]
         L.append(" | ".join([f"| {name}", *cells, cell(last["raw"]), str(last["rows"] or "–"), *g]) + " |")
     scan = [r.get("scan", {}).get("ours") for r in ok]
-    scan_g = [f"{statistics.median(b) / statistics.median(a):.1f}×" if isinstance(a, list) and isinstance(b, list) else "–"
-              for a, b in zip(scan, scan[1:])]
-    L.append(" | ".join(["| *reference: `" + SCAN + "`*", *[x for v in scan for x in (cell(v), "")],
-                         cell(ok[-1].get("scan", {}).get("raw")), "1", *scan_g]) + " |")
-    L += ["", "The reference row is a plain linear scan of every triple: its growth is what a linear plan shows on "
-          "this machine between two scales (memory and caches), to read the queries' growth against.", ""]
+    scan_g = [
+        f"{statistics.median(b) / statistics.median(a):.1f}×" if isinstance(a, list) and isinstance(b, list) else "–"
+        for a, b in itertools.pairwise(scan)
+    ]
+    L.append(
+        " | ".join(
+            [
+                "| *reference: `" + SCAN + "`*",
+                *[x for v in scan for x in (cell(v), "")],
+                cell(ok[-1].get("scan", {}).get("raw")),
+                "1",
+                *scan_g,
+            ]
+        )
+        + " |"
+    )
+    L += [
+        "",
+        "The reference row is a plain linear scan of every triple: its growth is what a linear plan shows on "
+        "this machine between two scales (memory and caches), to read the queries' growth against.",
+        "",
+    ]
     return L
 
 
 def validation_table(results: list[dict]) -> list[str]:
-    L = ["## SHACL validation", "",
-         "*Ours*: `validation.validate_graph` (one-pass RDFS entailment, then pySHACL without inference); *baseline*: "
-         "pySHACL with `inference=\"rdfs\"` and the ontology as `ont_graph` (as in bench/run.py). Both on the "
-         "generated data (union of its named graphs) plus the ontology; parse = N-Quads into an rdflib Graph.", "",
-         "| scale | triples | parse s | ours: validate s | conforms | peak MiB | baseline: pySHACL RDFS s | baseline peak MiB |",
-         "|---:|---:|---:|---:|---|---:|---:|---:|"]
+    L = [
+        "## SHACL validation",
+        "",
+        "*Ours*: `validation.validate_graph` (one-pass RDFS entailment, then pySHACL without inference); *baseline*: "
+        'pySHACL with `inference="rdfs"` and the ontology as `ont_graph` (as in bench/run.py). Both on the '
+        "generated data (union of its named graphs) plus the ontology; parse = N-Quads into an rdflib Graph.",
+        "",
+        "| scale | triples | parse s | ours: validate s | conforms | peak MiB | baseline: pySHACL RDFS s | baseline "
+        "peak MiB |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
     for r in results:
         v, b = r.get("validate"), r.get("validate_baseline")
         if v is None:
@@ -1009,21 +1271,28 @@ def validation_table(results: list[dict]) -> list[str]:
             L.append(f"| {r['scale']}× | {v['error']} |||||||")
             continue
         base = (s(b["validate"]), f"{b['peak_mib']:.0f}") if b and "validate" in b else (err(b), "")
-        L.append(f"| {r['scale']}× | {v['triples']:,} | {s(v['parse'])} | {s(v['validate'])} | {v['conforms']} | "
-                 f"{v['peak_mib']:.0f} | {base[0]} | {base[1]} |")
+        L.append(
+            f"| {r['scale']}× | {v['triples']:,} | {s(v['parse'])} | {s(v['validate'])} | {v['conforms']} | "
+            f"{v['peak_mib']:.0f} | {base[0]} | {base[1]} |"
+        )
     return L + [""]
 
 
 def http_tables(results: list[dict], args) -> list[str]:
     servers = (("workforce-kg serve", "http"), ("rdflib-endpoint", "http_rdflib"))
-    L = ["## Over HTTP (`workforce-kg serve` on 127.0.0.1; baseline rdflib-endpoint)", "",
-         "Server: `workforce-kg serve` with its defaults (one uvicorn process, 4 query worker processes); "
-         "rdflib-endpoint serves an N-Quads dump of the same store (ontology, data and derived triples) with "
-         "rdflib's engine. Clients: Python threads in the bench process, one keep-alive connection each, GET with "
-         "`Accept: application/sparql-results+json`; clients and server share the 2 cores.", "",
-         "### Competency-question suite, one client", "",
-         "| scale | server | suite total (sum of p50) ms | median query p50 ms | worst query p99 ms | not answered |",
-         "|---:|---|---:|---:|---:|---|"]
+    L = [
+        "## Over HTTP (`workforce-kg serve` on 127.0.0.1; baseline rdflib-endpoint)",
+        "",
+        "Server: `workforce-kg serve` with its defaults (one uvicorn process, 4 query worker processes); "
+        "rdflib-endpoint serves an N-Quads dump of the same store (ontology, data and derived triples) with "
+        "rdflib's engine. Clients: Python threads in the bench process, one keep-alive connection each, GET with "
+        "`Accept: application/sparql-results+json`; clients and server share the 2 cores.",
+        "",
+        "### Competency-question suite, one client",
+        "",
+        "| scale | server | suite total (sum of p50) ms | median query p50 ms | worst query p99 ms | not answered |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
     rows_t = []
     for r in results:
         for label, key in servers:
@@ -1036,25 +1305,43 @@ def http_tables(results: list[dict], args) -> list[str]:
             st = suite_stats(h["suite"])
             failed = ", ".join(f"{k.split('_')[0]} ({v})" for k, v in st["failed"].items()) or "–"
             extra = " (answered ones)" if st["failed"] else ""
-            L.append(f"| {r['scale']}× | {label} | {ms(st['total'])}{extra} | {ms(st['p50'])} | {ms(st['p99'])} | {failed} |")
+            L.append(
+                f"| {r['scale']}× | {label} | {ms(st['total'])}{extra} | {ms(st['p50'])} | {ms(st['p99'])} | {failed} |"
+            )
             for mix, runs in h["throughput"].items():
                 for c, t in runs.items():
-                    rows_t.append(f"| {r['scale']}× | {label} | {mix} | {c} | {t['per_s']:.0f} | {ms(t['p50'])} | "
-                                  f"{ms(t['p99'])} | {t['requests']} | {t['errors']} |")
-    L += ["", f"### Throughput, {args.duration:g} s per run", "",
-          f"Mixes, each query in turn: *lookups* = {', '.join(LOOKUPS)} (reads anchored on one entity, as pages and "
-          "API calls make them); *competency* = every competency question the server answered in the suite.", "",
-          "| scale | server | mix | clients | requests/s | p50 ms | p99 ms | requests | errors |",
-          "|---:|---|---|---:|---:|---:|---:|---:|---:|", *rows_t, ""]
+                    rows_t.append(
+                        f"| {r['scale']}× | {label} | {mix} | {c} | {t['per_s']:.0f} | {ms(t['p50'])} | "
+                        f"{ms(t['p99'])} | {t['requests']} | {t['errors']} |"
+                    )
+    L += [
+        "",
+        f"### Throughput, {args.duration:g} s per run",
+        "",
+        f"Mixes, each query in turn: *lookups* = {', '.join(LOOKUPS)} (reads anchored on one entity, as pages and "
+        "API calls make them); *competency* = every competency question the server answered in the suite.",
+        "",
+        "| scale | server | mix | clients | requests/s | p50 ms | p99 ms | requests | errors |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        *rows_t,
+        "",
+    ]
 
     ok = [r for r in results if "suite" in r.get("http", {})]
     rd = [r for r in results if "suite" in r.get("http_rdflib", {})]
     if ok:
-        L += ["### Per query over HTTP (p50 ms)", "",
-              "| query | " + " | ".join([f"{r['scale']}×" for r in ok] + [f"rdflib-endpoint {r['scale']}×" for r in rd]) + " |",
-              "|---|" + "---:|" * (len(ok) + len(rd))]
+        L += [
+            "### Per query over HTTP (p50 ms)",
+            "",
+            "| query | "
+            + " | ".join([f"{r['scale']}×" for r in ok] + [f"rdflib-endpoint {r['scale']}×" for r in rd])
+            + " |",
+            "|---|" + "---:|" * (len(ok) + len(rd)),
+        ]
         for cq in cqs():
-            cells = [cell(r["http"]["suite"][cq.name]) for r in ok] + [cell(r["http_rdflib"]["suite"][cq.name]) for r in rd]
+            cells = [cell(r["http"]["suite"][cq.name]) for r in ok] + [
+                cell(r["http_rdflib"]["suite"][cq.name]) for r in rd
+            ]
             L.append(f"| {cq.name} | " + " | ".join(cells) + " |")
         L += [""]
     return L
@@ -1067,7 +1354,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "workforce-kg-scale")
     parser.add_argument("--keep", action="store_true", help="keep the generated N-Quads files")
     parser.add_argument("--budget", type=float, default=0.3, help="seconds of repeats per query (default %(default)s)")
-    parser.add_argument("--duration", type=float, default=5, help="seconds per throughput run (≤ 20; default %(default)s)")
+    parser.add_argument(
+        "--duration", type=float, default=5, help="seconds per throughput run (≤ 20; default %(default)s)"
+    )
     parser.add_argument("--validate-max", type=int, default=100, help="largest scale to validate (default %(default)s)")
     parser.add_argument("--baseline-validate-max", type=int, default=10)
     parser.add_argument("--validate-timeout", type=float, default=300)
@@ -1077,10 +1366,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-scales", default="1", help="scales served by rdflib-endpoint (default %(default)s)")
     parser.add_argument("--virtuoso-scales", default="10,100", help="scales loaded into Virtuoso (default %(default)s)")
     parser.add_argument("--rdflib-timeout", type=float, default=10, help="seconds before an rdflib query is given up")
-    parser.add_argument("--query-timeout", type=float, default=30,
-                        help="seconds before an in-process query is given up (as the server's default timeout)")
-    parser.add_argument("--query-timeout-1000", type=float, default=15,
-                        help="the same at 1000× (46 queries × 2 runs must fit the run's time)")
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=30,
+        help="seconds before an in-process query is given up (as the server's default timeout)",
+    )
+    parser.add_argument(
+        "--query-timeout-1000",
+        type=float,
+        default=15,
+        help="the same at 1000× (46 queries × 2 runs must fit the run's time)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workforce_kg import sources, store
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.provenance import sources
+from workforce_kg.store import local as store
+from workforce_kg.store.kg import KnowledgeGraph
 
 
 @pytest.fixture(scope="session")
@@ -151,13 +152,18 @@ def page(browser, live_server):
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     # HTTP error statuses are asserted by the tests themselves; other console errors are bugs
-    page.on("console", lambda m: errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
+        ),
+    )
     yield page
     context.close()
     ours = urlparse(live_server.url).netloc
     elsewhere = [
-        u for u in requests
+        u
+        for u in requests
         if urlparse(u.removeprefix("blob:")).netloc != ours and not u.startswith(("data:", "about:"))
     ]
     assert not elsewhere, f"requests to other hosts: {elsewhere}"

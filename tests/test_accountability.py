@@ -1,15 +1,16 @@
-"""Who owns what (workforce_kg.accountability): field contract, filters, as-of-date, chains, matrix, gaps."""
+"""Who owns what (workforce_kg.analysis.accountability): field contract, filters, as-of-date, chains, matrix, gaps."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import date
 
 import pytest
 
-from workforce_kg import accountability as acc
-from workforce_kg import queries
+from workforce_kg import cq as queries
+from workforce_kg.analysis import accountability as acc
 
 ALL = 10_000
 
@@ -139,17 +140,29 @@ def test_body_and_role_filter_direct_and_through_programmes(kg):
         assert ("dhsc", "accountable") in {(r["body"]["id"], r["role"]["id"]) for r in c["responsibilities"]}
     nhse_direct = ids(acc.list_commitments(kg, body="nhse", via_programmes=False, limit=ALL)["items"])
     nhse_any = ids(acc.list_commitments(kg, body="nhse", limit=ALL)["items"])
-    through = sparql_slugs(kg, """SELECT ?s WHERE { ?p wkg:partOf*/wkg:serves ?s . ?s a wkg:Commitment .
-                                   ?r wkg:subject ?p ; wkg:body body:nhse }""")
+    through = sparql_slugs(
+        kg,
+        """SELECT ?s WHERE { ?p wkg:partOf*/wkg:serves ?s . ?s a wkg:Commitment .
+                                   ?r wkg:subject ?p ; wkg:body body:nhse }""",
+    )
     assert nhse_any == nhse_direct | through and through - nhse_direct
 
 
 def test_rating_and_document_filters(kg):
     inadequate = ids(acc.list_commitments(kg, dimension="overall", value="inadequate", limit=ALL)["items"])
-    assert inadequate == sparql_slugs(kg, """SELECT ?s WHERE { ?r wkg:ratedCommitment ?s ;
-        wkg:dimension dim:overall ; wkg:ratingValue rating:inadequate }""") and inadequate
+    assert (
+        inadequate
+        == sparql_slugs(
+            kg,
+            """SELECT ?s WHERE { ?r wkg:ratedCommitment ?s ;
+        wkg:dimension dim:overall ; wkg:ratingValue rating:inadequate }""",
+        )
+        and inadequate
+    )
     staffs = acc.list_commitments(kg, document="staffordshire-scrutiny-minutes", limit=ALL)["items"]
-    assert staffs and all("staffordshire-scrutiny-minutes" in {s["document"]["id"] for s in c["sources"]} for c in staffs)
+    assert staffs and all(
+        "staffordshire-scrutiny-minutes" in {s["document"]["id"] for s in c["sources"]} for c in staffs
+    )
 
 
 def test_funding_filters(kg):
@@ -198,8 +211,17 @@ def test_bad_filters_name_the_field(kg, call, field):
     assert info.value.field == field
 
 
-@pytest.mark.parametrize("call", [acc.get_commitment, acc.get_body, acc.get_programme, acc.get_funding,
-                                  acc.commitment_accountability, acc.body_accountability])
+@pytest.mark.parametrize(
+    "call",
+    [
+        acc.get_commitment,
+        acc.get_body,
+        acc.get_programme,
+        acc.get_funding,
+        acc.commitment_accountability,
+        acc.body_accountability,
+    ],
+)
 def test_unknown_ids_are_not_found(kg, call):
     with pytest.raises(acc.NotFound):
         call(kg, "no-such-thing")
@@ -246,8 +268,10 @@ def test_after_the_merger_nhse_holds_hee_responsibilities_with_original_kept(kg)
     assert ids(nhse_after["inherited_from"]) == {"hee"} and nhse_before["inherited_from"] == []
     inherited = [r for r in nhse_after["responsibilities"] if r["original_body"]]
     assert len(inherited) == len(kg.rows("SELECT DISTINCT ?r WHERE { ?r wkg:body body:hee }"))
-    assert all(r["body"]["id"] == "nhse" and r["original_body"]["id"] == "hee"
-               and r["transferred_on"] == "2023-04-01" for r in inherited)
+    assert all(
+        r["body"]["id"] == "nhse" and r["original_body"]["id"] == "hee" and r["transferred_on"] == "2023-04-01"
+        for r in inherited
+    )
     assert len(nhse_after["responsibilities"]) == len(nhse_before["responsibilities"]) + len(inherited)
 
 
@@ -280,7 +304,7 @@ def test_chains_for_50k_nurses(kg):
     assert ["nurses-50k", "nurses-50k-delivery-update", "dhsc", "uk-government"] in paths
     for chain in result["chains"]:
         assert chain["path"][0]["id"] == "nurses-50k"
-        for hop, (a, b) in zip(chain["hops"], zip(chain["path"], chain["path"][1:])):
+        for hop, (a, b) in zip(chain["hops"], itertools.pairwise(chain["path"]), strict=True):
             assert hop["from"] == a and hop["to"] == b
             if hop["relation"] in acc.ACCOUNTABLE_ROLES:
                 assert hop["sources"], "a responsibility hop carries its citation"
@@ -300,8 +324,11 @@ def test_body_accountability_reaches_commitments_through_programmes(kg):
     result = acc.body_accountability(kg, "nhse", date(2024, 1, 1))
     via = [c for c in result["commitments"] if c["via"]]
     assert via, "NHS England leads programmes that serve commitments"
-    served = sparql_slugs(kg, """SELECT ?s WHERE { ?r wkg:body body:nhse ; wkg:subject ?p .
-                                 ?p a wkg:Programme ; wkg:partOf*/wkg:serves ?s }""")
+    served = sparql_slugs(
+        kg,
+        """SELECT ?s WHERE { ?r wkg:body body:nhse ; wkg:subject ?p .
+                                 ?p a wkg:Programme ; wkg:partOf*/wkg:serves ?s }""",
+    )
     assert served <= ids(c["commitment"] for c in result["commitments"])
 
 
@@ -311,7 +338,9 @@ def test_body_accountability_reaches_commitments_through_programmes(kg):
 @pytest.mark.parametrize("of, cls", [("commitments", "wkg:Commitment"), ("programmes", "wkg:Programme")])
 def test_matrix_misses_no_body_or_subject(kg, of, cls):
     m = acc.matrix(kg, of)
-    held = kg.rows(f"SELECT DISTINCT ?b ?s ?role WHERE {{ ?r wkg:body ?b ; wkg:subject ?s ; wkg:role ?role . ?s a {cls} }}")
+    held = kg.rows(
+        f"SELECT DISTINCT ?b ?s ?role WHERE {{ ?r wkg:body ?b ; wkg:subject ?s ; wkg:role ?role . ?s a {cls} }}"
+    )
     assert {acc.slug_of(r["b"]) for r in held} <= ids(m["bodies"])
     assert {acc.slug_of(r["s"]) for r in held} <= ids(m["columns"])
     assert len(m["bodies"]) == len(kg.rows("SELECT DISTINCT ?b WHERE { ?b a org:Organization }"))

@@ -10,9 +10,9 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
+from workforce_kg.analysis.network import network
 from workforce_kg.config import Settings
-from workforce_kg.network import network
+from workforce_kg.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,21 @@ BASE_FIELDS = {"id", "iri", "label", "type"}
         ("/api/bodies", "body", {"aliases", "jurisdiction", "parent", "successor"}),
         ("/api/programmes", "programme", {"serves", "responsibilities", "funding", "sources"}),
         ("/api/funding", "funding", {"amount_gbp", "period", "recurrence", "funder", "recipient", "sources"}),
-        ("/api/ratings", "rating", {"commitment", "dimension", "value", "rank", "evaluation", "scale",
-                                    "evaluator", "evaluation_date", "sources"}),
+        (
+            "/api/ratings",
+            "rating",
+            {
+                "commitment",
+                "dimension",
+                "value",
+                "rank",
+                "evaluation",
+                "scale",
+                "evaluator",
+                "evaluation_date",
+                "sources",
+            },
+        ),
         ("/api/figures", "figure", {"value", "unit", "evidences", "sources"}),
         ("/api/documents", "document", {"title", "citations"}),
     ],
@@ -69,8 +82,9 @@ def test_filters(client):
     scottish = get(client, "/api/commitments", params={"jurisdiction": "scotland", "limit": 1000})["items"]
     assert scottish and all("scotland" in {j["id"] for j in c["jurisdiction"]} for c in scottish)
     rated = get(client, "/api/commitments", params={"dimension": "overall", "value": "inadequate"})["items"]
-    assert rated and all(any(r["dimension"]["id"] == "overall" and r["value"]["id"] == "inadequate"
-                             for r in c["ratings"]) for c in rated)
+    assert rated and all(
+        any(r["dimension"]["id"] == "overall" and r["value"]["id"] == "inadequate" for r in c["ratings"]) for c in rated
+    )
     regulators = get(client, "/api/bodies", params={"type": "regulator"})["items"]
     assert regulators and all(b["organisation_type"]["id"] == "regulator" for b in regulators)
     big = get(client, "/api/funding", params={"min_amount": 1e9})["items"]
@@ -86,9 +100,19 @@ def test_details(client):
     assert get(client, "/api/funding/d001-clinical-placements-55m")["amount_gbp"] == 55_000_000
 
 
-@pytest.mark.parametrize("url", ["/api/commitments/nope", "/api/bodies/nope", "/api/programmes/nope", "/api/funding/nope",
-                                 "/api/commitments/nope/accountability", "/api/bodies/nope/accountability",
-                                 "/api/commitments/nhse", "/api/network/path?from=body:nobody&to=body:nhse"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/commitments/nope",
+        "/api/bodies/nope",
+        "/api/programmes/nope",
+        "/api/funding/nope",
+        "/api/commitments/nope/accountability",
+        "/api/bodies/nope/accountability",
+        "/api/commitments/nhse",
+        "/api/network/path?from=body:nobody&to=body:nhse",
+    ],
+)
 def test_unknown_ids_are_404_json(client, url):
     r = client.get(url)
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
@@ -142,7 +166,9 @@ def test_accountability_as_of_date(client):
     assert before["at"] == "2023-03-31" and [r["body"]["id"] for r in direct_lead(before)] == ["hee"]
     after = get(client, url, params={"at": "2023-04-01"})
     [lead] = direct_lead(after)
-    assert lead["body"]["id"] == "nhse" and lead["original_body"]["id"] == "hee" and lead["transferred_on"] == "2023-04-01"
+    assert (
+        lead["body"]["id"] == "nhse" and lead["original_body"]["id"] == "hee" and lead["transferred_on"] == "2023-04-01"
+    )
     hee = get(client, "/api/bodies/hee/accountability", params={"at": "2024-01-01"})
     assert hee["active"] is False and hee["successor"]["id"] == "nhse" and hee["responsibilities"] == []
     nhse = get(client, "/api/bodies/nhse/accountability", params={"at": "2024-01-01"})
@@ -172,8 +198,13 @@ def test_matrix_json_and_csv_by_accept(client, kg):
 
 def test_gaps(client):
     g = get(client, "/api/gaps")
-    assert set(g) == {"commitments_without_accountable_body", "programmes_without_lead", "programmes_without_funding",
-                      "inadequate_without_programme_or_funding", "figures_without_target"}
+    assert set(g) == {
+        "commitments_without_accountable_body",
+        "programmes_without_lead",
+        "programmes_without_funding",
+        "inadequate_without_programme_or_funding",
+        "figures_without_target",
+    }
     assert all(v["count"] == len(v["items"]) for v in g.values())
     assert "nurses-50k" not in {c["id"] for c in g["commitments_without_accountable_body"]["items"]}
 
@@ -195,10 +226,18 @@ def test_network_endpoints(client, kg):
     assert path["found"] and [n["id"] for n in path["nodes"]] == ["hee", "dhsc", "nurses-50k"]
 
 
-@pytest.mark.parametrize("fmt, media", [("graphml", "application/graphml+xml"), ("gexf", "application/gexf+xml"),
-                                         ("cytoscape", "application/json"), ("dot", "text/vnd.graphviz"),
-                                         ("csv", "application/zip"), ("jsonld", "application/ld+json"),
-                                         ("matrix-csv", "text/csv")])
+@pytest.mark.parametrize(
+    "fmt, media",
+    [
+        ("graphml", "application/graphml+xml"),
+        ("gexf", "application/gexf+xml"),
+        ("cytoscape", "application/json"),
+        ("dot", "text/vnd.graphviz"),
+        ("csv", "application/zip"),
+        ("jsonld", "application/ld+json"),
+        ("matrix-csv", "text/csv"),
+    ],
+)
 def test_exports(client, fmt, media):
     r = client.get(f"/api/export/{fmt}", params={"focus": "body:hee", "depth": 1})
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
@@ -215,11 +254,26 @@ def test_export_focus_reads_back(client, kg):
 def test_openapi_documents_every_route(client):
     spec = client.get("/openapi.json").json()
     routes = {p: ops["get"] for p, ops in spec["paths"].items() if p.startswith("/api/") and "get" in ops}
-    expected = ["/api/commitments", "/api/commitments/{id}", "/api/commitments/{id}/accountability", "/api/bodies",
-                "/api/bodies/{id}", "/api/bodies/{id}/accountability", "/api/programmes", "/api/funding",
-                "/api/ratings", "/api/figures", "/api/documents", "/api/search", "/api/accountability/matrix",
-                "/api/gaps", "/api/network/centrality", "/api/network/components", "/api/network/path",
-                "/api/export/{format}"]
+    expected = [
+        "/api/commitments",
+        "/api/commitments/{id}",
+        "/api/commitments/{id}/accountability",
+        "/api/bodies",
+        "/api/bodies/{id}",
+        "/api/bodies/{id}/accountability",
+        "/api/programmes",
+        "/api/funding",
+        "/api/ratings",
+        "/api/figures",
+        "/api/documents",
+        "/api/search",
+        "/api/accountability/matrix",
+        "/api/gaps",
+        "/api/network/centrality",
+        "/api/network/components",
+        "/api/network/path",
+        "/api/export/{format}",
+    ]
     assert set(expected) <= set(routes)
     for path in expected:
         assert routes[path]["summary"] and routes[path]["description"], path

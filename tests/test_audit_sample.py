@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from workforce_kg import store
+
+from workforce_kg.store import local as store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import audit
@@ -49,7 +50,10 @@ def test_cli_list_and_exclude_file(tmp_path, capsys):
     assert audit.main(["--seed", "3", "--size", "20", "--format", "list"]) == 0
     listed = capsys.readouterr().out
     (tmp_path / "first.txt").write_text(listed, encoding="utf-8")
-    assert audit.main(["--seed", "4", "--size", "20", "--format", "list", "--exclude-file", str(tmp_path / "first.txt")]) == 0
+    assert (
+        audit.main(["--seed", "4", "--size", "20", "--format", "list", "--exclude-file", str(tmp_path / "first.txt")])
+        == 0
+    )
     again = capsys.readouterr().out
     first = {line.split("\t")[1] for line in listed.splitlines()}
     assert len(first) == 20 and not first & {line.split("\t")[1] for line in again.splitlines()}

@@ -27,7 +27,9 @@ def test_version():
     assert result.output.strip() == f"workforce-kg {__version__}"
 
 
-@pytest.mark.parametrize("args", [["no-such-command"], ["query"], ["query", "SELECT * {}", "--format", "yaml"], ["serve", "--port", "x"]])
+@pytest.mark.parametrize(
+    "args", [["no-such-command"], ["query"], ["query", "SELECT * {}", "--format", "yaml"], ["serve", "--port", "x"]]
+)
 def test_wrong_arguments_exit_2_with_usage(args):
     result = run(*args)
     assert result.exit_code == 2
@@ -37,7 +39,7 @@ def test_wrong_arguments_exit_2_with_usage(args):
 def test_bad_sparql_is_one_line_exit_1():
     result = run("query", "SELECT ?x WHERE { ?x")
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "bad SPARQL" in lines[0]
 
 
@@ -141,7 +143,9 @@ def test_validate_extra_file_with_violations_exit_1(tmp_path):
     assert "Violation: wkg:citation" in text.output
     as_json = json.loads(run("validate", str(bad), "--format", "json").output)
     assert as_json["conforms"] is False and as_json["violations"] >= 1
-    assert any(r["focus"].endswith("/programme/uncited") and r["node_shape"] == "shp:FactShape" for r in as_json["results"])
+    assert any(
+        r["focus"].endswith("/programme/uncited") and r["node_shape"] == "shp:FactShape" for r in as_json["results"]
+    )
     assert "sh:ValidationReport" in run("validate", str(bad), "--format", "turtle").output
     assert run("validate", "--format", "yaml").exit_code == 2
     assert run("validate", str(tmp_path / "missing.ttl")).exit_code == 1

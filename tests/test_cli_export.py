@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from workforce_kg.analysis.network import network
 from workforce_kg.cli import app
-from workforce_kg.network import network
 
 runner = CliRunner()
 
@@ -59,12 +59,21 @@ def test_export_matrix_csv():
     assert rows[0][:2] == ["body", "body_label"] and "nurses-50k" in rows[0]
 
 
-@pytest.mark.parametrize("args", [["export", "--format", "pdf"], ["export"], ["export", "-f", "dot", "--depth", "x"],
-                                  ["export", "-f", "dot", "--types", "spaceship"],
-                                  ["export", "-f", "dot", "--jurisdiction", "atlantis"],
-                                  ["export", "-f", "dot", "--focus", "nothing-at-all"],
-                                  ["analyse"], ["analyse", "centrality", "--types", "spaceship"],
-                                  ["analyse", "path", "body:hee"], ["analyse", "components", "--format", "yaml"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "pdf"],
+        ["export"],
+        ["export", "-f", "dot", "--depth", "x"],
+        ["export", "-f", "dot", "--types", "spaceship"],
+        ["export", "-f", "dot", "--jurisdiction", "atlantis"],
+        ["export", "-f", "dot", "--focus", "nothing-at-all"],
+        ["analyse"],
+        ["analyse", "centrality", "--types", "spaceship"],
+        ["analyse", "path", "body:hee"],
+        ["analyse", "components", "--format", "yaml"],
+    ],
+)
 def test_wrong_arguments_exit_2_with_usage(args):
     result = run(*args)
     assert result.exit_code == 2, result.output

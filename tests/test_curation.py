@@ -42,8 +42,11 @@ def test_dhsc_commitments_roll_up_to_the_uk_government(kg):
     assert kg.ask("ASK { body:dhsc org:subOrganizationOf body:uk-government }")
     dhsc = n(kg, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a wkg:Commitment ; wkg:madeBy body:dhsc }")
     direct = n(kg, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a wkg:Commitment ; wkg:madeBy body:uk-government }")
-    rolled = n(kg, """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
-        ?c a wkg:Commitment ; wkg:madeBy ?b . ?b org:subOrganizationOf* body:uk-government }""")
+    rolled = n(
+        kg,
+        """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+        ?c a wkg:Commitment ; wkg:madeBy ?b . ?b org:subOrganizationOf* body:uk-government }""",
+    )
     assert dhsc > 20 and direct > 10 and rolled == dhsc + direct
     # the response's own "we" commitments are DHSC's, manifesto commitments the Government's
     assert kg.ask("ASK { cmt:publish-long-term-workforce-plan wkg:madeBy body:dhsc }")
@@ -107,14 +110,23 @@ def test_ranks_and_legislatures_have_their_own_concepts(kg):
 
 def test_needs_and_unnamed_activities_are_not_nodes(kg):
     """A need a speaker stressed, a statement of what matters, an unnamed activity: cited, not reified."""
-    for gone in ("cmt:staffordshire-care-routes-packages", "cmt:staffordshire-care-technology-records",
-                 "cmt:gp-records-open-standards-cloud", "cmt:scot-update-social-care-qualifications",
-                 "cmt:scot-positive-sector-communications", "cmt:scot-employers-of-choice",
-                 "prog:care-home-wearables", "prog:gp-training-places-expansion", "prog:hee-primary-care-cpd",
-                 "body:northern-lincolnshire-and-goole-nhs-ft"):
+    for gone in (
+        "cmt:staffordshire-care-routes-packages",
+        "cmt:staffordshire-care-technology-records",
+        "cmt:gp-records-open-standards-cloud",
+        "cmt:scot-update-social-care-qualifications",
+        "cmt:scot-positive-sector-communications",
+        "cmt:scot-employers-of-choice",
+        "prog:care-home-wearables",
+        "prog:gp-training-places-expansion",
+        "prog:hee-primary-care-cpd",
+        "body:northern-lincolnshire-and-goole-nhs-ft",
+    ):
         assert not kg.ask(f"ASK {{ {{ {gone} ?p ?o }} UNION {{ ?s ?p {gone} }} }}"), gone
     # ... and what they said stays cited on the node it is about
-    assert kg.ask("""ASK { prog:digital-health-technologies wkg:citation/wkg:locator "110" ; dcterms:description ?d }""")
+    assert kg.ask(
+        """ASK { prog:digital-health-technologies wkg:citation/wkg:locator "110" ; dcterms:description ?d }"""
+    )
     assert kg.ask("""ASK { fig:d001-gp-trainees-2014 wkg:evidences cmt:gp-6000-doctors .
                           cmt:gp-6000-doctors wkg:citation/wkg:locator "38" }""")
     assert kg.ask("""ASK { post:staffordshire-cabinet-member-health-care wkg:citation/wkg:locator "paragraph 5" }""")

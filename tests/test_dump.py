@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from workforce_kg import store
 from workforce_kg.cli import app
+from workforce_kg.store import local as store
 
 runner = CliRunner()
 

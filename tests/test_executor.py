@@ -1,4 +1,4 @@
-"""The query workers' scheduling (workforce_kg.executor.QueryExecutor), driven directly and over HTTP.
+"""The query workers' scheduling (workforce_kg.sparql.executor.QueryExecutor), driven directly and over HTTP.
 
 Runaway queries are cartesian products that only the time limit stops. Timings are asserted only as
 generous bounds that prove a query was not blocked (answered long before a runaway's deadline).
@@ -18,8 +18,8 @@ import urllib.request
 import pytest
 
 from conftest import LiveServer
-from workforce_kg.executor import QueryExecutor, Worker
-from workforce_kg.protocol import SparqlRequest
+from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.protocol import SparqlRequest
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s ?p ?o }"
@@ -195,8 +195,7 @@ def test_long_queries_all_run_to_the_deadline_when_nobody_waits(built_store):
 
 def http_get(url: str, query: str, timeout: float = 30):
     """(status, headers, JSON body)."""
-    req = urllib.request.Request(url + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                                 headers={"Accept": JSON})
+    req = urllib.request.Request(url + "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": JSON})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.headers, json.loads(r.read())
@@ -205,8 +204,10 @@ def http_get(url: str, query: str, timeout: float = 30):
 
 
 def test_http_max_concurrent_503_and_healthy_afterwards(built_store):
-    server = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_TIMEOUT": "2", "WORKFORCE_KG_QUERY_WORKERS": "2",
-                                          "WORKFORCE_KG_MAX_CONCURRENT": "2"})
+    server = LiveServer(
+        built_store,
+        env={"WORKFORCE_KG_QUERY_TIMEOUT": "2", "WORKFORCE_KG_QUERY_WORKERS": "2", "WORKFORCE_KG_MAX_CONCURRENT": "2"},
+    )
     try:
         runaways = [threading.Thread(target=http_get, args=(server.url, RUNAWAY)) for _ in range(2)]
         for t in runaways:
@@ -237,8 +238,8 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
 
     from fastapi.testclient import TestClient
 
-    from workforce_kg.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     store = tmp_path / "store"
     shutil.copytree(built_store, store)
@@ -260,6 +261,9 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
         assert c.get("/healthz").status_code == 200  # alive, though not ready
         for _ in range(4):  # each query that meets a dead worker gets 503 and has it replaced
             c.get("/sparql", params={"query": SIMPLE})
-        c.post("/sparql", content="CLEAR GRAPH <urn:x-nothing>",
-               headers={"Authorization": "Bearer t", "Content-Type": "application/sparql-update"})
+        c.post(
+            "/sparql",
+            content="CLEAR GRAPH <urn:x-nothing>",
+            headers={"Authorization": "Bearer t", "Content-Type": "application/sparql-update"},
+        )
         wait_until(lambda: c.get("/readyz").status_code == 200)

@@ -1,4 +1,5 @@
-"""Exports (workforce_kg.export) read back with the tools their users have: networkx, pydot, csv, an RDF parser."""
+"""Exports (workforce_kg.analysis.export) read back with the tools their users have: networkx, pydot, csv,
+an RDF parser."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pydot
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import export
-from workforce_kg.accountability import InvalidFilter
-from workforce_kg.network import network
+from workforce_kg.analysis import export
+from workforce_kg.analysis.accountability import InvalidFilter
+from workforce_kg.analysis.network import network
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 GEXF = "{http://www.gexf.net/1.2draft}"

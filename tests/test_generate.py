@@ -10,9 +10,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from workforce_kg import queries, rules, store, validation
+from workforce_kg import cq as queries
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.validation import report as validation
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -89,11 +92,22 @@ def test_no_triple_in_two_graphs(store2):
 
 def test_replicas_have_the_shape_of_the_bundled_graph(store1, store2):
     one, two = class_counts(store1), class_counts(store2)
-    for cls in ("Commitment", "Programme", "Responsibility", "Funding", "ProgressFigure", "Rating", "Evaluation",
-                "Citation", "SourceDocument"):
+    for cls in (
+        "Commitment",
+        "Programme",
+        "Responsibility",
+        "Funding",
+        "ProgressFigure",
+        "Rating",
+        "Evaluation",
+        "Citation",
+        "SourceDocument",
+    ):
         assert two[WKG + cls] == 2 * one[WKG + cls], cls
     assert two[ORG + "ChangeEvent"] == 2 * one[ORG + "ChangeEvent"]
-    assert one[ORG + "Organization"] < two[ORG + "Organization"] < 2 * one[ORG + "Organization"]  # reference bodies reused
+    assert (
+        one[ORG + "Organization"] < two[ORG + "Organization"] < 2 * one[ORG + "Organization"]
+    )  # reference bodies reused
     graphs = {q.graph_name.value for q in store2}
     assert f"{BASE}/graph/synthetic/001" in graphs
 
@@ -117,14 +131,17 @@ def rows(st: ox.Store, name: str) -> int:
     return len(KnowledgeGraph(st).rows(cq.sparql))
 
 
-@pytest.mark.parametrize("name", [
-    "cq08_evaluated_commitment_owners",
-    "cq09_nhse_holdings_by_role",
-    "cq12_commitments_with_several_bodies",
-    "cq19_funding_per_commitment",
-    "cq23_figures_evidencing_commitments",
-    "cq45_citations_per_document",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cq08_evaluated_commitment_owners",
+        "cq09_nhse_holdings_by_role",
+        "cq12_commitments_with_several_bodies",
+        "cq19_funding_per_commitment",
+        "cq23_figures_evidencing_commitments",
+        "cq45_citations_per_document",
+    ],
+)
 def test_competency_answers_grow_with_the_synthetic_data(store1, store2, name):
     assert 0 < rows(store1, name) < rows(store2, name)
 

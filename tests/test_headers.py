@@ -9,16 +9,22 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.headers import CSP, linkable
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
+from workforce_kg.web.middleware import CSP, linkable
 
 BASE = "https://w3id.org/workforce-kg"
 ENTITY = f"{BASE}/id/organisation/nhse"
 SAME_AS = ox.NamedNode("http://schema.org/sameAs")
-HOSTILE = ["javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-           "vbscript:msgbox(1)", "file:///etc/passwd", "javascript://example.org/%0Aalert(1)"]
+HOSTILE = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(document.cookie)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "javascript://example.org/%0Aalert(1)",
+]
 SAFE = "https://example.org/nhse"
 
 
@@ -28,8 +34,14 @@ def client(tmp_path_factory):
     kg = KnowledgeGraph.load()
     graph = ox.NamedNode(f"{BASE}/graph/test-hostile")
     kg.store.extend([ox.Quad(ox.NamedNode(ENTITY), SAME_AS, ox.NamedNode(iri), graph) for iri in [*HOSTILE, SAFE]])
-    kg.store.extend([ox.Quad(ox.NamedNode(iri), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
-                             ox.Literal("x"), graph) for iri in HOSTILE])
+    kg.store.extend(
+        [
+            ox.Quad(
+                ox.NamedNode(iri), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("x"), graph
+            )
+            for iri in HOSTILE
+        ]
+    )
     with TestClient(create_app(Settings(store=tmp_path_factory.mktemp("s")), kg), raise_server_exceptions=False) as c:
         yield c
 
@@ -56,8 +68,20 @@ def test_entity_page_links_only_http_iris(client):
         assert f'title="{iri}"' in r.text  # shown, as text
 
 
-HTML_ROUTES = ["/", "/docs", "/ontology", "/doc/organisation/nhse", "/graph", "/graph?focus=nhse", "/matrix", "/gaps",
-               "/def", "/doc/organisation/no-such-body", "/graph?focus=no-such-thing", "/matrix?of=nothing"]
+HTML_ROUTES = [
+    "/",
+    "/docs",
+    "/ontology",
+    "/doc/organisation/nhse",
+    "/graph",
+    "/graph?focus=nhse",
+    "/matrix",
+    "/gaps",
+    "/def",
+    "/doc/organisation/no-such-body",
+    "/graph?focus=no-such-thing",
+    "/matrix?of=nothing",
+]
 
 
 @pytest.mark.parametrize("path", HTML_ROUTES)
@@ -68,8 +92,9 @@ def test_every_html_page_carries_the_csp(client, path):
     assert "frame-ancestors 'none'" in CSP and "script-src 'self'" in CSP
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
-    assert not re.search(r"<script(?![^>]*\b(src|type=\"application/(json|ld\+json)\"))[^>]*>", r.text), \
+    assert not re.search(r"<script(?![^>]*\b(src|type=\"application/(json|ld\+json)\"))[^>]*>", r.text), (
         "an inline script the CSP would block"
+    )
     assert not [u for u in hrefs(r.text) if u.startswith(("http://", "https://", "//")) and "/static/" in u]
 
 
@@ -82,19 +107,22 @@ def test_docs_load_swagger_from_this_server(client):
     assert client.get("/redoc", follow_redirects=False).headers["location"] == "/docs"
 
 
-@pytest.mark.parametrize("method, path, headers, status", [
-    ("GET", "/api/funding", {}, 200),
-    ("GET", "/doc/organisation/nhse", {"accept": "text/turtle"}, 200),
-    ("GET", "/ontology", {"accept": "application/ld+json"}, 200),
-    ("GET", "/static/query.js", {}, 200),
-    ("GET", "/static/vendor/yasqe.min.css", {}, 200),
-    ("GET", "/no/such/route", {}, 404),
-    ("GET", "/static/nope.js", {}, 404),
-    ("GET", "/api/funding?min_amount=inf", {}, 422),
-    ("GET", "/sparql?query=SELEC", {}, 400),
-    ("POST", "/validate", {"content-type": "text/turtle"}, 413),
-    ("GET", "/healthz", {}, 200),
-])
+@pytest.mark.parametrize(
+    "method, path, headers, status",
+    [
+        ("GET", "/api/funding", {}, 200),
+        ("GET", "/doc/organisation/nhse", {"accept": "text/turtle"}, 200),
+        ("GET", "/ontology", {"accept": "application/ld+json"}, 200),
+        ("GET", "/static/query.js", {}, 200),
+        ("GET", "/static/vendor/yasqe.min.css", {}, 200),
+        ("GET", "/no/such/route", {}, 404),
+        ("GET", "/static/nope.js", {}, 404),
+        ("GET", "/api/funding?min_amount=inf", {}, 422),
+        ("GET", "/sparql?query=SELEC", {}, 400),
+        ("POST", "/validate", {"content-type": "text/turtle"}, 413),
+        ("GET", "/healthz", {}, 200),
+    ],
+)
 def test_every_response_carries_the_headers(client, method, path, headers, status):
     r = client.request(method, path, headers=headers, content=b"#" * 2_000_000 if method == "POST" else None)
     assert r.status_code == status

@@ -14,11 +14,12 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import protocol, queries, safety
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
+from workforce_kg import cq as queries
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.sparql import protocol, safety
+from workforce_kg.store import local as stores
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 B = "https://w3id.org/workforce-kg"
 DERIVED = f"{B}/graph/derived"
@@ -78,8 +79,9 @@ def writable(built_store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(writable, sources_dir):
-    settings = Settings(store=writable, update_token="alice:alice-token-1", query_workers=0, update_timeout=30,
-                        sources=sources_dir)
+    settings = Settings(
+        store=writable, update_token="alice:alice-token-1", query_workers=0, update_timeout=30, sources=sources_dir
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -104,10 +106,14 @@ def refused(r, status: int | tuple[int, ...]) -> str:
 FEDERATED = {
     # the hole the hostile testing found: an escape in a local name made the old text check read the
     # rest of the line as a comment
-    "local-name escape \\#": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\#b ?p ?o . SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\# alone": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\# SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\.": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\.b . SERVICE <{url}> { ?s ?p ?o } }",
-    "local-name escape \\-": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\-b ?p ?o SERVICE <{url}> { ?s ?p ?o } }",
+    "local-name escape \\#": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\#b ?p ?o . SERVICE <{url}> { ?s "
+    "?p ?o } }",
+    "local-name escape \\# alone": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\# SERVICE <{url}> { "
+    "?s ?p ?o } }",
+    "local-name escape \\.": "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ex:a\\.b . SERVICE <{url}> { ?s "
+    "?p ?o } }",
+    "local-name escape \\-": "PREFIX ex: <http://example.org/> SELECT * WHERE { ex:a\\-b ?p ?o SERVICE <{url}> { ?s "
+    "?p ?o } }",
     "plain": "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
     "lower case": "select * where { service <{url}> { ?s ?p ?o } }",
     "mixed case": "SeLeCt * WhErE { SeRvIcE <{url}> { ?s ?p ?o } }",
@@ -118,10 +124,10 @@ FEDERATED = {
     "after a comment line": "SELECT * WHERE { ?s ?p ?o # SERVICE\nSERVICE <{url}> { ?a ?b ?c } }",
     "no spaces": "SELECT*WHERE{SERVICE<{url}>{?s ?p ?o}}",
     "unicode escape": "SELECT * WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
-    "unicode escape in a string": "SELECT * WHERE { ?s ?p \"a\\u0022 . SERVICE <{url}> { ?a ?b ?c } # \" }",
+    "unicode escape in a string": 'SELECT * WHERE { ?s ?p "a\\u0022 . SERVICE <{url}> { ?a ?b ?c } # " }',
     "prefix named service": "PREFIX service: <{url}> SELECT * WHERE { SERVICE service: { ?s ?p ?o } }",
     "prefixed endpoint": "PREFIX e: <{url}#> SELECT * WHERE { SERVICE e:x { ?s ?p ?o } }",
-    "after an escaped quote": "SELECT * WHERE { ?s ?p \"a\\\"b\" . SERVICE <{url}> { ?a ?b ?c } }",
+    "after an escaped quote": 'SELECT * WHERE { ?s ?p "a\\"b" . SERVICE <{url}> { ?a ?b ?c } }',
     "after a long string": "SELECT * WHERE { ?s ?p '''x\n'y''' . SERVICE <{url}> { ?a ?b ?c } }",
     "subquery": "SELECT * WHERE { { SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } } } }",
     "exists": "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <{url}> { ?s ?p ?o } } }",
@@ -143,9 +149,11 @@ FEDERATED = {
 @pytest.mark.parametrize("name", FEDERATED)
 def test_no_spelling_of_service_or_from_leaves_the_machine(client, listener, name):
     query = FEDERATED[name].replace("{url}", listener.url)
-    for r in (client.get("/sparql", params={"query": query}),
-              client.post("/sparql", content=query.encode(), headers=QUERY),
-              client.post("/sparql", data={"query": query})):
+    for r in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", content=query.encode(), headers=QUERY),
+        client.post("/sparql", data={"query": query}),
+    ):
         refused(r, 400)
     assert listener.connections == 0
 
@@ -154,8 +162,12 @@ def test_query_workers_refuse_too(writable, listener):
     """The check runs in the query worker processes (the service's default), not only in-process."""
     with TestClient(create_app(Settings(store=writable, query_workers=1))) as c:
         for name in ("local-name escape \\#", "variable", "exists", "unicode escape"):
-            refused(c.post("/sparql", content=FEDERATED[name].replace("{url}", listener.url).encode(), headers=QUERY), 400)
-        assert "nested too deeply" in refused(c.post("/sparql", content=NESTED["path sequence"].encode(), headers=QUERY), 400)
+            refused(
+                c.post("/sparql", content=FEDERATED[name].replace("{url}", listener.url).encode(), headers=QUERY), 400
+            )
+        assert "nested too deeply" in refused(
+            c.post("/sparql", content=NESTED["path sequence"].encode(), headers=QUERY), 400
+        )
         r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
         assert r.status_code == 200
     assert listener.connections == 0
@@ -163,14 +175,20 @@ def test_query_workers_refuse_too(writable, listener):
 
 @pytest.mark.parametrize("iri", ["file:///etc/hostname", "file:///etc/passwd", "http://127.0.0.1:1/x"])
 def test_from_outside_the_store_is_refused(client, iri):
-    for query in (f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}", f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-                  f"select * from\n<{iri}> where {{ ?s ?p ?o }}"):
+    for query in (
+        f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"select * from\n<{iri}> where {{ ?s ?p ?o }}",
+    ):
         assert "only graphs in this store" in refused(client.get("/sparql", params={"query": query}), 400)
 
 
 def test_from_a_graph_of_the_store_is_answered(client):
-    r = client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{DERIVED}> WHERE {{ ?s ?p ?o }}"},
-                   headers={"Accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql",
+        params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{DERIVED}> WHERE {{ ?s ?p ?o }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
@@ -215,9 +233,11 @@ def test_runaway_nesting_is_refused_and_the_server_lives(client, name):
 
 
 def test_moderate_nesting_is_answered(client):
-    for query in ("SELECT * WHERE " + "{" * 40 + " ?s ?p ?o " + "}" * 40 + " LIMIT 1",
-                  "SELECT * WHERE { FILTER(" + "(" * 40 + "true" + ")" * 40 + ") }",
-                  "SELECT * WHERE { ?s " + "/".join(["wkg:subject"] * 3) + "? ?o } LIMIT 1"):
+    for query in (
+        "SELECT * WHERE " + "{" * 40 + " ?s ?p ?o " + "}" * 40 + " LIMIT 1",
+        "SELECT * WHERE { FILTER(" + "(" * 40 + "true" + ")" * 40 + ") }",
+        "SELECT * WHERE { ?s " + "/".join(["wkg:subject"] * 3) + "? ?o } LIMIT 1",
+    ):
         assert client.get("/sparql", params={"query": query}).status_code == 200, query
 
 
@@ -238,8 +258,12 @@ ODD = [
 
 @pytest.mark.parametrize("query", ODD)
 def test_odd_queries_get_400_or_an_answer_never_500(client, query):
-    for accept in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                   "text/tab-separated-values"):
+    for accept in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ):
         r = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
         assert r.status_code in (200, 400), (r.status_code, r.text)
         if r.status_code == 400:
@@ -254,9 +278,11 @@ def test_triple_terms_are_written_in_every_results_format():
     st.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), nested, ox.NamedNode("urn:g")))
     kg = KnowledgeGraph(st)
     req = lambda: protocol.SparqlRequest(query="SELECT ?o WHERE { ?s ?p ?o }")  # noqa: E731
-    for media, fmt in (("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-                       ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-                       ("text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+    for media, fmt in (
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ):
         out = protocol.execute(kg, req(), media, 100)
         assert out.status == 200, out.body
         [row] = list(ox.parse_query_results(out.body, format=fmt))
@@ -272,9 +298,11 @@ OUTBOUND_UPDATES = {
     "load": "LOAD <{url}>",
     "load silent into": f"load silent <{{url}}> into graph <{CURATION}>",
     "load a file": f"LOAD <file:///etc/hostname> INTO GRAPH <{CURATION}>",
-    "load after an escape": f"PREFIX ex: <http://example.org/> INSERT DATA {{ GRAPH <{CURATION}> {{ ex:a\\#b ex:p 1 }} }} ; LOAD <{{url}}>",
+    "load after an escape": "PREFIX ex: <http://example.org/> INSERT DATA "
+    f"{{ GRAPH <{CURATION}> {{ ex:a\\#b ex:p 1 }} }} ; LOAD <{{url}}>",
     "service": "INSERT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
-    "service after an escape": "PREFIX ex: <http://example.org/> INSERT { ex:a\\#b ex:p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    "service after an escape": "PREFIX ex: <http://example.org/> INSERT { ex:a\\#b ex:p ?o } WHERE { SERVICE <{url}> "
+    "{ ?s ?p ?o } }",
     "service in delete where": "DELETE { ?s ?p ?o } WHERE { OPTIONAL { SERVICE SILENT <{url}> { ?s ?p ?o } } }",
     "service in exists": "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { SERVICE ?x { ?s ?p ?o } } }",
     "service unicode": "INSERT { ?s ?p ?o } WHERE { \\u0053ERVICE <{url}> { ?s ?p ?o } }",
@@ -298,7 +326,9 @@ def test_using_outside_the_store_is_refused(client, writable, iri):
     before = dataset(writable)
     for clause in ("USING", "USING NAMED"):
         text = f"INSERT {{ GRAPH <{CURATION}> {{ ?s ?p ?o }} }} {clause} <{iri}> WHERE {{ ?s ?p ?o }}"
-        assert "only graphs in this store" in refused(client.post("/sparql", content=text.encode(), headers=UPDATE), 400)
+        assert "only graphs in this store" in refused(
+            client.post("/sparql", content=text.encode(), headers=UPDATE), 400
+        )
     assert dataset(writable) == before
 
 
@@ -313,12 +343,16 @@ KEPT_UPDATES = {
     "insert data audit": P + f"INSERT DATA {{ GRAPH <{AUDIT}> {{ {FORGED} }} }}",
     "insert data new ontology graph": P + f"INSERT DATA {{ GRAPH <{B}/graph/ontology/extra> {{ {FORGED} }} }}",
     "delete data": P + f"DELETE DATA {{ GRAPH <{DERIVED}> {{ {REAL} }} }}",
-    "delete data ontology": f"DELETE DATA {{ GRAPH <{ONTOLOGY}> {{ <{B}/def/Commitment> a <http://www.w3.org/2002/07/owl#Class> }} }}",
-    "graph variable delete": P + "DELETE { GRAPH ?g { ?s wkg:successor ?o } } WHERE { GRAPH ?g { ?s wkg:successor ?o } }",
+    "delete data ontology": "DELETE DATA "
+    f"{{ GRAPH <{ONTOLOGY}> {{ <{B}/def/Commitment> a <http://www.w3.org/2002/07/owl#Class> }} }}",
+    "graph variable delete": P
+    + "DELETE { GRAPH ?g { ?s wkg:successor ?o } } WHERE { GRAPH ?g { ?s wkg:successor ?o } }",
     "graph variable forge": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ GRAPH ?g {{ {REAL} }} }}",
-    "graph variable ontology": "DELETE { GRAPH ?g { ?c ?p ?o } } WHERE { GRAPH ?g { ?c a <http://www.w3.org/2002/07/owl#Class> ; ?p ?o } }",
+    "graph variable ontology": "DELETE { GRAPH ?g { ?c ?p ?o } } WHERE { GRAPH ?g { ?c a "
+    "<http://www.w3.org/2002/07/owl#Class> ; ?p ?o } }",
     "graph variable with values": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ VALUES ?g {{ <{DERIVED}> }} }}",
-    "graph variable bind": P + f"INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ BIND(IRI(CONCAT(\"{B}/graph/\", \"derived\")) AS ?g) }}",
+    "graph variable bind": P
+    + f'INSERT {{ GRAPH ?g {{ {FORGED} }} }} WHERE {{ BIND(IRI(CONCAT("{B}/graph/", "derived")) AS ?g) }}',
     "delete where graph variable": P + "DELETE WHERE { GRAPH ?g { body:hee wkg:successor ?o } }",
     "delete where": P + f"DELETE WHERE {{ GRAPH <{DERIVED}> {{ ?s wkg:successor ?o }} }}",
     "with delete": f"WITH <{DERIVED}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
@@ -348,14 +382,17 @@ KEPT_UPDATES = {
     "add to": f"ADD <{CURATION}> TO <{ONTOLOGY}>",
     "add silent to": f"ADD SILENT DEFAULT TO <{DERIVED}>",
     "second operation": P + f"INSERT DATA {{ GRAPH <{CURATION}> {{ {FORGED} }} }} ; DROP GRAPH <{DERIVED}>",
-    "base carried over": f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <curation/x> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH <derived>",
-    "prefix redeclared": f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH <{CURATION}> {{ <urn:a> <urn:b> 1 }} }} ; DROP GRAPH wkg:derived",
+    "base carried over": f"BASE <{B}/graph/> INSERT DATA {{ GRAPH <curation/x> {{ <urn:a> <urn:b> 1 }} }} ; DROP "
+    "GRAPH <derived>",
+    "prefix redeclared": f"PREFIX wkg: <{B}/graph/> INSERT DATA {{ GRAPH <{CURATION}> {{ <urn:a> <urn:b> 1 }} }} ; "
+    "DROP GRAPH wkg:derived",
 }
 
 #: spellings where the parsers could disagree: refused (400) before anything is decided
 AMBIGUOUS_UPDATES = {
     "escape in a graph name": f"PREFIX g: <{B}/graph/ontology/> DROP GRAPH g:work\\-force",
-    "escape hides a drop": f"PREFIX ex: <http://example.org/> INSERT DATA {{ ex:a\\#b ex:p 1 }} ; DROP GRAPH <{DERIVED}>",
+    "escape hides a drop": f"PREFIX ex: <http://example.org/> INSERT DATA {{ ex:a\\#b ex:p 1 }} ; DROP GRAPH "
+    f"<{DERIVED}>",
     "relative with a colon": "DROP GRAPH <graph/ontology/x:y>",
     "unicode escape": "DROP GRAPH <graph/\\u0064erived>",
     "relative base": "BASE <graph/> DROP GRAPH <derived>",
@@ -395,8 +432,8 @@ READINGS = [
 @pytest.mark.parametrize("text", READINGS)
 def test_the_graphs_an_update_names_are_those_oxigraph_writes(text):
     """The static decision reads graph names as Oxigraph does (base, prefixes, relative IRIs)."""
-    from workforce_kg import writes
-    from workforce_kg.kg import prefixes
+    from workforce_kg.vocab import prefixes
+    from workforce_kg.writes import change as writes
 
     plan = writes.check_update(text, B)
     st = ox.Store()
@@ -409,8 +446,11 @@ def test_graph_store_writes_to_kept_graphs_are_refused(client, writable):
     before = dataset(writable)
     for method in ("put", "post", "delete"):
         for graph in (DERIVED, AUDIT, ONTOLOGY, f"{B}/graph/ontology/extra"):
-            kwargs = {} if method == "delete" else {"content": b"<urn:a> <urn:b> <urn:c> .",
-                                                    "headers": {**ALICE, "Content-Type": "text/turtle"}}
+            kwargs = (
+                {}
+                if method == "delete"
+                else {"content": b"<urn:a> <urn:b> <urn:c> .", "headers": {**ALICE, "Content-Type": "text/turtle"}}
+            )
             kwargs.setdefault("headers", ALICE)
             r = getattr(client, method)("/graph-store", params={"graph": graph}, **kwargs)
             assert "kept by the service" in refused(r, 403)
@@ -419,7 +459,7 @@ def test_graph_store_writes_to_kept_graphs_are_refused(client, writable):
 
 def test_the_difference_check_catches_what_the_static_check_lets_through(tmp_path):
     """``GRAPH ?g`` is only known once evaluated: the write compares what changed and refuses it."""
-    from workforce_kg import writes
+    from workforce_kg.writes import change as writes
 
     st = stores.memory_store()
     req = writes.WriteRequest("update", "alice", update=KEPT_UPDATES["graph variable forge"])
@@ -442,30 +482,48 @@ def test_competency_questions_still_answer_right_after_the_attempts(client, writ
 
 
 def graph_changes(client, activity: str) -> dict:
-    rows = client.get("/sparql", params={"query": f"""
+    rows = client.get(
+        "/sparql",
+        params={
+            "query": f"""
         SELECT ?graph ?added ?removed WHERE {{ GRAPH <{AUDIT}> {{
             <{activity}> wkg:graphChange ?c . ?c wkg:triplesAdded ?added ; wkg:triplesRemoved ?removed
-            OPTIONAL {{ ?c wkg:graph ?graph }} }} }}"""}, headers={"Accept": "application/sparql-results+json"})
+            OPTIONAL {{ ?c wkg:graph ?graph }} }} }}"""
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert rows.status_code == 200, rows.text
-    return {b.get("graph", {}).get("value", "default"): (int(b["added"]["value"]), int(b["removed"]["value"]))
-            for b in rows.json()["results"]["bindings"]}
+    return {
+        b.get("graph", {}).get("value", "default"): (int(b["added"]["value"]), int(b["removed"]["value"]))
+        for b in rows.json()["results"]["bindings"]
+    }
 
 
 def test_the_audit_records_every_graph_a_write_changed(client, writable):
     other = CURATION + "-2"
     label = "http://www.w3.org/2004/02/skos/core#altLabel"
     nhse = f"{B}/id/organisation/nhse"
-    r = client.post("/sparql", headers=UPDATE, content=(
-        f'INSERT DATA {{ GRAPH <{CURATION}> {{ <{nhse}> <{label}> "one"@en, "two"@en }} '
-        f'GRAPH <{other}> {{ <{nhse}> <{label}> "three"@en }} }}').encode())
+    r = client.post(
+        "/sparql",
+        headers=UPDATE,
+        content=(
+            f'INSERT DATA {{ GRAPH <{CURATION}> {{ <{nhse}> <{label}> "one"@en, "two"@en }} '
+            f'GRAPH <{other}> {{ <{nhse}> <{label}> "three"@en }} }}'
+        ).encode(),
+    )
     assert r.status_code == 200, r.text
     assert graph_changes(client, r.json()["activity"]) == {CURATION: (2, 0), other: (1, 0)}
     r = client.post("/sparql", headers=UPDATE, content=f"DROP GRAPH <{CURATION}>".encode())
     assert r.status_code == 200, r.text
     assert r.json()["removed"] == 2
     assert graph_changes(client, r.json()["activity"]) == {CURATION: (0, 2)}
-    r = client.post("/sparql", headers=UPDATE, content=(
-        f"DELETE {{ GRAPH ?g {{ ?s <{label}> \"three\"@en }} }} WHERE {{ GRAPH ?g {{ ?s <{label}> \"three\"@en }} }}").encode())
+    r = client.post(
+        "/sparql",
+        headers=UPDATE,
+        content=(
+            f'DELETE {{ GRAPH ?g {{ ?s <{label}> "three"@en }} }} WHERE {{ GRAPH ?g {{ ?s <{label}> "three"@en }} }}'
+        ).encode(),
+    )
     assert r.status_code == 200, r.text
     assert graph_changes(client, r.json()["activity"]) == {other: (0, 1)}
 
@@ -475,10 +533,10 @@ def test_decisions_are_cached_by_text():
     query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
     safety.check_query(query, {})
     safety.check_query(query, {})
-    assert safety._query.cache_info().hits == 1
+    assert safety.plan_query.cache_info().hits == 1
     with pytest.raises(safety.Refused):
         safety.check_query("SELECT * WHERE { SERVICE <urn:x> {} }", {})
     with pytest.raises(safety.Refused):
         safety.check_query("SELECT * WHERE { SERVICE <urn:x> {} }", {})
-    assert safety._query.cache_info().hits == 2
-    json.dumps(safety._query.cache_info()._asdict())
+    assert safety.plan_query.cache_info().hits == 2
+    json.dumps(safety.plan_query.cache_info()._asdict())

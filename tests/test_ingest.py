@@ -15,10 +15,14 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from typer.testing import CliRunner
-from workforce_kg import provenance, sources, store, validation
+
 from workforce_kg.cli import app
 from workforce_kg.ingest import IngestError, ingest, read_text
 from workforce_kg.ingest.draft import WKG
+from workforce_kg.provenance import citations as provenance
+from workforce_kg.provenance import sources
+from workforce_kg.store import local as store
+from workforce_kg.validation import report as validation
 
 runner = CliRunner()
 BASE = "https://w3id.org/workforce-kg/id"
@@ -80,9 +84,11 @@ MINUTES_HTML = """<!DOCTYPE html><html><head><title>Minutes</title><script>var x
 <footer>Contact us about £3 million</footer></body></html>
 """
 
-NEWS = ("The Department of Health and Social Care said it will consider a new retention scheme for nurses. "
-        "It added that around 3,500 nurses left the profession last year. "
-        "Ministers pledged £40 million for mental health support for staff.")
+NEWS = (
+    "The Department of Health and Social Care said it will consider a new retention scheme for nurses. "
+    "It added that around 3,500 nurses left the profession last year. "
+    "Ministers pledged £40 million for mental health support for staff."
+)
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -140,14 +146,17 @@ def test_pdf_text_layer_is_read(tmp_path):
     assert "recruit 40 more pharmacists" in read_text(path)
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.txt", "", "is empty"),
-    ("blank.md", "  \n\n ", "is empty"),
-    ("binary.txt", b"\x00\x01\x02PK\x00", "looks binary"),
-    ("scan.pdf", None, "no text layer"),
-    ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
-    ("report.docx", "words", "unsupported file type"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", "", "is empty"),
+        ("blank.md", "  \n\n ", "is empty"),
+        ("binary.txt", b"\x00\x01\x02PK\x00", "looks binary"),
+        ("scan.pdf", None, "no text layer"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
+        ("report.docx", "words", "unsupported file type"),
+    ],
+)
 def test_bad_documents_give_one_line_errors(tmp_path, name, content, message):
     path = write(tmp_path, name, pdf_bytes([]) if content is None else content)
     with pytest.raises(IngestError, match=message):
@@ -163,8 +172,11 @@ def test_missing_file_and_bad_options_exit_1(tmp_path):
     result = runner.invoke(app, ["ingest", str(tmp_path / "none.txt"), "--document-id", "x"])
     assert result.exit_code == 1 and "no such file" in result.stderr
     path = write(tmp_path, "n.txt", NEWS)
-    for extra, message in ((["--document-id", "Not A Slug"], "slug"), (["--document-id", "ok", "--date", "2024-13-01"], "calendar"),
-                           (["--document-id", "ok", "--locator-scheme", "pages"], "unknown locator scheme")):
+    for extra, message in (
+        (["--document-id", "Not A Slug"], "slug"),
+        (["--document-id", "ok", "--date", "2024-13-01"], "calendar"),
+        (["--document-id", "ok", "--locator-scheme", "pages"], "unknown locator scheme"),
+    ):
         result = runner.invoke(app, ["ingest", str(path), *extra, "--no-validate"])
         assert result.exit_code == 1, result.output
         assert message in result.stderr
@@ -173,12 +185,15 @@ def test_missing_file_and_bad_options_exit_1(tmp_path):
 # -- segmentation --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,content,scheme", [
-    ("g.txt", GOVT_RESPONSE, "numbered-paragraph"),
-    ("p.md", PLAN_MD, "heading-paragraph"),
-    ("m.html", MINUTES_HTML, "minutes"),
-    ("n.txt", NEWS, "sentence"),
-])
+@pytest.mark.parametrize(
+    "name,content,scheme",
+    [
+        ("g.txt", GOVT_RESPONSE, "numbered-paragraph"),
+        ("p.md", PLAN_MD, "heading-paragraph"),
+        ("m.html", MINUTES_HTML, "minutes"),
+        ("n.txt", NEWS, "sentence"),
+    ],
+)
 def test_locator_scheme_is_detected(tmp_path, name, content, scheme):
     assert sources.detect_scheme(read_text(write(tmp_path, name, content))) == scheme
 
@@ -222,7 +237,11 @@ def test_funding_amounts_qualifiers_recurrence_period_and_funder(govt):
     assert rural.locator == "3" and rural.iri.startswith(f"{BASE}/funding/test-govt-response-")
     student = funding[Decimal(5000)]
     assert student.fields["recurrence"] == "per-person"
-    assert (student.fields["period"], student.fields["start"], student.fields["end"]) == ("2022/23", "2022-04-01", "2023-03-31")
+    assert (student.fields["period"], student.fields["start"], student.fields["end"]) == (
+        "2022/23",
+        "2022-04-01",
+        "2023-03-31",
+    )
     big = funding[Decimal(1500000000)]
     assert big.fields["qualifier"] == "up to" and big.fields["recurrence"] == "total-over-period"
 
@@ -267,21 +286,33 @@ def test_known_bodies_are_linked_and_defined_abbreviations_make_new_ones(govt):
 def test_programmes_responsibilities_and_changes(govt):
     prog = next(c for c in of_kind(govt, "programme") if c.label == "Workforce Innovation Programme")
     assert prog.fields["programme_kind"] == "programme"
-    resp = {(c.fields["body"].rsplit("/", 1)[-1], c.fields["role"]) for c in of_kind(govt, "responsibility")
-            if c.fields["subject"] == prog.iri}
+    resp = {
+        (c.fields["body"].rsplit("/", 1)[-1], c.fields["role"])
+        for c in of_kind(govt, "responsibility")
+        if c.fields["subject"] == prog.iri
+    }
     assert ("hee", "lead") in resp and ("cqc", "partner") in resp
     fund = next(c for c in of_kind(govt, "funding") if c.fields["amount"] == Decimal(25000000))
-    assert any(c.fields["body"].endswith("/nhse") and c.fields["role"] == "funder" for c in of_kind(govt, "responsibility"))
+    assert any(
+        c.fields["body"].endswith("/nhse") and c.fields["role"] == "funder" for c in of_kind(govt, "responsibility")
+    )
     assert fund.fields["funds"]  # the Rural Practice Fund
     change = of_kind(govt, "change")[0]
     assert change.fields["date"] == "2023-04-01"
-    assert change.fields["from"].endswith("/northern-care-board") and change.fields["to"].endswith("/eastern-care-board")
+    assert change.fields["from"].endswith("/northern-care-board") and change.fields["to"].endswith(
+        "/eastern-care-board"
+    )
 
 
 def test_ratings_from_a_table(govt):
     ratings = {(c.fields["dimension"], c.fields["value"]) for c in of_kind(govt, "rating")}
-    assert ratings == {("commitment-met", "good"), ("funding-and-resource", "requires-improvement"),
-                       ("impact", "inadequate"), ("appropriateness", "good"), ("overall", "requires-improvement")}
+    assert ratings == {
+        ("commitment-met", "good"),
+        ("funding-and-resource", "requires-improvement"),
+        ("impact", "inadequate"),
+        ("appropriateness", "good"),
+        ("overall", "requires-improvement"),
+    }
     rated = {c.fields["commitment"] for c in of_kind(govt, "rating")}
     assert len(rated) == 1
     evaluation = of_kind(govt, "evaluation")[0]
@@ -299,8 +330,15 @@ def test_minutes_html_bullets_and_resolutions(tmp_path, graph):
 
 
 def test_pdf_and_news_report(tmp_path, graph):
-    paper = ingest(write(tmp_path, "paper.pdf", pdf_bytes(["Board paper on staffing", "We will recruit 40 more pharmacists by 2027."])),
-                   "test-paper", graph=graph)
+    paper = ingest(
+        write(
+            tmp_path,
+            "paper.pdf",
+            pdf_bytes(["Board paper on staffing", "We will recruit 40 more pharmacists by 2027."]),
+        ),
+        "test-paper",
+        graph=graph,
+    )
     cmt = next(c for c in paper.by_kind("commitment") if "40 more pharmacists" in c.quote)
     assert cmt.fields["deadline"] == "2027"
     news = ingest(write(tmp_path, "news.txt", NEWS), "test-news", graph=graph)
@@ -312,8 +350,10 @@ def test_pdf_and_news_report(tmp_path, graph):
 
 
 def test_duplicates_are_flagged_not_merged(tmp_path, graph):
-    text = ("1. We will invest £12 million in rural training.\n\n2. The £12 million for rural training starts in May.\n\n"
-            "3. Separately, £55 million supports clinical placements.\n")
+    text = (
+        "1. We will invest £12 million in rural training.\n\n2. The £12 million for rural training starts in May.\n\n"
+        "3. Separately, £55 million supports clinical placements.\n"
+    )
     draft = ingest(write(tmp_path, "dup.txt", text), "test-dup", graph=graph)
     twelve = [c for c in draft.by_kind("funding") if c.fields["amount"] == Decimal(12000000)]
     assert len(twelve) == 2 and any("possible duplicate of" in f for f in twelve[1].flags)
@@ -374,8 +414,21 @@ def test_reports_in_three_formats(govt):
 def test_cli_ingest_writes_draft_and_report(tmp_path):
     path = write(tmp_path, "plan.md", PLAN_MD)
     out, rep = tmp_path / "draft.ttl", tmp_path / "report.json"
-    result = runner.invoke(app, ["ingest", str(path), "--document-id", "test-plan-cli", "--date", "2024-02-01",
-                                 "-o", str(out), "--report", str(rep)])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(path),
+            "--document-id",
+            "test-plan-cli",
+            "--date",
+            "2024-02-01",
+            "-o",
+            str(out),
+            "--report",
+            str(rep),
+        ],
+    )
     assert result.exit_code == 0, result.output
     g = Graph().parse(out)
     assert (URIRef(f"{BASE}/document/test-plan-cli"), RDF.type, WKG.SourceDocument) in g
@@ -403,8 +456,19 @@ def test_review_accepts_kinds_rejects_ids_and_writes_the_next_graph_file(tmp_pat
         (graph_dir / name).write_text("", encoding="utf-8")
     funding = govt.by_kind("funding")
     rejected = funding[0].iri.rsplit("/", 1)[-1]
-    result = runner.invoke(app, ["review", str(draft_file), "--accept", "funding", "--reject", f"fund:{rejected}",
-                                 "--graph-dir", str(graph_dir)])
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            str(draft_file),
+            "--accept",
+            "funding",
+            "--reject",
+            f"fund:{rejected}",
+            "--graph-dir",
+            str(graph_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = graph_dir / "005-test-govt-response.ttl"
     g = Graph().parse(out)
@@ -444,8 +508,9 @@ def test_interactive_review_accepts_rejects_and_edits(tmp_path, draft_file):
     out = tmp_path / "accepted.ttl"
     listing = runner.invoke(app, ["review", str(draft_file), "--list"]).stdout.splitlines()
     first, second, third = (iri_of(line) for line in listing[:3])
-    result = runner.invoke(app, ["review", str(draft_file), "--interactive", "-o", str(out)],
-                           input="a\nr\ne\nA renamed candidate\nR\n")
+    result = runner.invoke(
+        app, ["review", str(draft_file), "--interactive", "-o", str(out)], input="a\nr\ne\nA renamed candidate\nR\n"
+    )
     assert result.exit_code == 0, result.output
     g = Graph().parse(out)
     assert (first, None, None) in g and (second, None, None) not in g
@@ -456,8 +521,17 @@ def test_interactive_review_accepts_rejects_and_edits(tmp_path, draft_file):
 def iri_of(line: str) -> URIRef:
     """The IRI of a prefixed id as `review --list` prints it."""
     prefix, slug = line.split("\t")[0].split(":", 1)
-    path = {"body": "organisation", "prog": "programme", "cmt": "commitment", "fund": "funding", "fig": "figure",
-            "resp": "responsibility", "rtg": "rating", "eval": "evaluation", "chg": "change"}[prefix]
+    path = {
+        "body": "organisation",
+        "prog": "programme",
+        "cmt": "commitment",
+        "fund": "funding",
+        "fig": "figure",
+        "resp": "responsibility",
+        "rtg": "rating",
+        "eval": "evaluation",
+        "chg": "change",
+    }[prefix]
     return URIRef(f"{BASE}/{path}/{slug}")
 
 
@@ -485,15 +559,34 @@ def test_review_sends_accepted_facts_to_the_service(tmp_path, draft_file):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     try:
-        ok = runner.invoke(app, ["review", str(draft_file), "--accept", "funding", "--to", url, "--token", "right",
-                                 "--graph-dir", str(tmp_path)])
+        ok = runner.invoke(
+            app,
+            [
+                "review",
+                str(draft_file),
+                "--accept",
+                "funding",
+                "--to",
+                url,
+                "--token",
+                "right",
+                "--graph-dir",
+                str(tmp_path),
+            ],
+        )
         assert ok.exit_code == 0, ok.output
-        assert seen["path"].startswith("/graph-store?graph=https%3A%2F%2Fw3id.org%2Fworkforce-kg%2Fgraph%2Fgraph%2F000-test-govt-response")
+        assert seen["path"].startswith(
+            "/graph-store?graph=https%3A%2F%2Fw3id.org%2Fworkforce-kg%2Fgraph%2Fgraph%2F000-test-govt-response"
+        )
         assert seen["auth"] == "Bearer right" and seen["type"] == "text/turtle"
         assert (None, RDF.type, WKG.Funding) in Graph().parse(data=seen["body"].decode(), format="turtle")
-        refused = runner.invoke(app, ["review", str(draft_file), "--accept", "funding", "--to", url, "--token", "wrong"])
+        refused = runner.invoke(
+            app, ["review", str(draft_file), "--accept", "funding", "--to", url, "--token", "wrong"]
+        )
         assert refused.exit_code == 1 and "refused the write (422): the shapes refused it" in refused.stderr
-        bad = runner.invoke(app, ["review", str(draft_file), "--accept-all", "--to", "file:///etc/passwd", "--token", "x"])
+        bad = runner.invoke(
+            app, ["review", str(draft_file), "--accept-all", "--to", "file:///etc/passwd", "--token", "x"]
+        )
         assert bad.exit_code == 1 and "http(s) URL" in bad.stderr
     finally:
         server.shutdown()
@@ -503,9 +596,11 @@ def test_review_sends_accepted_facts_to_the_service(tmp_path, draft_file):
 
 
 def test_we_and_the_department_are_the_department_when_parliament_publishes(tmp_path, graph):
-    text = ("1. The Department of Health and Social Care has considered the report.\n\n"
-            "2. We will publish a retention plan by June 2025.\n\n"
-            "3. The department will also review the Rural Practice Fund.\n")
+    text = (
+        "1. The Department of Health and Social Care has considered the report.\n\n"
+        "2. We will publish a retention plan by June 2025.\n\n"
+        "3. The department will also review the Rural Practice Fund.\n"
+    )
     draft = ingest(write(tmp_path, "r.txt", text), "test-we", publisher="house-of-commons", graph=graph)
     pledges = {c.locator: c for c in draft.by_kind("commitment")}
     assert pledges["2"].fields["made_by"] == f"{BASE}/organisation/dhsc"
@@ -513,15 +608,19 @@ def test_we_and_the_department_are_the_department_when_parliament_publishes(tmp_
 
 
 def test_items_of_a_list_a_pledge_introduces_are_commitments(tmp_path, graph):
-    text = ("1. To grow the workforce we will:\n"
-            "- expand apprenticeships in every district from April 2025\n"
-            "- open two training academies\n\n"
-            "2. Vacancies are published monthly.\n\n"
-            "3. Turnover is reported each quarter.\n")
+    text = (
+        "1. To grow the workforce we will:\n"
+        "- expand apprenticeships in every district from April 2025\n"
+        "- open two training academies\n\n"
+        "2. Vacancies are published monthly.\n\n"
+        "3. Turnover is reported each quarter.\n"
+    )
     draft = ingest(write(tmp_path, "l.txt", text), "test-list", publisher="dhsc", graph=graph)
     items = [c for c in draft.by_kind("commitment") if c.quote.startswith(("expand", "open"))]
-    assert [c.quote for c in items] == ["expand apprenticeships in every district from April 2025",
-                                        "open two training academies"]
+    assert [c.quote for c in items] == [
+        "expand apprenticeships in every district from April 2025",
+        "open two training academies",
+    ]
     assert all(c.fields["made_by"] == f"{BASE}/organisation/dhsc" for c in items)
     assert items[0].fields["deadline"] == "2025-04"
 
@@ -537,11 +636,13 @@ def test_interim_targets_become_commitments_of_their_own(tmp_path, graph):
 
 
 def test_minutes_committee_and_council_are_the_ones_the_text_names(tmp_path, graph):
-    text = ("Minutes of the Riverside Health Scrutiny Committee\n\n"
-            "The Riverside Borough Council presented its workforce report.\n\n"
-            "· The Council was reviewing pay for care workers with the care market team.\n\n"
-            "· Committee agreed to invite the Director to a future meeting.\n\n"
-            "1) That the report be noted.\n")
+    text = (
+        "Minutes of the Riverside Health Scrutiny Committee\n\n"
+        "The Riverside Borough Council presented its workforce report.\n\n"
+        "· The Council was reviewing pay for care workers with the care market team.\n\n"
+        "· Committee agreed to invite the Director to a future meeting.\n\n"
+        "1) That the report be noted.\n"
+    )
     draft = ingest(write(tmp_path, "m.txt", text), "test-minutes-roles", graph=graph)
     assert draft.document["scheme"] == "minutes"
     committee = next(c.iri for c in draft.by_kind("body") if c.label == "Riverside Health Scrutiny Committee")
@@ -561,28 +662,37 @@ def test_an_unreadable_source_is_an_oserror_for_the_quote_checks(tmp_path):
         provenance.load_segments(doc, tmp_path)
     with pytest.raises(OSError):
         provenance.load_segments(provenance.Document(doc.iri, "missing.txt", "sentence", frozenset()), tmp_path)
-    result = runner.invoke(app, ["ingest", str(write(tmp_path, "n.txt", NEWS)), "--document-id", "x",
-                                 "--graph-dir", str(tmp_path / "nowhere")])
+    result = runner.invoke(
+        app,
+        ["ingest", str(write(tmp_path, "n.txt", NEWS)), "--document-id", "x", "--graph-dir", str(tmp_path / "nowhere")],
+    )
     assert result.exit_code == 1 and "not a folder" in result.stderr
 
 
 def test_markdown_pipe_table_and_rating_lists(tmp_path, graph):
-    text = ("# Panel evaluation of workforce pledges\n\n"
-            "The Independent Workforce Panel (IWP) rated progress on two pledges.\n\n"
-            "| Pledge | Commitment met | Funding and resource | Impact | Appropriateness | Overall |\n"
-            "|---|---|---|---|---|---|\n"
-            "| Train 500 more nurses a year by 2026 | Good | Requires improvement | Good | Outstanding | Good |\n"
-            "| Cut agency spending by 20% | Inadequate | Inadequate | Requires improvement | Good | Inadequate |\n\n"
-            "## Pledge 1: Train 500 more nurses a year by 2026\n\n"
-            "**\"Train 500 more nurses a year by 2026\"**\n\n"
-            "- Overall: **Good**\n"
-            "- Impact: Requires improvement\n\n"
-            "The panel found that 62% of providers were rated good or outstanding.\n")
+    text = (
+        "# Panel evaluation of workforce pledges\n\n"
+        "The Independent Workforce Panel (IWP) rated progress on two pledges.\n\n"
+        "| Pledge | Commitment met | Funding and resource | Impact | Appropriateness | Overall |\n"
+        "|---|---|---|---|---|---|\n"
+        "| Train 500 more nurses a year by 2026 | Good | Requires improvement | Good | Outstanding | Good |\n"
+        "| Cut agency spending by 20% | Inadequate | Inadequate | Requires improvement | Good | Inadequate |\n\n"
+        "## Pledge 1: Train 500 more nurses a year by 2026\n\n"
+        '**"Train 500 more nurses a year by 2026"**\n\n'
+        "- Overall: **Good**\n"
+        "- Impact: Requires improvement\n\n"
+        "The panel found that 62% of providers were rated good or outstanding.\n"
+    )
     draft = ingest(write(tmp_path, "eval.md", text), "test-pipe", date="2024-05-01", graph=graph)
-    table = {(c.fields["commitment"], c.fields["dimension"], c.fields["value"])
-             for c in draft.by_kind("rating") if c.iri.endswith("-table")}
+    table = {
+        (c.fields["commitment"], c.fields["dimension"], c.fields["value"])
+        for c in draft.by_kind("rating")
+        if c.iri.endswith("-table")
+    }
     assert len(table) == 10
-    section = {(c.fields["dimension"], c.fields["value"]) for c in draft.by_kind("rating") if c.iri.endswith("-section")}
+    section = {
+        (c.fields["dimension"], c.fields["value"]) for c in draft.by_kind("rating") if c.iri.endswith("-section")
+    }
     assert section == {("overall", "good"), ("impact", "requires-improvement")}
     first = {c.fields["commitment"] for c in draft.by_kind("rating") if c.iri.endswith("-section")}
     assert len(first) == 1 and first <= {c for c, _, _ in table}  # the section rates the table's pledge
@@ -593,12 +703,14 @@ def test_markdown_pipe_table_and_rating_lists(tmp_path, graph):
 
 
 def test_minutes_reported_speech_resolutions_and_funders(tmp_path, graph):
-    text = ("Minutes of the Valley Health Board Workforce Committee\n\n"
-            "The Chair welcomed members to the meeting.\n\n"
-            "· The Director of Workforce would lead a review of rotas with the University of Southport.\n\n"
-            "· Valley Health Board funding of £2.3 million supported Social Care Wales in the year.\n\n"
-            "1) That the Director brings a progress report within six months.\n\n"
-            "2) RESOLVED: To invest £850,000 in recruitment.\n")
+    text = (
+        "Minutes of the Valley Health Board Workforce Committee\n\n"
+        "The Chair welcomed members to the meeting.\n\n"
+        "· The Director of Workforce would lead a review of rotas with the University of Southport.\n\n"
+        "· Valley Health Board funding of £2.3 million supported Social Care Wales in the year.\n\n"
+        "1) That the Director brings a progress report within six months.\n\n"
+        "2) RESOLVED: To invest £850,000 in recruitment.\n"
+    )
     draft = ingest(write(tmp_path, "minutes.txt", text), "test-minutes-speech", date="2024-11-20", graph=graph)
     assert draft.document["scheme"] == "minutes"
     quotes = {c.locator: c for c in draft.by_kind("commitment")}
@@ -615,10 +727,12 @@ def test_minutes_reported_speech_resolutions_and_funders(tmp_path, graph):
 
 
 def test_by_when_tables_give_commitments_deadlines_and_leads(tmp_path, graph):
-    text = ("# Workforce delivery plan\n\n## Actions\n\n"
-            "| Action | Lead | By when |\n|---|---|---|\n"
-            "| Recruit 40 more health visitors | Health Education England | March 2026 |\n"
-            "| Open a staff wellbeing hub | Care Quality Commission | within six months |\n")
+    text = (
+        "# Workforce delivery plan\n\n## Actions\n\n"
+        "| Action | Lead | By when |\n|---|---|---|\n"
+        "| Recruit 40 more health visitors | Health Education England | March 2026 |\n"
+        "| Open a staff wellbeing hub | Care Quality Commission | within six months |\n"
+    )
     draft = ingest(write(tmp_path, "plan.md", text), "test-table", date="2025-01-10", graph=graph)
     rows = {c.quote: c for c in draft.by_kind("commitment")}
     visitors = rows["Recruit 40 more health visitors"]
@@ -626,4 +740,6 @@ def test_by_when_tables_give_commitments_deadlines_and_leads(tmp_path, graph):
     assert (visitors.fields["target_value"], visitors.fields["unit"]) == (Decimal(40), "people")
     assert rows["Open a staff wellbeing hub"].fields["deadline"] == "2025-07-10"
     assert not draft.by_kind("figure")  # the row's number is the action's target
-    assert any(c.fields["subject"] == visitors.iri and c.fields["role"] == "lead" for c in draft.by_kind("responsibility"))
+    assert any(
+        c.fields["subject"] == visitors.iri and c.fields["role"] == "lead" for c in draft.by_kind("responsibility")
+    )

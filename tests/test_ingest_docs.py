@@ -45,7 +45,8 @@ import pytest
 from rapidfuzz import fuzz
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import ORG, PROV, RDF, SKOS
-from workforce_kg import sources
+
+from workforce_kg.provenance import sources
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = Path(__file__).parent / "ingest_docs"
@@ -670,8 +671,8 @@ def test_candidates_are_marked_as_drafts_and_link_to_existing_iris(name, drafts,
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_draft_validates_with_the_graph(name, drafts, graph):
     """Draft + graph against the shapes: no violation on a draft node, unless the report names it."""
-    from workforce_kg import store
-    from workforce_kg.validation import validate_graph
+    from workforce_kg.store import local as store
+    from workforce_kg.validation.report import validate_graph
 
     draft = drafts(name)
     files = store.bundled_files()

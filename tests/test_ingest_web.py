@@ -8,9 +8,9 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
 from workforce_kg.ingest import ingest
+from workforce_kg.web.app import create_app
 
 TOKENS = "carol:carol-token-3"
 
@@ -41,15 +41,23 @@ def test_list_then_write_the_ticked_candidates(client, draft_text):
     listing = client.post("/ingest/review", data={"draft": draft_text, "token": "carol-token-3", "action": "list"})
     assert listing.status_code == 200
     assert 'name="accept" value="https://w3id.org/workforce-kg/id/organisation/hee"' in listing.text
-    commitment = next(part.split('"')[0] for part in listing.text.split('name="accept" value="')[1:]
-                      if "/id/commitment/" in part)
-    written = client.post("/ingest/review", data={"draft": draft_text, "token": "carol-token-3", "action": "write",
-                                                  "accept": [commitment]})
+    commitment = next(
+        part.split('"')[0] for part in listing.text.split('name="accept" value="')[1:] if "/id/commitment/" in part
+    )
+    written = client.post(
+        "/ingest/review",
+        data={"draft": draft_text, "token": "carol-token-3", "action": "write", "accept": [commitment]},
+    )
     assert written.status_code == 200, written.text
     assert "1 candidate(s) written" in written.text
-    ask = client.get("/sparql", params={"query": f"ASK {{ <{commitment}> a <https://w3id.org/workforce-kg/def/Commitment> ; "
-                                                 "<https://w3id.org/workforce-kg/def/citation> ?c }"},
-                     headers={"Accept": "application/sparql-results+json"})
+    ask = client.get(
+        "/sparql",
+        params={
+            "query": f"ASK {{ <{commitment}> a <https://w3id.org/workforce-kg/def/Commitment> ; "
+            "<https://w3id.org/workforce-kg/def/citation> ?c }"
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert ask.json()["boolean"] is True
     again = client.post("/ingest/review", data={"draft": "not turtle {", "token": "carol-token-3", "action": "list"})
     assert again.status_code == 400 and "not readable Turtle" in again.text
@@ -61,9 +69,13 @@ def test_a_write_the_gate_refuses_changes_nothing(client, draft_text):
     assert tampered != draft_text
     listing = client.post("/ingest/review", data={"draft": tampered, "token": "carol-token-3", "action": "list"})
     accept = [part.split('"')[0] for part in listing.text.split('name="accept" value="')[1:]]
-    refused = client.post("/ingest/review", data={"draft": tampered, "token": "carol-token-3", "action": "write",
-                                                  "accept": accept})
+    refused = client.post(
+        "/ingest/review", data={"draft": tampered, "token": "carol-token-3", "action": "write", "accept": accept}
+    )
     assert refused.status_code == 422 and "not in the source text" in refused.text
-    ask = client.get("/sparql", params={"query": "ASK { <https://w3id.org/workforce-kg/id/document/hee-framework-page-review> ?p ?o }"},
-                     headers={"Accept": "application/sparql-results+json"})
+    ask = client.get(
+        "/sparql",
+        params={"query": "ASK { <https://w3id.org/workforce-kg/id/document/hee-framework-page-review> ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert ask.json()["boolean"] is False

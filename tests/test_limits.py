@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import LiveServer
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 LIMIT = 1000
 ROUTES = [
@@ -88,8 +88,10 @@ def test_declared_large_body_is_refused_before_it_is_sent(built_store):
         for path in ("/sparql", "/validate"):
             with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
                 started = time.monotonic()
-                sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
-                             "Content-Length: 10000000\r\n\r\n".encode())
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
+                    "Content-Length: 10000000\r\n\r\n".encode()
+                )
                 answer = b""
                 while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
                     chunk = sock.recv(4096)

@@ -11,10 +11,10 @@ import rdflib
 from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 
-from workforce_kg import describe
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.rdf import describe
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 BASE = "https://w3id.org/workforce-kg"
 WKG = rdflib.Namespace(BASE + "/def/")
@@ -49,7 +49,11 @@ def test_hee_page_lists_successor_and_quotes(client):
     assert row and '<a href="/doc/organisation/nhse"' in row.group(1) and ">NHS England</a>" in row.group(1)
     # the provenance: quote, its document (linked to its page) and locator
     cite = re.search(r"<blockquote>Health Education England \(HEE\)</blockquote><p class=\"cite\">— (.*?)</p>", page)
-    assert cite and 'href="/doc/document/hscc-expert-panel-govt-response-2023"' in cite.group(1) and cite.group(1).endswith(", 78")
+    assert (
+        cite
+        and 'href="/doc/document/hscc-expert-panel-govt-response-2023"' in cite.group(1)
+        and cite.group(1).endswith(", 78")
+    )
     assert 'href="/graph?focus=https%3A%2F%2Fw3id.org%2Fworkforce-kg%2Fid%2Forganisation%2Fhee"' in page
     assert 'href="/def/FormalOrganization"' not in page and 'href="http://www.w3.org/ns/org#FormalOrganization"' in page
     # incoming: the responsibilities HEE holds, linked to their pages
@@ -189,7 +193,9 @@ def test_labels_are_escaped_and_base_comes_from_the_graph(tmp_path):
         assert "<script" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page
         assert 'href="/doc/organisation/other"' in page  # IRIs under this graph's base link locally
         ttl = c.get("/doc/organisation/evil.ttl")
-        assert (rdflib.URIRef(str(evil.value)), rdflib.URIRef(wkg + "successor"), rdflib.URIRef(other.value)) in rdf(ttl, "turtle")
+        assert (rdflib.URIRef(str(evil.value)), rdflib.URIRef(wkg + "successor"), rdflib.URIRef(other.value)) in rdf(
+            ttl, "turtle"
+        )
         assert c.get("/id/organisation/hee").status_code == 404  # not in this graph
 
 
@@ -208,17 +214,30 @@ def test_void_describes_the_dataset(client, kg):
     classes = {g.value(p, VOID["class"]) for p in g.objects(ds, VOID.classPartition)}
     assert {WKG.Commitment, WKG.Responsibility, rdflib.URIRef("http://www.w3.org/ns/org#Organization")} <= classes
     commitments = next(p for p in g.objects(ds, VOID.classPartition) if g.value(p, VOID["class"]) == WKG.Commitment)
-    assert int(g.value(commitments, VOID.entities)) == kg.rows("SELECT (COUNT(*) AS ?n) WHERE { ?c a wkg:Commitment }")[0]["n"]
+    assert (
+        int(g.value(commitments, VOID.entities))
+        == kg.rows("SELECT (COUNT(*) AS ?n) WHERE { ?c a wkg:Commitment }")[0]["n"]
+    )
     vocabularies = {str(v) for v in g.objects(ds, VOID.vocabulary)}
-    assert {BASE + "/def/", "http://www.w3.org/ns/org#", "http://www.w3.org/2004/02/skos/core#", "http://schema.org/"} <= vocabularies
+    assert {
+        BASE + "/def/",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://schema.org/",
+    } <= vocabularies
     assert g.value(ds, DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert g.value(ds, VOID.sparqlEndpoint) == rdflib.URIRef("http://testserver/sparql")
-    assert set(g.objects(ds, VOID.dataDump)) == {rdflib.URIRef("http://testserver/dump.nq"), rdflib.URIRef("http://testserver/dump.trig")}
+    assert set(g.objects(ds, VOID.dataDump)) == {
+        rdflib.URIRef("http://testserver/dump.nq"),
+        rdflib.URIRef("http://testserver/dump.trig"),
+    }
     assert str(g.value(ds, VOID.uriSpace)) == BASE + "/"
     dists = set(g.objects(ds, DCAT.distribution))
     assert len(dists) == 2 and all((d, rdflib.RDF.type, DCAT.Distribution) in g for d in dists)
     service = g.value(ds, DCAT.accessService)
-    assert (service, rdflib.RDF.type, DCAT.DataService) in g and g.value(service, DCAT.endpointURL) == g.value(ds, VOID.sparqlEndpoint)
+    assert (service, rdflib.RDF.type, DCAT.DataService) in g and g.value(service, DCAT.endpointURL) == g.value(
+        ds, VOID.sparqlEndpoint
+    )
     sources = set(g.objects(ds, DCTERMS.source))
     assert len(sources) == 5 and rdflib.URIRef(BASE + "/id/document/hscc-expert-panel-govt-response-2023") in sources
 
@@ -278,7 +297,11 @@ def test_compaction_round_trips_awkward_values(kg):
         ox.Triple(s, ox.NamedNode(describe.SKOS + "prefLabel"), ox.Literal("Gàidhlig", language="gd")),
         ox.Triple(s, ox.NamedNode(describe.SKOS + "prefLabel"), ox.Literal("no language")),
         ox.Triple(s, p("rank"), ox.Literal("007", datatype=ox.NamedNode(describe.XSD + "integer"))),
-        ox.Triple(s, ox.NamedNode("http://example.org/flag"), ox.Literal("true", datatype=ox.NamedNode(describe.XSD + "boolean"))),
+        ox.Triple(
+            s,
+            ox.NamedNode("http://example.org/flag"),
+            ox.Literal("true", datatype=ox.NamedNode(describe.XSD + "boolean")),
+        ),
         ox.Triple(s, p("citation"), shared),
         ox.Triple(ox.NamedNode(BASE + "/id/commitment/y"), p("citation"), shared),
         ox.Triple(shared, p("quote"), ox.Literal("shared quote")),

@@ -9,21 +9,25 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from workforce_kg import lint
+
+from workforce_kg.analysis import lint
 from workforce_kg.cli import app
-from workforce_kg.kg import prefixes
 from workforce_kg.paths import GRAPH_DIR
+from workforce_kg.vocab import prefixes
 
 runner = CliRunner()
 P = prefixes()
 
-PREFIXES = "\n".join(f"@prefix {k}: <{v}> ." for k, v in P.items()) + """
+PREFIXES = (
+    "\n".join(f"@prefix {k}: <{v}> ." for k, v in P.items())
+    + """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix schema: <http://schema.org/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
+)
 
 # One seeded error of each kind. Quotes are invented for the test (the lint does not check them
 # against the sources); the document is a real one, whose author body is DHSC and which has no
@@ -134,7 +138,9 @@ def test_seeded_findings_are_the_only_new_ones(seeded):
 
 def test_relative_time_resolved_against_writing_date(graph_copy):
     """With dcterms:created on the document, "this year" must give that year; "next year" the one after."""
-    ttl = PREFIXES + """
+    ttl = (
+        PREFIXES
+        + """
 doc:seed-doc a wkg:SourceDocument ; dcterms:created "2022-10"^^xsd:gYearMonth .
 fig:seed-right a wkg:ProgressFigure ; wkg:asOf "2022"^^xsd:gYear ;
     wkg:citation [ wkg:document doc:seed-doc ; wkg:locator "1" ; wkg:quote "the number rose this year" ] .
@@ -145,6 +151,7 @@ cmt:seed-next a wkg:Intention ; wkg:deadline "2023"^^xsd:gYear ;
 fig:seed-undated a wkg:ProgressFigure ;
     wkg:citation [ wkg:document doc:seed-doc ; wkg:locator "1" ; wkg:quote "the number rose this year" ] .
 """
+    )
     (graph_copy / "zz-seeded.ttl").write_text(ttl, encoding="utf-8")
     findings = {f.nodes[0]: f for f in lint.lint(graph_copy).failing if f.kind == "relative-time"}
     assert set(findings) == {iri("fig:seed-wrong")}
@@ -153,7 +160,9 @@ fig:seed-undated a wkg:ProgressFigure ;
 
 def test_undated_event_only_without_any_date(graph_copy):
     """A calendar date in the quote is a finding only when the node records no date at all."""
-    ttl = PREFIXES + f"""
+    ttl = (
+        PREFIXES
+        + f"""
 prog:seed-dated a wkg:Programme ; wkg:established "2022-05"^^xsd:gYearMonth ;
     {CITE.format(q="launched in May 2022")} .
 prog:seed-day-month a wkg:Programme ; {CITE.format(q="announced on 22nd September")} .
@@ -161,6 +170,7 @@ prog:seed-month-year a wkg:Programme ; {CITE.format(q="published in May 2022")} 
 prog:seed-no-date a wkg:Programme ; {CITE.format(q="published in May")} .
 cmt:seed-commitment a wkg:Intention ; {CITE.format(q="met in May 2022")} .
 """
+    )
     (graph_copy / "zz-seeded.ttl").write_text(ttl, encoding="utf-8")
     findings = {f.nodes[0]: f for f in lint.lint(graph_copy).failing if f.kind == "undated-event"}
     assert set(findings) == {iri("prog:seed-day-month"), iri("prog:seed-month-year")}

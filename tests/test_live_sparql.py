@@ -122,8 +122,12 @@ def test_serve_refuses_a_location_that_is_not_a_store(tmp_path):
     import sys
 
     (tmp_path / "notes.txt").write_text("not a store")
-    result = subprocess.run([sys.executable, "-m", "workforce_kg", "serve", "--store", str(tmp_path), "--port", "1"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "workforce_kg", "serve", "--store", str(tmp_path), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "neither empty nor a workforce-kg store" in result.stderr
     assert (tmp_path / "notes.txt").read_text() == "not a store"
@@ -133,7 +137,7 @@ def mutations(seed: int = 7, count: int = 120):
     """Seeded mutations of the competency questions: truncations, deletions, insertions, swaps."""
     import random
 
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     rng = random.Random(seed)
     texts = [q.sparql for q in queries.load()]
@@ -145,13 +149,13 @@ def mutations(seed: int = 7, count: int = 120):
         if kind == 0:
             yield q[:i]
         elif kind == 1:
-            yield q[:i] + q[i + rng.randint(1, 8):]
+            yield q[:i] + q[i + rng.randint(1, 8) :]
         elif kind == 2:
             yield q[:i] + " " + rng.choice(junk) + " " + q[i:]
         else:
             j = rng.randrange(len(q))
             a, b = sorted((i, j))
-            yield q[:a] + q[b:b + 5] + q[a + 5:b] + q[a:a + 5] + q[b + 5:]
+            yield q[:a] + q[b : b + 5] + q[a + 5 : b] + q[a : a + 5] + q[b + 5 :]
 
 
 def test_sparql_fuzz_never_500_or_hang(short_timeout_server):
@@ -174,8 +178,11 @@ def test_serve_logs_one_json_line_per_request_with_its_id_and_no_token(built_sto
 
     port = free_port()
     out, err = (tmp_path / "stdout.log").open("w+"), (tmp_path / "stderr.log").open("w+")
-    proc = subprocess.Popen([sys.executable, "-m", "workforce_kg", "serve", "--store", str(built_store), "--port", str(port)],
-                            stdout=out, stderr=err)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workforce_kg", "serve", "--store", str(built_store), "--port", str(port)],
+        stdout=out,
+        stderr=err,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -186,8 +193,10 @@ def test_serve_logs_one_json_line_per_request_with_its_id_and_no_token(built_sto
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-        req = urllib.request.Request(url + "/sparql?query=" + urllib.parse.quote("ASK {}"),
-                                     headers={"X-Request-ID": "trace-42", "Authorization": "Bearer very-secret-token"})
+        req = urllib.request.Request(
+            url + "/sparql?query=" + urllib.parse.quote("ASK {}"),
+            headers={"X-Request-ID": "trace-42", "Authorization": "Bearer very-secret-token"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.headers["X-Request-ID"] == "trace-42"
     finally:

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import LiveServer
 
 LIMIT = 256 << 20
@@ -53,8 +54,14 @@ def sparql(url: str, query: str, timeout: float = 30) -> tuple[int, dict | str]:
 
 @pytest.fixture(scope="module")
 def server(built_store):
-    s = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_MEMORY": "256MiB", "WORKFORCE_KG_QUERY_WORKERS": "2",
-                                     "WORKFORCE_KG_QUERY_TIMEOUT": "15"})
+    s = LiveServer(
+        built_store,
+        env={
+            "WORKFORCE_KG_QUERY_MEMORY": "256MiB",
+            "WORKFORCE_KG_QUERY_WORKERS": "2",
+            "WORKFORCE_KG_QUERY_TIMEOUT": "15",
+        },
+    )
     yield s
     s.stop()
 
@@ -98,8 +105,8 @@ def test_hungry_queries_are_stopped_at_the_memory_limit(server):
 def test_the_backstop_stops_a_query_the_poll_misses(built_store, monkeypatch):
     """With the poll blind (as when an allocation outruns it), the worker's RLIMIT_DATA stops the query:
     the client still gets the 503 naming the limit, not "stopped unexpectedly"; the next query works."""
-    from workforce_kg.executor import QueryExecutor, Worker, backstop
-    from workforce_kg.protocol import SparqlRequest
+    from workforce_kg.sparql.executor import QueryExecutor, Worker, backstop
+    from workforce_kg.sparql.protocol import SparqlRequest
 
     monkeypatch.setattr(Worker, "rss", lambda self: None)
     ex = QueryExecutor(built_store, workers=1, timeout=20, max_rows=1000, memory=128 << 20)
@@ -121,7 +128,8 @@ def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
     the limit, nothing changes, and the next write is made by a new writer."""
     import shutil
 
-    from workforce_kg.writes import WriteError, Writer, WriteRequest
+    from workforce_kg.writes.change import WriteError, WriteRequest
+    from workforce_kg.writes.worker import Writer
 
     store = tmp_path / "store"
     shutil.copytree(built_store, store)
@@ -130,14 +138,27 @@ def test_a_write_past_the_writers_memory_is_stopped(built_store, tmp_path):
     try:
         pid = writer._worker.process.pid
         with pytest.raises(WriteError) as refused:
-            writer.run(WriteRequest("update", "test", update=f"INSERT {{ GRAPH <{graph}> {{ ?a <http://example.org/p> ?f }} }} "
-                                    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }"))
+            writer.run(
+                WriteRequest(
+                    "update",
+                    "test",
+                    update=f"INSERT {{ GRAPH <{graph}> {{ ?a <http://example.org/p> ?f }} }} "
+                    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }",
+                )
+            )
         assert refused.value.status == 503
-        assert refused.value.message == ("the write exceeded the writer's memory limit of 256 MiB and was stopped; "
-                                         "nothing was changed")
-        answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{graph}> {{ '
-                                         '<https://w3id.org/workforce-kg/id/organisation/nhse> '
-                                         '<http://www.w3.org/2004/02/skos/core#altLabel> "after"@en } }'))
+        assert refused.value.message == (
+            "the write exceeded the writer's memory limit of 256 MiB and was stopped; nothing was changed"
+        )
+        answer = writer.run(
+            WriteRequest(
+                "update",
+                "test",
+                update=f"INSERT DATA {{ GRAPH <{graph}> {{ "
+                "<https://w3id.org/workforce-kg/id/organisation/nhse> "
+                '<http://www.w3.org/2004/02/skos/core#altLabel> "after"@en } }',
+            )
+        )
         assert answer["added"] == 1 and writer._worker.process.pid != pid
     finally:
         writer.close()

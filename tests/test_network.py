@@ -1,4 +1,4 @@
-"""The networkx projection (workforce_kg.network) and the analyses on it."""
+"""The networkx projection (workforce_kg.analysis.network) and the analyses on it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 import networkx as nx
 import pytest
 
-from workforce_kg import network
-from workforce_kg.accountability import InvalidFilter, NotFound, slug_of
+from workforce_kg.analysis import network
+from workforce_kg.analysis.accountability import InvalidFilter, NotFound, slug_of
 
 
 @pytest.fixture(scope="module")
@@ -37,21 +37,30 @@ def test_node_ids_are_format_safe(net):
 
 
 def test_edges_are_keyed_by_predicate(kg, net):
-    for u, v, k, d in net.graph.edges(keys=True, data=True):
+    for _u, _v, k, d in net.graph.edges(keys=True, data=True):
         assert k == d["predicate"] and k.startswith("http") and d["relation"] and d["label"]
     serves = kg.rows("SELECT DISTINCT ?p ?c WHERE { ?p wkg:serves ?c }")
-    got = {(net.graph.nodes[u]["iri"], net.graph.nodes[v]["iri"])
-           for u, v, k in net.graph.edges(keys=True) if k == f"{kg.base}/def/serves"}
+    got = {
+        (net.graph.nodes[u]["iri"], net.graph.nodes[v]["iri"])
+        for u, v, k in net.graph.edges(keys=True)
+        if k == f"{kg.base}/def/serves"
+    }
     assert got == {(r["p"], r["c"]) for r in serves}
 
 
 def test_responsibilities_become_role_edges(kg, net):
-    held = kg.rows("SELECT DISTINCT ?s ?b ?role WHERE { ?r a wkg:Responsibility ; wkg:subject ?s ; wkg:body ?b ; wkg:role ?role }")
-    edges = {(net.graph.nodes[u]["iri"], net.graph.nodes[v]["iri"], d["role"])
-             for u, v, d in net.graph.edges(data=True) if "role" in d}
+    held = kg.rows(
+        "SELECT DISTINCT ?s ?b ?role WHERE { ?r a wkg:Responsibility ; wkg:subject ?s ; wkg:body ?b ; wkg:role ?role }"
+    )
+    edges = {
+        (net.graph.nodes[u]["iri"], net.graph.nodes[v]["iri"], d["role"])
+        for u, v, d in net.graph.edges(data=True)
+        if "role" in d
+    }
     assert edges == {(r["s"], r["b"], slug_of(r["role"])) for r in held}
-    lead = net.graph.get_edge_data(net.by_iri[f"{kg.base}/id/programme/long-term-workforce-plan"],
-                                   net.by_iri[f"{kg.base}/id/organisation/nhse"])
+    lead = net.graph.get_edge_data(
+        net.by_iri[f"{kg.base}/id/programme/long-term-workforce-plan"], net.by_iri[f"{kg.base}/id/organisation/nhse"]
+    )
     assert lead[f"{kg.base}/def/leadBody"]["role"] == "lead"
     assert lead[f"{kg.base}/def/leadBody"]["responsibility"].endswith("/d001-nhse-lead-ltwp")
     framework = net.graph.get_edge_data("programme_framework_15", "body_hee")[f"{kg.base}/def/leadBody"]
@@ -107,8 +116,10 @@ def test_shortest_path_hee_to_50k_nurses(kg):
     result = network.shortest_path(kg, "body:hee", "cmt:nurses-50k")
     assert result["found"] and result["length"] == 2
     assert [n["id"] for n in result["nodes"]] == ["hee", "dhsc", "nurses-50k"]
-    assert [(e["relation"], e["direction"]) for e in result["edges"]] == [("sponsoredBy", "forward"),
-                                                                           ("accountableBody", "backward")]
+    assert [(e["relation"], e["direction"]) for e in result["edges"]] == [
+        ("sponsoredBy", "forward"),
+        ("accountableBody", "backward"),
+    ]
 
 
 def test_no_path_between_separate_components(kg, net):
@@ -118,8 +129,17 @@ def test_no_path_between_separate_components(kg, net):
     assert result["found"] is False and result["nodes"] == []
 
 
-@pytest.mark.parametrize("ref", ["body_nhse", "https://w3id.org/workforce-kg/id/organisation/nhse", "body:nhse",
-                                 "body/nhse", "organisation/nhse", "nhse"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "body_nhse",
+        "https://w3id.org/workforce-kg/id/organisation/nhse",
+        "body:nhse",
+        "body/nhse",
+        "organisation/nhse",
+        "nhse",
+    ],
+)
 def test_resolve_accepts_many_forms(kg, net, ref):
     assert net.resolve(kg, ref) == "body_nhse"
 

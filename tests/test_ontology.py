@@ -6,7 +6,7 @@ import re
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 import workforce_kg
 from workforce_kg.paths import GRAPH_DIR, ONTOLOGY_DIR, SHAPES_DIR, turtle_files
@@ -31,9 +31,18 @@ def our_terms(g: Graph) -> set[URIRef]:
 
 def test_header_metadata(onto):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in onto
-    for prop in (OWL.versionIRI, OWL.versionInfo, DCTERMS.title, DCTERMS.description, DCTERMS.license,
-                 DCTERMS.creator, DCTERMS.created, DCTERMS.modified,
-                 URIRef(VANN + "preferredNamespacePrefix"), URIRef(VANN + "preferredNamespaceUri")):
+    for prop in (
+        OWL.versionIRI,
+        OWL.versionInfo,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.license,
+        DCTERMS.creator,
+        DCTERMS.created,
+        DCTERMS.modified,
+        URIRef(VANN + "preferredNamespacePrefix"),
+        URIRef(VANN + "preferredNamespaceUri"),
+    ):
         assert onto.value(ONTOLOGY, prop) is not None, f"header lacks {prop}"
     assert isinstance(onto.value(ONTOLOGY, DCTERMS.license), URIRef), "licence must be an IRI"
     assert onto.value(ONTOLOGY, DCTERMS.created).datatype == XSD.date
@@ -56,7 +65,7 @@ def test_every_term_labelled_and_defined(onto):
     missing = []
     terms = our_terms(onto) | {s for s in onto.subjects(RDFS.isDefinedBy, None)}
     for term in terms:
-        labels = [l for l in onto.objects(term, RDFS.label) if isinstance(l, Literal) and l.language == "en"]
+        labels = [x for x in onto.objects(term, RDFS.label) if isinstance(x, Literal) and x.language == "en"]
         defs = list(onto.objects(term, RDFS.comment)) + list(onto.objects(term, SKOS.definition))
         if len(labels) != 1 or not defs:
             missing.append(str(term))
@@ -65,7 +74,7 @@ def test_every_term_labelled_and_defined(onto):
 
 def test_naming_conventions(onto):
     for term in our_terms(onto):
-        local = str(term)[len(WKG):]
+        local = str(term)[len(WKG) :]
         assert "_" not in local
         if (term, RDF.type, OWL.Class) in onto:
             assert local[0].isupper(), local
@@ -94,10 +103,10 @@ def test_every_used_term_of_our_namespace_is_declared(onto):
     declared = our_terms(onto)
     g = _all_graphs()
     used = set()
-    for s, p, o in g:
+    for _s, p, o in g:
         if str(p).startswith(WKG) and not re.match(WKG + r"(shapes/|scheme/)", str(p)):
             used.add(p)
-        if p == RDF.type and str(o).startswith(WKG) and "/" not in str(o)[len(WKG):]:
+        if p == RDF.type and str(o).startswith(WKG) and "/" not in str(o)[len(WKG) :]:
             used.add(o)
     undeclared = sorted(str(t) for t in used - declared)
     assert not undeclared, f"used but not declared in the ontology: {undeclared}"

@@ -12,11 +12,12 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import pages, queries
-from workforce_kg.app import create_app
-from workforce_kg.config import Settings
-
 from conftest import ARTIFACTS
+from workforce_kg import cq as queries
+from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
+from workforce_kg.web.routes import pages
+
 CQ07 = "cq07_rating_scale"
 SUCCESSOR = "SELECT ?successor WHERE { body:hee wkg:successor ?successor }"
 
@@ -138,7 +139,7 @@ def expected_cell(term: dict | None, base: str) -> dict:
     if term is None:
         return {"href": None, "value": None, "lang": None}
     if term["type"] == "uri":
-        href = term["value"][len(base):] if term["value"].startswith(base + "/") else term["value"]
+        href = term["value"][len(base) :] if term["value"].startswith(base + "/") else term["value"]
         return {"href": href, "value": None, "lang": None}
     lang = "@" + term["xml:lang"] if "xml:lang" in term else None
     return {"href": None, "value": term["value"], "lang": lang}
@@ -251,14 +252,17 @@ RECORD_CSP = """document.addEventListener("securitypolicyviolation", function (e
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path, ready", [
-    ("/", ".CodeMirror"),
-    ("/doc/organisation/nhse", "h1"),
-    ("/graph?focus=nhse", "#cy[data-state=ready]"),
-    ("/matrix", "table"),
-    ("/ontology", "body"),
-    ("/docs", ".swagger-ui .info .title"),
-])
+@pytest.mark.parametrize(
+    "path, ready",
+    [
+        ("/", ".CodeMirror"),
+        ("/doc/organisation/nhse", "h1"),
+        ("/graph?focus=nhse", "#cy[data-state=ready]"),
+        ("/matrix", "table"),
+        ("/ontology", "body"),
+        ("/docs", ".swagger-ui .info .title"),
+    ],
+)
 def test_pages_work_under_the_csp(page, live_server, path, ready):
     """Each page loads and works with no CSP violation (the fixture also fails on any console error)."""
     page.add_init_script(RECORD_CSP)
@@ -271,7 +275,10 @@ def test_pages_work_under_the_csp(page, live_server, path, ready):
 
 @pytest.mark.browser
 def test_result_iris_that_are_not_http_are_not_links(page, live_server):
-    query = 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> <https://example.org/a> } }'
+    query = (
+        "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> "
+        "<https://example.org/a> } }"
+    )
     page.goto(live_server.url + "/?query=" + quote(query))
     page.wait_for_selector(".CodeMirror")
     page.click("#run")

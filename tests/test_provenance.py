@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from workforce_kg import provenance, sources
-from workforce_kg.provenance import WKG
+from workforce_kg.provenance import citations as provenance
+from workforce_kg.provenance import sources
+from workforce_kg.provenance.citations import WKG
 
 
 def test_every_citation_is_verified(graph, sources_dir):
@@ -83,15 +84,23 @@ def test_normalise(text, quote, ok):
 
 
 def test_segmenters():
-    numbered = sources.segments("### Heading\nintro\n1. One.\n - bullet\n2. Two.\n## Next\n3. Three.", "numbered-paragraph")
+    numbered = sources.segments(
+        "### Heading\nintro\n1. One.\n - bullet\n2. Two.\n## Next\n3. Three.", "numbered-paragraph"
+    )
     assert numbered["1"] == "1. One. - bullet"
     assert numbered["Heading"] == "Heading intro"
     assert numbered["3"] == "3. Three."
-    hp = sources.segments("Title\n\nFirst para.\n\nSecond para.\nSection\nThird.", "heading-paragraph", {"Title", "Section"})
+    hp = sources.segments(
+        "Title\n\nFirst para.\n\nSecond para.\nSection\nThird.", "heading-paragraph", {"Title", "Section"}
+    )
     assert hp["Title ¶2"] == "Second para."
     assert hp["Section ¶1"] == "Third."
     minutes = sources.segments("Intro\n·  One\n·  Two\n1)  Resolved.", "minutes")
-    assert minutes["bullet 2"] == "· Two" and minutes["resolution 1"] == "1) Resolved." and minutes["paragraph 1"] == "Intro"
+    assert (
+        minutes["bullet 2"] == "· Two"
+        and minutes["resolution 1"] == "1) Resolved."
+        and minutes["paragraph 1"] == "Intro"
+    )
     sentences = sources.segments("First one. Second “quoted” one. Third", "sentence")
     assert sentences["sentence 2"] == "Second “quoted” one."
     with pytest.raises(ValueError):

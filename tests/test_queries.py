@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workforce_kg import queries
+from workforce_kg import cq as queries
 
 CQS = queries.load()
 SKIPS: dict[str, str] = {}  # name -> reason; none at present
@@ -25,7 +25,7 @@ def test_competency_question(kg, cq):
 
 @pytest.mark.parametrize("cq", CQS, ids=[q.name for q in CQS])
 def test_competency_question_on_disk_store(built_store, cq):
-    from workforce_kg.kg import KnowledgeGraph
+    from workforce_kg.store.kg import KnowledgeGraph
 
     kg = KnowledgeGraph.load(built_store)
     assert queries.matches(kg, cq)
@@ -34,8 +34,11 @@ def test_competency_question_on_disk_store(built_store, cq):
 def test_key_answers(kg):
     """A few answers stated independently of the recorded files."""
     assert kg.rows("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating }") == [{"n": 70}]
-    assert kg.rows("""SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating ; wkg:citation/wkg:locator ?l
-                      FILTER(?l IN ("Planning for the workforce", "Building the workforce", "Wellbeing at work")) }""") == [{"n": 35}]
+    assert (
+        kg.rows("""SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating ; wkg:citation/wkg:locator ?l
+                      FILTER(?l IN ("Planning for the workforce", "Building the workforce", "Wellbeing at work")) }""")
+        == [{"n": 35}]
+    )
     assert kg.ask("ASK { cmt:nurses-50k wkg:accountableBody body:dhsc }")
     assert kg.ask("ASK { body:hee wkg:successor body:nhse }")
 

@@ -18,16 +18,16 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from workforce_kg import describe, queries
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
-from workforce_kg.cli import app as cli
-from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
-from workforce_kg.remote import RemoteError, RemoteStore, _chunks, display, parse_target, query_form
-
 import virtuoso as vt
 from test_api import *  # noqa: F401,F403 - the API tests, run again below on the remote store
+from workforce_kg import cq as queries
+from workforce_kg.cli import app as cli
+from workforce_kg.config import Settings
+from workforce_kg.rdf import describe
+from workforce_kg.store import local as stores
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.store.remote import RemoteError, RemoteStore, chunks, display, parse_target, query_form
+from workforce_kg.web.app import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def embedded() -> KnowledgeGraph:
         ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
         ("PREFIX ask: <http://x/ask#>\n# CONSTRUCT in a comment\nask { ?s ask:select 'DESCRIBE' }", "ASK"),
         ("BASE <http://x/> CONSTRUCT { ?s ?p ?o } WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }", "CONSTRUCT"),
-        ('describe <http://x/select>', "DESCRIBE"),
+        ("describe <http://x/select>", "DESCRIBE"),
         ("SELECT ?construct WHERE { ?construct ?p ?o }", "SELECT"),
     ],
 )
@@ -64,25 +64,36 @@ def test_targets_and_redaction():
     assert parse_target("remote:http://h/q|https://u:p@h/u") == ("http://h/q", "https://u:p@h/u")
     with pytest.raises(ValueError):
         parse_target("remote:/var/lib/store")
-    assert display("remote:http://h/q|http://dba:secret@h:8890/sparql-auth") == "remote:http://h/q|http://dba:***@h:8890/sparql-auth"
+    assert (
+        display("remote:http://h/q|http://dba:secret@h:8890/sparql-auth")
+        == "remote:http://h/q|http://dba:***@h:8890/sparql-auth"
+    )
 
 
 def test_chunks_keep_blank_node_neighbourhoods_together():
     b1, b2 = ox.BlankNode(), ox.BlankNode()
     g, h, p = ox.NamedNode("urn:g"), ox.NamedNode("urn:h"), ox.NamedNode("urn:p")
     quads = [ox.Quad(ox.NamedNode(f"urn:s{i}"), p, ox.Literal(str(i)), g) for i in range(5)]
-    quads += [ox.Quad(ox.NamedNode("urn:x"), p, b1, g), ox.Quad(b1, p, b2, g), ox.Quad(b2, p, ox.Literal("q"), g),
-              ox.Quad(b2, p, ox.NamedNode("urn:T"), h)]
-    chunks = list(_chunks(quads, 3))
-    assert sorted(map(str, itertools.chain(*chunks))) == sorted(map(str, quads))
-    assert [c for c in chunks if any(isinstance(q.object, ox.BlankNode) or isinstance(q.subject, ox.BlankNode) for q in c)] == [quads[5:]]
+    quads += [
+        ox.Quad(ox.NamedNode("urn:x"), p, b1, g),
+        ox.Quad(b1, p, b2, g),
+        ox.Quad(b2, p, ox.Literal("q"), g),
+        ox.Quad(b2, p, ox.NamedNode("urn:T"), h),
+    ]
+    parts = list(chunks(quads, 3))
+    assert sorted(map(str, itertools.chain(*parts))) == sorted(map(str, quads))
+    assert [
+        c for c in parts if any(isinstance(q.object, ox.BlankNode) or isinstance(q.subject, ox.BlankNode) for q in c)
+    ] == [quads[5:]]
 
 
 def test_unreachable_remote_is_one_clear_line():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(RemoteError, match=rf"^the remote SPARQL store http://127.0.0.1:{port}/sparql is unreachable: .*refused"):
+    with pytest.raises(
+        RemoteError, match=rf"^the remote SPARQL store http://127.0.0.1:{port}/sparql is unreachable: .*refused"
+    ):
         KnowledgeGraph.load(f"remote:http://127.0.0.1:{port}/sparql")
     result = runner.invoke(cli, ["query", "--store", f"remote:http://127.0.0.1:{port}/sparql", "ASK {}"])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1 and "unreachable" in result.output
@@ -119,7 +130,9 @@ def test_select_ask_construct_give_pyoxigraph_results(ours, embedded):
     assert isinstance(result, ox.QuerySolutions)
     assert ours.rows(sparql) == embedded.rows(sparql) != []
     assert isinstance(ours.query("ASK { body:hee wkg:successor body:nhse }"), ox.QueryBoolean)
-    assert ours.ask("ASK { body:hee wkg:successor body:nhse }") and not ours.ask("ASK { body:nhse wkg:successor body:hee }")
+    assert ours.ask("ASK { body:hee wkg:successor body:nhse }") and not ours.ask(
+        "ASK { body:nhse wkg:successor body:hee }"
+    )
     construct = "CONSTRUCT { ?s wkg:successor ?o } WHERE { ?s wkg:successor ?o }"
     triples = ours.query(construct)
     assert isinstance(triples, ox.QueryTriples)
@@ -140,8 +153,12 @@ def test_dataset_arguments_reach_the_endpoint(ours, embedded):
 def test_quads_for_pattern_and_dump_match(ours, embedded):
     node = ox.NamedNode(NURSES)
     plain = lambda quads: sorted(str(q) for q in quads if not isinstance(q.object, ox.BlankNode))  # noqa: E731
-    assert plain(ours.store.quads_for_pattern(node, None, None, None)) == plain(embedded.store.quads_for_pattern(node, None, None, None))
-    assert plain(ours.store.quads_for_pattern(None, None, node, None)) == plain(embedded.store.quads_for_pattern(None, None, node, None))
+    assert plain(ours.store.quads_for_pattern(node, None, None, None)) == plain(
+        embedded.store.quads_for_pattern(node, None, None, None)
+    )
+    assert plain(ours.store.quads_for_pattern(None, None, node, None)) == plain(
+        embedded.store.quads_for_pattern(None, None, node, None)
+    )
     dumped = list(ox.parse(ours.store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS))
     assert len(dumped) == len(embedded)
 
@@ -195,14 +212,19 @@ def test_build_loads_every_quad_into_named_graphs(kg, embedded, virtuoso):
     assert set(kg.store.named_graphs()) == set(embedded.store.named_graphs())
     sparql = "SELECT ?v WHERE { ?f a wkg:Funding ; schema:value ?v }"
     datatypes = lambda k: sorted((s["v"].value, s["v"].datatype.value) for s in k.query(sparql))  # noqa: E731
-    assert datatypes(kg) == datatypes(embedded)  # xsd:decimal stays decimal (Virtuoso reads "80"^^xsd:decimal as integer)
+    assert datatypes(kg) == datatypes(
+        embedded
+    )  # xsd:decimal stays decimal (Virtuoso reads "80"^^xsd:decimal as integer)
     virtuoso.isql("SPARQL INSERT INTO <urn:x-not-ours> { <urn:a> <urn:b> <urn:c> }")
     assert len(KnowledgeGraph.load(virtuoso.target)) == len(embedded)  # other graphs stay out of the dataset
 
 
 def test_blank_nodes_are_shared_across_graphs(kg, embedded):
     """Citation nodes live in the source graphs, their wkg:Citation type in the derived graph."""
-    sparql = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?x wkg:citation ?c } GRAPH ?h { ?c a wkg:Citation } FILTER(?g != ?h) }"
+    sparql = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?x wkg:citation ?c } GRAPH ?h { ?c a wkg:Citation } "
+        "FILTER(?g != ?h) }"
+    )
     assert kg.rows(sparql) == embedded.rows(sparql) and kg.rows(sparql)[0]["n"] > 1000
 
 
@@ -268,16 +290,26 @@ def test_comparison_still_tells_answers_apart(embedded):
 
 
 def test_sparql_endpoint_on_virtuoso(client, embedded):
-    r = client.get("/sparql", params={"query": "SELECT ?l WHERE { body:hee wkg:successor ?s . ?s skos:prefLabel ?l }"},
-                   headers={"accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql",
+        params={"query": "SELECT ?l WHERE { body:hee wkg:successor ?s . ?s skos:prefLabel ?l }"},
+        headers={"accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200 and r.json()["results"]["bindings"][0]["l"]["value"] == "NHS England"
-    r = client.post("/sparql", data={"query": "CONSTRUCT WHERE { body:hee wkg:successor ?s }"}, headers={"accept": "text/turtle"})
+    r = client.post(
+        "/sparql", data={"query": "CONSTRUCT WHERE { body:hee wkg:successor ?s }"}, headers={"accept": "text/turtle"}
+    )
     assert r.status_code == 200 and "body:nhse" in r.text
     g = f"{embedded.base}/graph/graph/changes"
-    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": g},
-                   headers={"accept": "text/csv"})
+    r = client.get(
+        "/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": g},
+        headers={"accept": "text/csv"},
+    )
     assert r.text.splitlines()[1] == str(len(list(embedded.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))))
-    assert client.get("/sparql", params={"query": "SELECT * FROM <urn:x-not-ours> WHERE { ?s ?p ?o }"}).status_code == 400
+    assert (
+        client.get("/sparql", params={"query": "SELECT * FROM <urn:x-not-ours> WHERE { ?s ?p ?o }"}).status_code == 400
+    )
     bad = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x"})
     assert bad.status_code == 400 and "malformed" in bad.json()["error"]
 
@@ -290,7 +322,9 @@ def test_pages_and_dumps_on_virtuoso(client, embedded):
 
 
 def test_cli_queries_and_serve_checks_the_remote(remote_target):
-    result = runner.invoke(cli, ["query", "--store", remote_target, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a wkg:Rating }", "-f", "csv"])
+    result = runner.invoke(
+        cli, ["query", "--store", remote_target, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a wkg:Rating }", "-f", "csv"]
+    )
     assert result.exit_code == 0 and result.output.splitlines() == ["n", "70"]
     url = parse_target(remote_target)[0]
     empty = f"remote:{url.replace('/sparql', '/no-such-endpoint')}"
@@ -318,8 +352,8 @@ def test_remote_going_down_is_a_503(tmp_path):
     """A remote that stops answering after start-up gives clients a 503 with a message, not a 500."""
     from fastapi.testclient import TestClient
 
-    from workforce_kg.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -329,7 +363,11 @@ def test_remote_going_down_is_a_503(tmp_path):
         r = client.get("/api/commitments")
         ready = client.get("/readyz")
     assert r.status_code == 503 and "unreachable" in r.json()["error"]
-    assert ready.status_code == 503 and ready.json()["store"] == {"kind": "remote", "answers": False, "generation": None}
+    assert ready.status_code == 503 and ready.json()["store"] == {
+        "kind": "remote",
+        "answers": False,
+        "generation": None,
+    }
     assert ready.json()["error"].startswith("not ready: the store does not answer")
 
 
@@ -349,39 +387,67 @@ def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_d
     try:
         with TestClient(create_app(settings)) as c:
             n = len(remote())
-            fact, doc, locator, quote = (next(iter(embedded.query(
-                "SELECT ?f ?d ?l ?q WHERE { ?f a wkg:Programme ; wkg:citation [ wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q ] }"
-                " ORDER BY ?f ?l LIMIT 1")))[k] for k in ("f", "d", "l", "q"))
+            fact, doc, locator, quote = (
+                next(
+                    iter(
+                        embedded.query(
+                            "SELECT ?f ?d ?l ?q WHERE { ?f a wkg:Programme ; wkg:citation [ wkg:document ?d ; "
+                            "wkg:locator ?l ; wkg:quote ?q ] }"
+                            " ORDER BY ?f ?l LIMIT 1"
+                        )
+                    )
+                )[k]
+                for k in ("f", "d", "l", "q")
+            )
             cite = f"""INSERT DATA {{ GRAPH <{test_graph}> {{ {fact} wkg:citation [ a wkg:Citation ;
                 wkg:document {doc} ; wkg:locator {locator} ; wkg:quote {json.dumps(quote.value[:40])} ] }} }}"""
             r = c.post("/sparql", content=cite, headers={**auth, **update})
             assert r.status_code == 200, r.text
             assert r.json()["quotes_checked"] >= 1 and r.json()["generation"] is None
             # the new blank node carries all four statements, and its derived type, on the remote
-            found = list(remote().query(f"""SELECT ?c WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c .
+            found = list(
+                remote().query(f"""SELECT ?c WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c .
                 ?c a wkg:Citation ; wkg:document {doc} ; wkg:locator {locator} ; wkg:quote ?q }}
-                FILTER(STRSTARTS(?q, {json.dumps(quote.value[:40])})) }}"""))
+                FILTER(STRSTARTS(?q, {json.dumps(quote.value[:40])})) }}""")
+            )
             assert len(found) == 1
-            audit = list(remote().query("""SELECT ?who ?added WHERE { GRAPH ?a { ?w a prov:Activity ;
-                prov:wasAssociatedWith/rdfs:label ?who ; wkg:triplesAdded ?added } }"""))
+            audit = list(
+                remote().query("""SELECT ?who ?added WHERE { GRAPH ?a { ?w a prov:Activity ;
+                prov:wasAssociatedWith/rdfs:label ?who ; wkg:triplesAdded ?added } }""")
+            )
             assert [(str(a["who"].value), int(a["added"].value)) for a in audit] == [("alice", 5)]
             # refused: a second preferred label; nothing reaches the remote
-            r = c.post("/graph-store", params={"graph": test_graph}, headers={**auth, "Content-Type": "text/turtle"},
-                       content=f'{fact} <http://www.w3.org/2004/02/skos/core#prefLabel> "Second name"@en .')
+            r = c.post(
+                "/graph-store",
+                params={"graph": test_graph},
+                headers={**auth, "Content-Type": "text/turtle"},
+                content=f'{fact} <http://www.w3.org/2004/02/skos/core#prefLabel> "Second name"@en .',
+            )
             assert r.status_code == 422 and r.json()["report"]["violations"] >= 1
-            r = c.post("/graph-store", params={"default": ""}, headers={**auth, "Content-Type": "text/turtle"},
-                       content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "x"@en .')
+            r = c.post(
+                "/graph-store",
+                params={"default": ""},
+                headers={**auth, "Content-Type": "text/turtle"},
+                content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "x"@en .',
+            )
             assert r.status_code == 400 and "name the graph" in r.json()["error"]
             # removing the citation again names Virtuoso's own blank node: its derived type goes too
-            r = c.post("/sparql", headers={**auth, **update},
-                       content=f"DELETE WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c . ?c ?p ?o }} }}")
+            r = c.post(
+                "/sparql",
+                headers={**auth, **update},
+                content=f"DELETE WHERE {{ GRAPH <{test_graph}> {{ {fact} wkg:citation ?c . ?c ?p ?o }} }}",
+            )
             assert r.status_code == 200 and r.json()["removed"] == 5, r.text
             orphans = remote().query(f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{derived}> {{ ?c a wkg:Citation }}
                 FILTER NOT EXISTS {{ ?f wkg:citation ?c }} }}""")
             assert int(next(iter(orphans))["n"].value) == 0
             # the service reads its own writes at once (its list of graphs is asked for again)
-            r = c.put("/graph-store", params={"graph": test_graph}, headers={**auth, "Content-Type": "text/turtle"},
-                      content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "Remote alias"@en .')
+            r = c.put(
+                "/graph-store",
+                params={"graph": test_graph},
+                headers={**auth, "Content-Type": "text/turtle"},
+                content=f'{fact} <http://www.w3.org/2004/02/skos/core#altLabel> "Remote alias"@en .',
+            )
             assert r.status_code in (200, 201), r.text
             assert c.get("/api/search", params={"q": "Remote alias"}).json()["total"] >= 1
             read = c.get("/graph-store", params={"graph": test_graph}, headers={"Accept": "application/n-triples"})
@@ -389,8 +455,13 @@ def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_d
             r = c.delete("/graph-store", params={"graph": test_graph}, headers=auth)
             assert r.status_code == 200, r.text
             assert c.get("/graph-store", params={"graph": test_graph}).status_code == 404
-            audit_quads = len(list(remote().store.quads_for_pattern(graph_name=ox.NamedNode(
-                "https://w3id.org/workforce-kg/graph/audit"))))
+            audit_quads = len(
+                list(
+                    remote().store.quads_for_pattern(
+                        graph_name=ox.NamedNode("https://w3id.org/workforce-kg/graph/audit")
+                    )
+                )
+            )
             assert len(remote()) - audit_quads == n and audit_quads > 0
     finally:
         result = runner.invoke(cli, ["build", "--store", writable])  # the remote as the other tests expect it

@@ -8,8 +8,10 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import rules, store, writes
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.writes import change as writes
 
 DERIVED = store.graph_iri(BASE, "derived")
 NEW_GRAPH = ox.NamedNode(f"{BASE}/graph/graph/999-new")
@@ -108,12 +110,15 @@ def turtle(text: str) -> list[ox.Quad]:
 
 def responsibility(bundled, role="lead") -> ox.NamedNode:
     """The first (by IRI) responsibility with ``role`` whose subject has no other of that role."""
-    rows = bundled.query(f"""
+    rows = bundled.query(
+        f"""
         PREFIX wkg: <{WKG}>
         SELECT ?r WHERE {{
           ?r a wkg:Responsibility ; wkg:role <{ROLE}{role}> ; wkg:subject ?s .
           FILTER NOT EXISTS {{ ?r2 wkg:role <{ROLE}{role}> ; wkg:subject ?s . FILTER(?r2 != ?r) }}
-        }} ORDER BY ?r LIMIT 1""", use_default_graph_as_union=True)
+        }} ORDER BY ?r LIMIT 1""",
+        use_default_graph_as_union=True,
+    )
     return next(iter(rows))["r"]
 
 
@@ -130,7 +135,10 @@ def test_adding_a_new_document(bundled):
     added, removed = check(bundled, added=turtle(NEW_DOCUMENT))
     dhsc, new_body = iri("body:dhsc"), iri("body:new-body")
     assert {(t.predicate, t.object) for t in added if t.subject.value.endswith("commitment/new-one")} >= {
-        (iri("wkg:accountableBody"), dhsc), (iri("wkg:responsibleBody"), dhsc), (RDF_TYPE, iri("wkg:Commitment"))}
+        (iri("wkg:accountableBody"), dhsc),
+        (iri("wkg:responsibleBody"), dhsc),
+        (RDF_TYPE, iri("wkg:Commitment")),
+    }
     assert ox.Triple(new_body, iri("wkg:successor"), dhsc) in added
     assert sum(t.object == iri("wkg:Citation") for t in added) == 2
     assert not removed
@@ -159,7 +167,9 @@ def test_changing_a_role(bundled):
     old = one(bundled, r, iri("wkg:role"))
     subject = one(bundled, r, iri("wkg:subject")).object
     body = one(bundled, r, iri("wkg:body")).object
-    added, removed = check(bundled, added=[ox.Quad(r, old.predicate, iri("role:funder"), old.graph_name)], removed=[old])
+    added, removed = check(
+        bundled, added=[ox.Quad(r, old.predicate, iri("role:funder"), old.graph_name)], removed=[old]
+    )
     assert ox.Triple(subject, iri("wkg:funderBody"), body) in added
     assert ox.Triple(subject, iri("wkg:leadBody"), body) in removed
 
@@ -189,15 +199,17 @@ def test_removing_only_a_responsibilitys_type(bundled):
 
 def test_changing_a_type(bundled):
     old = one(bundled, None, RDF_TYPE, iri("wkg:Intention"))
-    added, removed = check(bundled, added=[ox.Quad(old.subject, RDF_TYPE, iri("wkg:Programme"), old.graph_name)],
-                           removed=[old])
+    added, removed = check(
+        bundled, added=[ox.Quad(old.subject, RDF_TYPE, iri("wkg:Programme"), old.graph_name)], removed=[old]
+    )
     assert ox.Triple(old.subject, RDF_TYPE, iri("wkg:Commitment")) in removed
 
 
 def test_removing_a_type(bundled):
     dhsc = iri("body:dhsc")
-    _, removed = check(bundled, removed=[q for q in bundled.quads_for_pattern(dhsc, RDF_TYPE, None, None)
-                                         if q.graph_name != DERIVED])
+    _, removed = check(
+        bundled, removed=[q for q in bundled.quads_for_pattern(dhsc, RDF_TYPE, None, None) if q.graph_name != DERIVED]
+    )
     assert ox.Triple(dhsc, RDF_TYPE, iri("org:Organization")) in removed
 
 
@@ -213,8 +225,11 @@ def test_a_type_by_a_subclass_after_a_subclass_axiom(bundled):
     st = copy(bundled)
     assert change(st, added=[ox.Quad(iri("wkg:Intention"), SUBCLASS_OF, iri("wkg:Responsibility"), NEW_GRAPH)]) is None
     cmt = one(bundled, None, RDF_TYPE, iri("wkg:Intention")).subject
-    quads = [ox.Quad(cmt, iri("wkg:subject"), cmt, NEW_GRAPH), ox.Quad(cmt, iri("wkg:body"), iri("body:dhsc"), NEW_GRAPH),
-             ox.Quad(cmt, iri("wkg:role"), iri("role:lead"), NEW_GRAPH)]
+    quads = [
+        ox.Quad(cmt, iri("wkg:subject"), cmt, NEW_GRAPH),
+        ox.Quad(cmt, iri("wkg:body"), iri("body:dhsc"), NEW_GRAPH),
+        ox.Quad(cmt, iri("wkg:role"), iri("role:lead"), NEW_GRAPH),
+    ]
     assert change(st, added=quads) is not None
     assert ox.Triple(cmt, iri("wkg:leadBody"), iri("body:dhsc")) not in derived(st)
 
@@ -270,7 +285,9 @@ def test_random_removals_and_additions(bundled, seed):
     """Random triples removed, and triples made of existing ones (a subject and predicate, the object of
     another triple with that predicate) added, in three changes one after the other."""
     rng = random.Random(seed)
-    quads = sorted((q for q in bundled if q.graph_name != DERIVED and not q.graph_name.value.startswith(ONTOLOGY)), key=str)
+    quads = sorted(
+        (q for q in bundled if q.graph_name != DERIVED and not q.graph_name.value.startswith(ONTOLOGY)), key=str
+    )
     by_predicate: dict = {}
     for q in quads:
         by_predicate.setdefault(q.predicate, []).append(q)
@@ -289,10 +306,14 @@ def test_a_write_updates_the_derived_triples(bundled):
     r = responsibility(bundled)
     other = next(b for b in (iri("body:dhsc"), iri("body:nhse")) if b != one(bundled, r, iri("wkg:body")).object)
     st = copy(bundled)
-    req = writes.WriteRequest("update", "test", update=f"""
+    req = writes.WriteRequest(
+        "update",
+        "test",
+        update=f"""
         DELETE {{ GRAPH ?g {{ <{r.value}> wkg:body ?old }} }}
         INSERT {{ GRAPH ?g {{ <{r.value}> wkg:body <{other.value}> }} }}
-        WHERE {{ GRAPH ?g {{ <{r.value}> wkg:body ?old }} }}""")
+        WHERE {{ GRAPH ?g {{ <{r.value}> wkg:body ?old }} }}""",
+    )
     added, removed, _ = writes.change(st, req, BASE)
     assert (len(added), len(removed)) == (1, 1)
     assert derived(st) == full(st)
@@ -305,8 +326,11 @@ def test_a_write_derives_from_its_audit_record(bundled):
     st = copy(bundled)
     activity, super_ = ox.NamedNode("http://www.w3.org/ns/prov#Activity"), ox.NamedNode(f"{WKG}AuditedActivity")
     assert change(st, added=[ox.Quad(activity, SUBCLASS_OF, super_, NEW_GRAPH)]) is None
-    req = writes.WriteRequest("update", "test", update=f"INSERT DATA {{ GRAPH <{NEW_GRAPH.value}> {{ "
-                                                       f"<{BODY}dhsc> wkg:successor <{BODY}nhse> }} }}")
+    req = writes.WriteRequest(
+        "update",
+        "test",
+        update=f"INSERT DATA {{ GRAPH <{NEW_GRAPH.value}> {{ <{BODY}dhsc> wkg:successor <{BODY}nhse> }} }}",
+    )
     _, _, answer = writes.change(st, req, BASE)
     assert ox.Triple(ox.NamedNode(answer["activity"]), RDF_TYPE, super_) in derived(st)
     assert derived(st) == full(st)

@@ -1,7 +1,7 @@
 """Query and write workers are confined by the kernel: no network, no files beyond their own.
 
 The text checks of queries and updates are bypassed here on purpose: the worker processes are the
-real ones (:func:`workforce_kg.executor._worker_main`, :func:`workforce_kg.writes._writer_main`), with
+real ones (:func:`workforce_kg.sparql.executor.worker_main`, :func:`workforce_kg.writes.worker.writer_main`), with
 their evaluation swapped for a raw one that runs whatever it is sent on pyoxigraph (``SERVICE``,
 ``LOAD``) or opens whatever file it is told. A listener on loopback counts the connections that reach
 it; a secret file (and ``/etc/hostname``) must stay unread.
@@ -16,10 +16,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from workforce_kg import sandbox
-from workforce_kg.executor import QueryExecutor, Worker
-from workforce_kg.protocol import Outcome, SparqlRequest
-from workforce_kg.writes import Writer, WriteRequest
+
+from workforce_kg.sparql import sandbox
+from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.protocol import Outcome, SparqlRequest
+from workforce_kg.writes.change import WriteRequest
+from workforce_kg.writes.worker import Writer
 
 pytestmark = pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="the kernel has no Landlock")
 
@@ -106,10 +108,10 @@ def _raw_execute(kg, req: SparqlRequest, accept, max_rows) -> Outcome:
 
 def raw_query_worker(conn, store_path, max_rows, memory, mode):
     """The real query worker, with ``protocol.execute`` replaced by :func:`probe`."""
-    from workforce_kg import executor, protocol
+    from workforce_kg.sparql import executor, protocol
 
     protocol.execute = _raw_execute
-    executor._worker_main(conn, store_path, max_rows, memory, mode)
+    executor.worker_main(conn, store_path, max_rows, memory, mode)
 
 
 def _raw_perform(path, req: WriteRequest, shapes=None, sources=None) -> dict:
@@ -118,11 +120,13 @@ def _raw_perform(path, req: WriteRequest, shapes=None, sources=None) -> dict:
 
 def raw_writer(conn, store_path, sources, timeout, memory, mode):
     """The real writer process, with ``writes.perform`` (and its remote twin) replaced by :func:`probe`."""
-    from workforce_kg import remote_writes, writes
+    from workforce_kg.writes import change as writes
+    from workforce_kg.writes import remote as remote_writes
+    from workforce_kg.writes import worker
 
     writes.perform = _raw_perform
     remote_writes.perform_remote = lambda target, req, *args: probe(json.loads(req.update))
-    writes._writer_main(conn, store_path, sources, timeout, memory, mode)
+    worker.writer_main(conn, store_path, sources, timeout, memory, mode)
 
 
 def start(main, *args) -> Worker:
@@ -147,9 +151,13 @@ def ask(worker: Worker, command: dict, writer: bool = False) -> dict:
 def test_service_in_a_query_worker_reaches_nobody(built_store, listener):
     worker = start(raw_query_worker, str(built_store), 1000, 1 << 30, "require")
     try:
-        answer = ask(worker, {"query": f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"})
+        answer = ask(
+            worker, {"query": f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"}
+        )
         assert "error" in answer and "denied" in answer["error"].lower(), answer
-        answer = ask(worker, {"query": f"SELECT * {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"})
+        answer = ask(
+            worker, {"query": f"SELECT * {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"}
+        )
         assert answer == {"ok": 1}  # SILENT: one empty solution, and still no connection
         answer = ask(worker, {"connect": listener.port})
         assert "PermissionError" in answer["error"], answer
@@ -163,9 +171,11 @@ def test_service_in_a_query_worker_reaches_nobody(built_store, listener):
 def test_load_and_service_in_the_writer_reach_nobody(writable, listener):
     worker = start(raw_writer, str(writable), None, 20.0, 2 << 30, "require")
     try:
-        for update in (f"LOAD <http://127.0.0.1:{listener.port}/x>",
-                       f"LOAD SILENT <http://127.0.0.1:{listener.port}/x> INTO GRAPH <{B}/graph/x>",
-                       f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}"):
+        for update in (
+            f"LOAD <http://127.0.0.1:{listener.port}/x>",
+            f"LOAD SILENT <http://127.0.0.1:{listener.port}/x> INTO GRAPH <{B}/graph/x>",
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}",
+        ):
             answer = ask(worker, {"update": update}, writer=True)
             assert "error" in answer or answer == {"ok": 0}, (update, answer)
         answer = ask(worker, {"connect": listener.port}, writer=True)
@@ -209,8 +219,14 @@ def test_no_socket_of_any_family_in_a_confined_process(built_store):
 def test_a_query_worker_reads_no_file_but_its_store(built_store, secret):
     worker = start(raw_query_worker, str(built_store), 1000, 1 << 30, "require")
     try:
-        for path in (secret, "/etc/hostname", "/etc/passwd", Path.home() / ".bashrc", f"/proc/{worker.process.pid}/environ",
-                     Path(__file__).resolve().parents[1] / "pyproject.toml"):  # the checkout, not Python's
+        for path in (
+            secret,
+            "/etc/hostname",
+            "/etc/passwd",
+            Path.home() / ".bashrc",
+            f"/proc/{worker.process.pid}/environ",
+            Path(__file__).resolve().parents[1] / "pyproject.toml",
+        ):  # the checkout, not Python's
             answer = ask(worker, {"open": str(path)})
             assert "error" in answer and SECRET not in json.dumps(answer), (path, answer)
             assert "PermissionError" in answer["error"] or "FileNotFoundError" in answer["error"], (path, answer)
@@ -248,26 +264,49 @@ def test_confined_workers_write_validate_check_quotes_and_see_new_generations(wr
     try:
         assert {"seccomp", "landlock-fs"} <= set(executor.stats()["confinement"])
         before = json.loads(executor.run(query, "application/sparql-results+json").body)["results"]["bindings"]
-        answer = writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{B}/graph/curation/t> '
-                                         f'{{ {nhse} {alt} "Sandboxed"@en }} }}'))
+        answer = writer.run(
+            WriteRequest(
+                "update",
+                "test",
+                update=f'INSERT DATA {{ GRAPH <{B}/graph/curation/t> {{ {nhse} {alt} "Sandboxed"@en }} }}',
+            )
+        )
         assert answer["added"] == 1 and answer["generation"]
         after = json.loads(executor.run(query, "application/sparql-results+json").body)["results"]["bindings"]
         assert len(after) == len(before) + 1 and "Sandboxed" in {b["l"]["value"] for b in after}
         # a write that breaks a shape is refused by pySHACL in the confined writer
         with pytest.raises(Exception) as refused:
-            writer.run(WriteRequest("update", "test", update=f'INSERT DATA {{ GRAPH <{B}/graph/curation/t> '
-                                    f'{{ <{B}/id/organisation/x> a <http://www.w3.org/ns/org#Organization> }} }}'))
+            writer.run(
+                WriteRequest(
+                    "update",
+                    "test",
+                    update=f"INSERT DATA {{ GRAPH <{B}/graph/curation/t> "
+                    f"{{ <{B}/id/organisation/x> a <http://www.w3.org/ns/org#Organization> }} }}",
+                )
+            )
         assert getattr(refused.value, "status", None) == 422, refused.value
         # a citation whose quote is not in its source is refused: the sources folder is readable
-        citation = json.loads(executor.run(SparqlRequest(query=f"""
+        citation = json.loads(
+            executor.run(
+                SparqlRequest(
+                    query=f"""
             PREFIX wkg: <{B}/def/>
-            SELECT ?doc ?locator WHERE {{ ?f wkg:citation [ wkg:document ?doc ; wkg:locator ?locator ] }} LIMIT 1"""),
-            "application/sparql-results+json").body)["results"]["bindings"][0]
+            SELECT ?doc ?locator WHERE {{ ?f wkg:citation [ wkg:document ?doc ; wkg:locator ?locator ] }} LIMIT 1"""
+                ),
+                "application/sparql-results+json",
+            ).body
+        )["results"]["bindings"][0]
         with pytest.raises(Exception) as refused:
-            writer.run(WriteRequest("update", "test", update=f"""PREFIX wkg: <{B}/def/>
+            writer.run(
+                WriteRequest(
+                    "update",
+                    "test",
+                    update=f"""PREFIX wkg: <{B}/def/>
                 INSERT DATA {{ GRAPH <{B}/graph/curation/t> {{ <{B}/id/organisation/nhse> wkg:citation [
-                wkg:document <{citation['doc']['value']}> ; wkg:locator "{citation['locator']['value']}" ;
-                wkg:quote "words that are in no source at all" ] }} }}"""))
+                wkg:document <{citation["doc"]["value"]}> ; wkg:locator "{citation["locator"]["value"]}" ;
+                wkg:quote "words that are in no source at all" ] }} }}""",
+                )
+            )
         assert getattr(refused.value, "status", None) == 422 and "quote" in refused.value.message, refused.value
     finally:
         executor.close()

@@ -41,8 +41,8 @@ CONFIG = {
 
 def _schema() -> dict:
     """The OpenAPI document the app serves (built without starting it; checked against the served one below)."""
-    from workforce_kg.app import create_app
     from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
 
     return create_app(Settings()).openapi()
 
@@ -64,8 +64,21 @@ def test_openapi_operation(case, live_server):
 
 # -- numeric edge values: every number or integer query parameter in the schema ----------------------
 
-EDGE_NUMBERS = ["inf", "-inf", "Infinity", "nan", "NaN", "1e400", "-1e400", "1e-400", "-0", "1" + "0" * 400,
-                "-" + "9" * 40, "0x10", "1_000"]
+EDGE_NUMBERS = [
+    "inf",
+    "-inf",
+    "Infinity",
+    "nan",
+    "NaN",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "-0",
+    "1" + "0" * 400,
+    "-" + "9" * 40,
+    "0x10",
+    "1_000",
+]
 
 
 def _numeric_parameters() -> list[tuple[str, str, str]]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +19,18 @@ def client(kg, tmp_path_factory):
         yield c
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/export/..%2f..%2fetc%2fpasswd", 404),
-    ("/api/export/graphml/../../../etc/passwd", 404),
-    ("/api/export/%2e%2e%2f%2e%2e%2fpyproject.toml", 404),
-    ("/api/export/graphml?focus=file:///etc/passwd", 422),
-    ("/dump.nq/../../etc/passwd", 404),
-    ("/static/vendor/..%2f..%2f..%2fpyproject.toml", 404),
-    ("/graph-store?graph=file:///etc/passwd", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/export/..%2f..%2fetc%2fpasswd", 404),
+        ("/api/export/graphml/../../../etc/passwd", 404),
+        ("/api/export/%2e%2e%2f%2e%2e%2fpyproject.toml", 404),
+        ("/api/export/graphml?focus=file:///etc/passwd", 422),
+        ("/dump.nq/../../etc/passwd", 404),
+        ("/static/vendor/..%2f..%2f..%2fpyproject.toml", 404),
+        ("/graph-store?graph=file:///etc/passwd", 404),
+    ],
+)
 def test_traversal_and_file_iris_reach_no_file(client, url, status):
     r = client.get(url)
     assert r.status_code == status

@@ -10,8 +10,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from workforce_kg import store, validation
 from workforce_kg.paths import GRAPH_DIR
+from workforce_kg.store import local as store
+from workforce_kg.validation import report as validation
 
 HERE = Path(__file__).parent / "shapes"
 VALID = sorted((HERE / "valid").glob("*.ttl"))
@@ -50,8 +51,13 @@ def test_cases_found():
 
 def test_every_node_shape_has_an_invalid_case(context):
     _, _, shapes = context
-    targeted = {validation._short(shapes, s) for s in shapes.subjects(RDF.type, SH.NodeShape)
-                if any(shapes.value(s, p) is not None for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target))}
+    targeted = {
+        validation.short_name(shapes, s)
+        for s in shapes.subjects(RDF.type, SH.NodeShape)
+        if any(
+            shapes.value(s, p) is not None for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+        )
+    }
     covered = {expectations(p)[0] for p in INVALID}
     assert targeted <= covered, f"node shapes without an invalid case: {sorted(targeted - covered)}"
 

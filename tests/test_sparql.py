@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 Q = "SELECT ?r ?v WHERE { ?r a wkg:Rating ; wkg:ratingValue ?v } ORDER BY ?r LIMIT 5"
 
@@ -45,13 +45,19 @@ def test_three_ways_to_send_a_query(client):
 
 
 def test_format_parameter_overrides_accept(client):
-    r = client.get("/sparql", params={"query": Q, "format": "csv"}, headers={"accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql", params={"query": Q, "format": "csv"}, headers={"accept": "application/sparql-results+json"}
+    )
     assert r.headers["content-type"].startswith("text/csv")
 
 
-@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+)
 def test_construct_formats(client, accept):
-    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?e a wkg:Evaluation ; ?p ?o }"}, headers={"accept": accept})
+    r = client.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?e a wkg:Evaluation ; ?p ?o }"}, headers={"accept": accept}
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
     assert "expert-panel-2022" in r.text
 
@@ -90,7 +96,9 @@ def test_service_inside_strings_or_comments_is_fine(client):
 
 
 def test_update_over_protocol_is_forbidden(client):
-    r = client.post("/sparql", content="INSERT DATA { <a:a> <a:b> <a:c> }", headers={"content-type": "application/sparql-update"})
+    r = client.post(
+        "/sparql", content="INSERT DATA { <a:a> <a:b> <a:c> }", headers={"content-type": "application/sparql-update"}
+    )
     assert r.status_code == 403
 
 
@@ -160,10 +168,13 @@ def test_request_ids_and_structured_log(client, caplog):
     assert json.loads(caplog.records[-1].getMessage())["status"] == 404
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
-    "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+        "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }",
+    ],
+)
 def test_deeply_nested_queries_are_refused_not_crashing(client, query):
     """Oxigraph's parser overflows its stack on such input (a segfault); they never reach it."""
     r = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workforce_kg import store
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store import local as store
+from workforce_kg.store.kg import KnowledgeGraph
 
 
 def test_disk_store_matches_memory(kg, built_store):
@@ -60,10 +60,14 @@ def test_rebased_store(tmp_path):
     store.build(target, base="http://example.org/kg")
     kg = KnowledgeGraph.load(target)
     assert kg.base == "http://example.org/kg"
-    assert kg.ask("ASK { <http://example.org/kg/id/organisation/hee> wkg:successor <http://example.org/kg/id/organisation/nhse> }")
-    assert not kg.store.query("ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), 'https://w3id.org/workforce-kg/')) }")
+    assert kg.ask(
+        "ASK { <http://example.org/kg/id/organisation/hee> wkg:successor <http://example.org/kg/id/organisation/nhse> }"
+    )
+    assert not kg.store.query(
+        "ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), 'https://w3id.org/workforce-kg/')) }"
+    )
     # queries written against the canonical base (the competency questions) work unchanged
-    from workforce_kg import queries
+    from workforce_kg import cq as queries
 
     cq = next(q for q in queries.load() if q.name.startswith("cq03"))
     rows = kg.rows(cq.sparql)
@@ -71,8 +75,21 @@ def test_rebased_store(tmp_path):
 
 
 def test_settings_from_env():
-    s = Settings.from_env({"WORKFORCE_KG_PORT": "9001", "WORKFORCE_KG_BASE_IRI": "http://x.org/kg/",
-                           "WORKFORCE_KG_QUERY_TIMEOUT": "2.5", "WORKFORCE_KG_MAX_ROWS": "10"}, port=9002)
-    assert (s.port, s.base_iri, s.query_timeout, s.max_rows, s.writes_enabled) == (9002, "http://x.org/kg", 2.5, 10, False)
+    s = Settings.from_env(
+        {
+            "WORKFORCE_KG_PORT": "9001",
+            "WORKFORCE_KG_BASE_IRI": "http://x.org/kg/",
+            "WORKFORCE_KG_QUERY_TIMEOUT": "2.5",
+            "WORKFORCE_KG_MAX_ROWS": "10",
+        },
+        port=9002,
+    )
+    assert (s.port, s.base_iri, s.query_timeout, s.max_rows, s.writes_enabled) == (
+        9002,
+        "http://x.org/kg",
+        2.5,
+        10,
+        False,
+    )
     with pytest.raises(ValueError):
         Settings.from_env({"WORKFORCE_KG_MAX_ROWS": "many"})

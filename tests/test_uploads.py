@@ -1,5 +1,5 @@
 """Hostile RDF uploads, on every route that takes one (/validate and the Graph Store writes): one parser
-(workforce_kg.uploads), which never fetches or reads a JSON-LD context, answers the same whatever the
+(workforce_kg.rdf.uploads), which never fetches or reads a JSON-LD context, answers the same whatever the
 context's IRI points to, and refuses deep nesting with 400 instead of crashing."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import uploads
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.rdf import uploads
+from workforce_kg.web.app import create_app
 
 TOKEN = "s3cret"
 
@@ -76,8 +76,11 @@ def documents(iri: str) -> dict[str, object]:
         "string": {"@context": iri, **node},
         "list": {"@context": [{"s": "http://schema.org/"}, iri], **node},
         "nested in a node": {**node, "http://schema.org/about": {"@context": iri, "@id": "http://example.org/y"}},
-        "scoped in a term": {"@context": {"x": {"@id": "http://schema.org/x", "@context": iri}},
-                             **node, "x": {"@id": "http://example.org/y"}},
+        "scoped in a term": {
+            "@context": {"x": {"@id": "http://schema.org/x", "@context": iri}},
+            **node,
+            "x": {"@id": "http://example.org/y"},
+        },
         "type-scoped": {"@context": {"T": {"@id": "http://schema.org/T", "@context": iri}}, "@type": "T", **node},
         "@import": {"@context": {"@version": 1.1, "@import": iri}, **node},
         "in @graph": {"@graph": [{"@context": iri, **node}]},
@@ -91,8 +94,11 @@ def validate(client, body: str):
 
 def put(client, body: str):
     """A Graph Store PUT (each write copies the store first: ~0.5 s, so fewer cases go this way)."""
-    return client.put("/graph-store?graph=https://w3id.org/workforce-kg/graph/upload-test", content=body,
-                      headers={"content-type": "application/ld+json", "authorization": f"Bearer {TOKEN}"})
+    return client.put(
+        "/graph-store?graph=https://w3id.org/workforce-kg/graph/upload-test",
+        content=body,
+        headers={"content-type": "application/ld+json", "authorization": f"Bearer {TOKEN}"},
+    )
 
 
 def test_no_context_is_fetched_or_read_and_every_answer_is_the_same(client, listener, context_file):
@@ -110,8 +116,12 @@ def test_no_context_is_fetched_or_read_and_every_answer_is_the_same(client, list
     answers = set()
     for what, iri in iris.items():
         for how, doc in documents(iri).items():
-            both = how in ("string", "scoped in a term", "@import") and what in ("open port", "closed port",
-                                                                               "existing file", "missing file")
+            both = how in ("string", "scoped in a term", "@import") and what in (
+                "open port",
+                "closed port",
+                "existing file",
+                "missing file",
+            )
             sends = [validate, put] if both else [validate]
             for send in sends:
                 r = send(client, json.dumps(doc))
@@ -155,7 +165,7 @@ def test_json_depth_ignores_brackets_in_strings():
     assert uploads.json_depth(b'["a\\"]"' * 1000) == 1000  # the ] is in a string
 
 
-@pytest.mark.parametrize("body", [b'"\\' * 300_000, b'"\\"' * 300_000, b'"' * 900_000, b"[\"" * 300_000])
+@pytest.mark.parametrize("body", [b'"\\' * 300_000, b'"\\"' * 300_000, b'"' * 900_000, b'["' * 300_000])
 def test_json_depth_takes_linear_time(body):
     """Unterminated strings and runs of escapes: no backtracking (a regex could take hours on these)."""
     import time
@@ -166,21 +176,31 @@ def test_json_depth_takes_linear_time(body):
 
 
 def test_inline_context_is_used(client):
-    doc = {"@context": {"wkg": "https://w3id.org/workforce-kg/def/"},
-           "@id": "https://w3id.org/workforce-kg/id/programme/y", "@type": "wkg:Programme"}
+    doc = {
+        "@context": {"wkg": "https://w3id.org/workforce-kg/def/"},
+        "@id": "https://w3id.org/workforce-kg/id/programme/y",
+        "@type": "wkg:Programme",
+    }
     r = client.post("/validate", content=json.dumps(doc), headers={"content-type": "application/ld+json"})
     assert r.status_code == 200 and r.json()["conforms"] is False
     assert {x["focus"] for x in r.json()["results"]} == {"https://w3id.org/workforce-kg/id/programme/y"}
 
 
 def test_rdfxml_entities_refused_on_both_routes(client):
-    xml = ('<?xml version="1.0"?><!DOCTYPE rdf:RDF [<!ENTITY e "x">]><rdf:RDF '
-           'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
-           '<rdf:Description rdf:about="http://example.org/a"><s:name>&e;</s:name></rdf:Description></rdf:RDF>')
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE rdf:RDF [<!ENTITY e "x">]><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+        '<rdf:Description rdf:about="http://example.org/a"><s:name>&e;</s:name></rdf:Description></rdf:RDF>'
+    )
     headers = {"content-type": "application/rdf+xml"}
-    for r in (client.post("/validate", content=xml, headers=headers),
-              client.put("/graph-store?graph=https://w3id.org/workforce-kg/graph/x", content=xml,
-                         headers={**headers, "authorization": f"Bearer {TOKEN}"})):
+    for r in (
+        client.post("/validate", content=xml, headers=headers),
+        client.put(
+            "/graph-store?graph=https://w3id.org/workforce-kg/graph/x",
+            content=xml,
+            headers={**headers, "authorization": f"Bearer {TOKEN}"},
+        ),
+    ):
         assert r.status_code == 400 and "DOCTYPE" in r.json()["error"]
     utf16 = xml.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
     r = client.post("/validate", content=utf16, headers=headers)
@@ -192,15 +212,26 @@ def test_deep_rdfxml_is_400(client, depth):
     """Oxigraph's RDF/XML parser takes time growing with the square of the depth (14 s at 33,000 levels)."""
     import time
 
-    xml = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
-           + "<rdf:Description><s:p>" * depth + "</s:p></rdf:Description>" * depth + "</rdf:RDF>")
+    xml = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+        + "<rdf:Description><s:p>" * depth
+        + "</s:p></rdf:Description>" * depth
+        + "</rdf:RDF>"
+    )
     started = time.monotonic()
     r = client.post("/validate", content=xml, headers={"content-type": "application/rdf+xml"})
-    assert r.status_code == 400 and r.json()["error"] == f"RDF/XML nested deeper than {uploads.MAX_XML_DEPTH} elements is refused"
+    assert (
+        r.status_code == 400
+        and r.json()["error"] == f"RDF/XML nested deeper than {uploads.MAX_XML_DEPTH} elements is refused"
+    )
     assert time.monotonic() - started < 2
 
 
 def test_rdfxml_within_the_bound_is_parsed():
-    xml = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
-           + '<rdf:Description rdf:about="http://example.org/a"><s:p>' * 40 + "</s:p></rdf:Description>" * 40 + "</rdf:RDF>")
+    xml = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+        + '<rdf:Description rdf:about="http://example.org/a"><s:p>' * 40
+        + "</s:p></rdf:Description>" * 40
+        + "</rdf:RDF>"
+    )
     assert len(uploads.parse(xml.encode(), "application/rdf+xml", "http://example.org/")) == 40

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from workforce_kg import validation
-from workforce_kg.provenance import WKG
+from workforce_kg.provenance.citations import WKG
+from workforce_kg.validation import report as validation
 
 SCHEMA = "http://schema.org/"
 
@@ -18,7 +18,7 @@ def test_bundled_graph_conforms():
 
 
 def _split():
-    from workforce_kg import store
+    from workforce_kg.store import local as store
 
     files = store.bundled_files()
     onto = store.rdflib_graph([f for f in files if f.graph_name.startswith("ontology/")])
@@ -47,14 +47,24 @@ def test_mutations_are_caught():
     citation = data.value(cited, WKG.citation)
     cases = {
         "drop a quote": mutated(remove=[(citation, WKG.quote, None)]),
-        "amount as a string": mutated(remove=[(fund, URIRef(SCHEMA + "value"), None)],
-                                      add=[(fund, URIRef(SCHEMA + "value"), Literal(str(amount)))]),
-        "unknown rating value": mutated(remove=[(rating, WKG.ratingValue, None)],
-                                        add=[(rating, WKG.ratingValue, URIRef("https://w3id.org/workforce-kg/def/rating/superb"))]),
+        "amount as a string": mutated(
+            remove=[(fund, URIRef(SCHEMA + "value"), None)],
+            add=[(fund, URIRef(SCHEMA + "value"), Literal(str(amount)))],
+        ),
+        "unknown rating value": mutated(
+            remove=[(rating, WKG.ratingValue, None)],
+            add=[(rating, WKG.ratingValue, URIRef("https://w3id.org/workforce-kg/def/rating/superb"))],
+        ),
         "responsibility without role": mutated(remove=[(resp, WKG.role, None)]),
-        "dangling IRI": mutated(add=[(cited, WKG.serves, URIRef("https://w3id.org/workforce-kg/id/commitment/no-such-thing"))]),
-        "period ends before start": mutated(add=[(fund, WKG.startDate, Literal("2024-04-01", datatype=XSD.date)),
-                                                  (fund, WKG.endDate, Literal("2023-03-31", datatype=XSD.date))]),
+        "dangling IRI": mutated(
+            add=[(cited, WKG.serves, URIRef("https://w3id.org/workforce-kg/id/commitment/no-such-thing"))]
+        ),
+        "period ends before start": mutated(
+            add=[
+                (fund, WKG.startDate, Literal("2024-04-01", datatype=XSD.date)),
+                (fund, WKG.endDate, Literal("2023-03-31", datatype=XSD.date)),
+            ]
+        ),
     }
     for name, g in cases.items():
         report = validation.validate_graph(g, onto, shapes)

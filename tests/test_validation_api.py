@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
+from workforce_kg.web.app import create_app
 
 PREFIXES = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -16,8 +16,12 @@ PREFIXES = """@prefix wkg: <https://w3id.org/workforce-kg/def/> .
 @prefix prog: <https://w3id.org/workforce-kg/id/programme/> .
 @prefix doc: <https://w3id.org/workforce-kg/id/document/> .
 """
-GOOD = PREFIXES + """prog:new a wkg:Programme ; skos:prefLabel "New"@en ; wkg:programmeKind pkind:plan ;
-    wkg:citation [ wkg:document doc:hscc-expert-panel-govt-response-2023 ; wkg:locator "19" ; wkg:quote "The integration" ] ."""
+GOOD = (
+    PREFIXES
+    + """prog:new a wkg:Programme ; skos:prefLabel "New"@en ; wkg:programmeKind pkind:plan ;
+    wkg:citation [ wkg:document doc:hscc-expert-panel-govt-response-2023 ;
+                   wkg:locator "19" ; wkg:quote "The integration" ] ."""
+)
 BAD = PREFIXES + """prog:new a wkg:Programme ; skos:prefLabel "New"@en ; wkg:programmeKind pkind:plan ."""
 
 
@@ -47,10 +51,16 @@ def test_turtle_report_by_accept(client):
 
 
 def test_ntriples_and_jsonld(client):
-    nt = '<https://w3id.org/workforce-kg/id/programme/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/workforce-kg/def/Programme> .\n'
+    nt = (
+        "<https://w3id.org/workforce-kg/id/programme/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/workforce-kg/def/Programme> .\n"
+    )
     r = client.post("/validate", content=nt, headers={"content-type": "application/n-triples"})
     assert r.status_code == 200 and r.json()["conforms"] is False
-    doc = {"@id": "https://w3id.org/workforce-kg/id/programme/y", "@type": "https://w3id.org/workforce-kg/def/Programme"}
+    doc = {
+        "@id": "https://w3id.org/workforce-kg/id/programme/y",
+        "@type": "https://w3id.org/workforce-kg/def/Programme",
+    }
     r = client.post("/validate", content=json.dumps(doc), headers={"content-type": "application/ld+json"})
     assert r.status_code == 200 and r.json()["conforms"] is False
 
@@ -61,7 +71,11 @@ def test_ntriples_and_jsonld(client):
         ("prog:x a wkg:Programme", "text/turtle", "malformed text/turtle"),
         (PREFIXES + "prog:x a ", "text/turtle", "line"),
         ("{not json", "application/ld+json", "malformed application/ld+json"),
-        ('{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://x/a"}', "application/ld+json", "never fetches or reads a context"),
+        (
+            '{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://x/a"}',
+            "application/ld+json",
+            "never fetches or reads a context",
+        ),
     ],
 )
 def test_malformed_is_400(client, content, ctype, words):
@@ -75,8 +89,10 @@ def test_unsupported_type_is_415(client):
 
 
 def test_rdfxml_is_validated_and_entities_refused(client):
-    xml = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:wkg="https://w3id.org/workforce-kg/def/">'
-           '<wkg:Programme rdf:about="https://w3id.org/workforce-kg/id/programme/z"/></rdf:RDF>')
+    xml = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:wkg="https://w3id.org/workforce-kg/def/">'
+        '<wkg:Programme rdf:about="https://w3id.org/workforce-kg/id/programme/z"/></rdf:RDF>'
+    )
     r = client.post("/validate", content=xml, headers={"content-type": "application/rdf+xml"})
     assert r.status_code == 200 and r.json()["conforms"] is False
     doctype = '<?xml version="1.0"?><!DOCTYPE rdf:RDF [<!ENTITY e "x">]>' + xml
@@ -107,8 +123,14 @@ def test_concurrent_validations_are_admitted_like_queries(built_store):
 
     from conftest import LiveServer
 
-    server = LiveServer(built_store, env={"WORKFORCE_KG_QUERY_WORKERS": "1", "WORKFORCE_KG_VALIDATION_WORKERS": "2",
-                                          "WORKFORCE_KG_MAX_CONCURRENT": "2"})
+    server = LiveServer(
+        built_store,
+        env={
+            "WORKFORCE_KG_QUERY_WORKERS": "1",
+            "WORKFORCE_KG_VALIDATION_WORKERS": "2",
+            "WORKFORCE_KG_MAX_CONCURRENT": "2",
+        },
+    )
 
     def health() -> float:
         started = time.monotonic()
@@ -117,7 +139,9 @@ def test_concurrent_validations_are_admitted_like_queries(built_store):
         return time.monotonic() - started
 
     def validate(body: str) -> tuple:
-        req = urllib.request.Request(server.url + "/validate", data=body.encode(), headers={"Content-Type": "text/turtle"})
+        req = urllib.request.Request(
+            server.url + "/validate", data=body.encode(), headers={"Content-Type": "text/turtle"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 return r.status, r.headers, json.loads(r.read())
@@ -138,8 +162,10 @@ def test_concurrent_validations_are_admitted_like_queries(built_store):
         poller = threading.Thread(target=poll)
         poller.start()
         try:
-            upload = BAD + "\n".join(f'prog:p{i} a wkg:Programme ; skos:prefLabel "P{i}"@en ; wkg:programmeKind pkind:plan .'
-                                      for i in range(300))  # ~30 kB, a second or so of validation
+            upload = BAD + "\n".join(
+                f'prog:p{i} a wkg:Programme ; skos:prefLabel "P{i}"@en ; wkg:programmeKind pkind:plan .'
+                for i in range(300)
+            )  # ~30 kB, a second or so of validation
             with ThreadPoolExecutor(16) as pool:
                 answers = list(pool.map(validate, [upload] * 16))
         finally:
@@ -150,16 +176,20 @@ def test_concurrent_validations_are_admitted_like_queries(built_store):
         # at most 2 at once: the others, sent together, are refused at once (a few may come in after the first
         # ones are done, and be validated)
         assert len(validated) + len(busy) == 16 and len(validated) >= 2 and len(busy) >= 8, [a[0] for a in answers]
-        assert all(h.get("Retry-After") == "1" and "too many validations at once (at most 2)" in b["error"] for _, h, b in busy)
+        assert all(
+            h.get("Retry-After") == "1" and "too many validations at once (at most 2)" in b["error"] for _, h, b in busy
+        )
         # validated against the store: the upload's programme lacks its citation (as in the in-memory tests)
         assert all(b["conforms"] is False and b["violations"] == 301 for _, _, b in validated), validated
         assert len(latencies) >= 5
         assert max(latencies) < max(1.0, 20 * idle), (idle, sorted(latencies)[-3:])
         assert statistics.median(latencies) < max(0.25, 5 * idle), (idle, statistics.median(latencies))
         grown = _rss_kib(server.proc.pid) - rss_before
-        print(f"healthz idle {idle * 1000:.1f} ms, under load median {statistics.median(latencies) * 1000:.1f} ms, "
-              f"max {max(latencies) * 1000:.1f} ms ({len(latencies)} polls); web process grew {grown} KiB; "
-              f"{len(validated)} validated, {len(busy)} refused")
+        print(
+            f"healthz idle {idle * 1000:.1f} ms, under load median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms ({len(latencies)} polls); web process grew {grown} KiB; "
+            f"{len(validated)} validated, {len(busy)} refused"
+        )
         assert grown < 30_000  # KiB
     finally:
         server.stop()
@@ -169,14 +199,23 @@ def test_validation_past_the_time_limit_is_stopped(built_store):
     """A validation that runs past the query time limit gets 503 at the limit; its worker is replaced."""
     import time
 
-    from workforce_kg.executor import QueryExecutor
-    from workforce_kg.validation_api import validation_main
+    from workforce_kg.sparql.executor import QueryExecutor
+    from workforce_kg.validation.upload import validation_main
 
-    pool = QueryExecutor(built_store, 1, timeout=1.0, max_concurrent=4, long_after=float("inf"),
-                         main=validation_main, noun=("validation", "validations"))
+    pool = QueryExecutor(
+        built_store,
+        1,
+        timeout=1.0,
+        max_concurrent=4,
+        long_after=float("inf"),
+        main=validation_main,
+        noun=("validation", "validations"),
+    )
     try:
-        many = PREFIXES + "\n".join(f'prog:p{i} a wkg:Programme ; skos:prefLabel "P{i}"@en ; wkg:programmeKind pkind:plan .'
-                                    for i in range(3000))
+        many = PREFIXES + "\n".join(
+            f'prog:p{i} a wkg:Programme ; skos:prefLabel "P{i}"@en ; wkg:programmeKind pkind:plan .'
+            for i in range(3000)
+        )
         started = time.monotonic()
         outcome = pool.run((many.encode(), "text/turtle"), "application/json")
         elapsed = time.monotonic() - started

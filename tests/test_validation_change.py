@@ -7,8 +7,10 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from workforce_kg import rules, store, validation
 from workforce_kg.config import DEFAULT_BASE_IRI as BASE
+from workforce_kg.store import local as store
+from workforce_kg.store import rules
+from workforce_kg.validation import report as validation
 
 ONTOLOGY = f"{BASE}/graph/ontology/"
 NEW_GRAPH = ox.NamedNode(f"{BASE}/graph/graph/999-new")
@@ -35,7 +37,9 @@ PREFIXES = """
 
 #: A small new document: its description, a commitment, a programme serving an existing commitment,
 #: two responsibilities (one held by an existing body), each fact with a citation.
-NEW_DOCUMENT = PREFIXES + """
+NEW_DOCUMENT = (
+    PREFIXES
+    + """
 doc:new-report a wkg:SourceDocument ;
     skos:prefLabel "A new workforce report"@en ;
     dcterms:title "A new workforce report"@en ;
@@ -48,7 +52,8 @@ cmt:new-retention a wkg:Intention ;
     wkg:madeBy body:dhsc ;
     wkg:theme theme:retention ;
     wkg:jurisdiction jur:england ;
-    wkg:citation [ wkg:document doc:new-report ; wkg:locator "3" ; wkg:quote "We will improve the retention of nurses." ] .
+    wkg:citation [ wkg:document doc:new-report ; wkg:locator "3" ;
+                   wkg:quote "We will improve the retention of nurses." ] .
 
 prog:new-retention-programme a wkg:Programme ;
     skos:prefLabel "Nurse retention programme"@en ;
@@ -64,11 +69,14 @@ resp:new-retention-nhse a wkg:Responsibility ;
     wkg:body body:nhse ; wkg:role role:lead ; wkg:subject prog:new-retention-programme ;
     wkg:citation [ wkg:document doc:new-report ; wkg:locator "4" ; wkg:quote "NHS England will lead it." ] .
 """
+)
 
 
 def turtle(text: str) -> list[ox.Quad]:
-    return [ox.Quad(t.subject, t.predicate, t.object, NEW_GRAPH)
-            for t in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=f"{BASE}/")]
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, NEW_GRAPH)
+        for t in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=f"{BASE}/")
+    ]
 
 
 def term(curie: str) -> ox.NamedNode:
@@ -95,8 +103,10 @@ def before(bundled) -> validation.Report:
 
 
 def keys(results) -> set:
-    return {(r.focus, r.node_shape, r.shape, r.path, r.value, r.component, r.severity, r.message, r.label, r.document)
-            for r in results}
+    return {
+        (r.focus, r.node_shape, r.shape, r.path, r.value, r.component, r.severity, r.message, r.label, r.document)
+        for r in results
+    }
 
 
 def apply(bundled: ox.Store, added=(), removed=()) -> ox.Store:
@@ -120,9 +130,12 @@ def check(bundled, before, added=(), removed=()) -> validation.Report:
     assert change.conforms == (not any(r.severity == "Violation" for r in change.results))
     # soundness: every result the change brings or takes away is about a node of the focus (compared
     # without label and document, which a changed label or file name alters on the nodes citing it)
-    appeared, vanished = (set(map(result_key, a.results)) - set(map(result_key, b.results))
-                          for a, b in ((after, before), (before, after)))
-    assert {r for r in appeared | vanished if r[0] not in focus.names} == set(), "a result of the change outside the focus"
+    appeared, vanished = (
+        set(map(result_key, a.results)) - set(map(result_key, b.results)) for a, b in ((after, before), (before, after))
+    )
+    assert {r for r in appeared | vanished if r[0] not in focus.names} == set(), (
+        "a result of the change outside the focus"
+    )
     return change
 
 
@@ -131,7 +144,9 @@ def result_key(r: validation.Result) -> tuple:
 
 
 def violations(report: validation.Report) -> set:
-    return {(r.node_shape, r.component, r.focus.rsplit("/", 1)[-1]) for r in report.results if r.severity == "Violation"}
+    return {
+        (r.node_shape, r.component, r.focus.rsplit("/", 1)[-1]) for r in report.results if r.severity == "Violation"
+    }
 
 
 def test_whole_store_validation_is_validate_files(before):
@@ -146,14 +161,19 @@ def test_a_valid_new_document_conforms(bundled, before):
 
 
 def test_missing_quote(bundled, before):
-    added = [q for q in turtle(NEW_DOCUMENT) if not (q.predicate.value.endswith("/quote")
-                                                     and "retention of nurses" in q.object.value)]
+    added = [
+        q
+        for q in turtle(NEW_DOCUMENT)
+        if not (q.predicate.value.endswith("/quote") and "retention of nurses" in q.object.value)
+    ]
     report = check(bundled, before, added=added)
     assert ("shp:CitationShape", "MinCountConstraintComponent") in {v[:2] for v in violations(report)}
 
 
 def test_bad_rating_value(bundled, before):
-    added = turtle(PREFIXES + """
+    added = turtle(
+        PREFIXES
+        + """
         rtg:new-rating a wkg:Rating ;
             skos:prefLabel "A rating with a role as its value"@en ;
             wkg:evaluation eval:expert-panel-2022 ; wkg:ratedCommitment cmt:nurses-50k ;
@@ -161,7 +181,8 @@ def test_bad_rating_value(bundled, before):
             wkg:citation [ wkg:document doc:new-report ; wkg:locator "1" ; wkg:quote "Rated." ] .
         doc:new-report a wkg:SourceDocument ; skos:prefLabel "A new workforce report"@en ;
             dcterms:title "A new workforce report"@en ; wkg:fileName "999_new.txt" ;
-            wkg:locatorScheme loc:numbered-paragraph .""")
+            wkg:locatorScheme loc:numbered-paragraph ."""
+    )
     report = check(bundled, before, added=added)
     found = violations(report)
     assert ("shp:RatingShape", "NodeConstraintComponent", "new-rating") in found
@@ -169,8 +190,10 @@ def test_bad_rating_value(bundled, before):
 
 
 def test_dangling_iri_in_our_namespace(bundled, before):
-    added = [q if q.object != term("body:nhse") else ox.Quad(q.subject, q.predicate, term("body:nhs-englnd"), q.graph_name)
-             for q in turtle(NEW_DOCUMENT)]
+    added = [
+        q if q.object != term("body:nhse") else ox.Quad(q.subject, q.predicate, term("body:nhs-englnd"), q.graph_name)
+        for q in turtle(NEW_DOCUMENT)
+    ]
     found = violations(check(bundled, before, added=added))
     assert ("shp:NoDanglingIriShape", "OrConstraintComponent", "nhs-englnd") in found
     assert ("shp:ResponsibilityShape", "ClassConstraintComponent", "new-retention-nhse") in found
@@ -204,7 +227,9 @@ def test_removing_a_body_that_responsibilities_point_to(bundled, before):
     removed = list(bundled.quads_for_pattern(body, None, None, None))
     assert removed
     report = check(bundled, before, removed=removed)
-    holders = {q.subject.value.rsplit("/", 1)[-1] for q in bundled.quads_for_pattern(None, term("wkg:body"), body, None)}
+    holders = {
+        q.subject.value.rsplit("/", 1)[-1] for q in bundled.quads_for_pattern(None, term("wkg:body"), body, None)
+    }
     assert holders
     classed = {v[2] for v in violations(report) if v[:2] == ("shp:ResponsibilityShape", "ClassConstraintComponent")}
     assert holders <= classed
@@ -217,7 +242,9 @@ def test_changing_roles_reaches_the_commitment(bundled, before):
     resps = [q.subject for q in bundled.quads_for_pattern(None, term("wkg:subject"), cmt, None)]
     removed = [q for r in resps for q in bundled.quads_for_pattern(r, term("wkg:role"), None, None)]
     added = [ox.Quad(q.subject, q.predicate, term("role:partner"), q.graph_name) for q in removed]
-    assert ("shp:AccountabilityGapShape", "nurses-50k") not in {(r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in before.results}
+    assert ("shp:AccountabilityGapShape", "nurses-50k") not in {
+        (r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in before.results
+    }
     report = check(bundled, before, added=added, removed=removed)
     warnings = {(r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in report.results if r.severity == "Warning"}
     assert ("shp:AccountabilityGapShape", "nurses-50k") in warnings
@@ -235,8 +262,13 @@ def test_the_shapes_read_no_derived_shortcut():
     """Writes pass validate_change the change to the curated graphs, not to the derived triples: sound
     because the shapes read none of the derived properties (the derived types, validation entails itself)."""
     reach = validation.ShapeReach.of(validation.shapes_graph())
-    read = reach.forward | reach.inverse | reach.on_values | reach.objects_of | {
-        p for s in reach.shapes for p in s.reads | s.inverse | s.subjects_of}
+    read = (
+        reach.forward
+        | reach.inverse
+        | reach.on_values
+        | reach.objects_of
+        | {p for s in reach.shapes for p in s.reads | s.inverse | s.subjects_of}
+    )
     derived = {f"{BASE}/def/{name}" for name in (*rules.ROLE_SHORTCUTS.values(), "responsibleBody", "successor")}
     assert read and not read & derived
 
@@ -252,12 +284,18 @@ def test_a_citation_change_reaches_its_fact_and_the_facts_twins(bundled, before)
     a, b = term("rtg:ep-7-overall-section"), term("rtg:ep-7-overall-table")
     locator = term("wkg:locator")
     citation = next(bundled.quads_for_pattern(a, term("wkg:citation"), None, None)).object
-    other = next(bundled.quads_for_pattern(next(bundled.quads_for_pattern(b, term("wkg:citation"), None, None)).object,
-                                           locator, None, None)).object
+    other = next(
+        bundled.quads_for_pattern(
+            next(bundled.quads_for_pattern(b, term("wkg:citation"), None, None)).object, locator, None, None
+        )
+    ).object
     removed = list(bundled.quads_for_pattern(citation, locator, None, None))
     added = [ox.Quad(citation, locator, other, q.graph_name) for q in removed]
     found = violations(check(bundled, before, added=added, removed=removed))
-    assert {("shp:RatingUniqueShape", "SPARQLConstraintComponent", n) for n in ("ep-7-overall-section", "ep-7-overall-table")} <= found
+    assert {
+        ("shp:RatingUniqueShape", "SPARQLConstraintComponent", n)
+        for n in ("ep-7-overall-section", "ep-7-overall-table")
+    } <= found
 
 
 def test_undoing_a_duplicate_clears_its_twin(bundled):
@@ -266,10 +304,13 @@ def test_undoing_a_duplicate_clears_its_twin(bundled):
     a, b = term("rtg:ep-7-overall-section"), term("rtg:ep-7-overall-table")
     citation, locator = term("wkg:citation"), term("wkg:locator")
     b_citation = next(bundled.quads_for_pattern(b, citation, None, None)).object
-    a_locator = next(bundled.quads_for_pattern(next(bundled.quads_for_pattern(a, citation, None, None)).object,
-                                               locator, None, None)).object
+    a_locator = next(
+        bundled.quads_for_pattern(next(bundled.quads_for_pattern(a, citation, None, None)).object, locator, None, None)
+    ).object
     wrong = list(bundled.quads_for_pattern(b_citation, locator, None, None))
-    duplicated = apply(bundled, added=[ox.Quad(b_citation, locator, a_locator, q.graph_name) for q in wrong], removed=wrong)
+    duplicated = apply(
+        bundled, added=[ox.Quad(b_citation, locator, a_locator, q.graph_name) for q in wrong], removed=wrong
+    )
     start = whole_graph(duplicated)
     assert ("shp:RatingUniqueShape", "SPARQLConstraintComponent", "ep-7-overall-section") in violations(start)
     removed = list(duplicated.quads_for_pattern(b, term("wkg:dimension"), None, None))
@@ -285,7 +326,9 @@ def test_a_changed_type_reaches_the_nodes_that_point_to_it(bundled, before):
     removed = list(bundled.quads_for_pattern(cmt, term("rdf:type"), None, None))
     added = [ox.Quad(cmt, term("rdf:type"), term("wkg:Evaluation"), NEW_GRAPH)]
     report = check(bundled, before, added=added, removed=removed)
-    pointing = {q.subject.value.rsplit("/", 1)[-1] for q in bundled.quads_for_pattern(None, term("wkg:serves"), cmt, None)}
+    pointing = {
+        q.subject.value.rsplit("/", 1)[-1] for q in bundled.quads_for_pattern(None, term("wkg:serves"), cmt, None)
+    }
     assert pointing
     assert pointing <= {v[2] for v in violations(report) if v[:2] == ("shp:ProgrammeShape", "ClassConstraintComponent")}
 
@@ -296,7 +339,11 @@ def test_removing_a_source_document(bundled, before):
     removed = list(bundled.quads_for_pattern(doc, None, None, None))
     report = check(bundled, before, removed=removed)
     citations = {q.subject.value for q in bundled.quads_for_pattern(None, term("wkg:document"), doc, None)}
-    classed = {r.focus for r in report.results if (r.node_shape, r.component) == ("shp:CitationShape", "ClassConstraintComponent")}
+    classed = {
+        r.focus
+        for r in report.results
+        if (r.node_shape, r.component) == ("shp:CitationShape", "ClassConstraintComponent")
+    }
     assert citations and citations <= classed
 
 
@@ -305,7 +352,11 @@ def test_a_concept_leaving_its_scheme(bundled, before):
     removed = list(bundled.quads_for_pattern(term("role:lead"), term("skos:inScheme"), None, None))
     report = check(bundled, before, removed=removed)
     holders = {q.subject.value for q in bundled.quads_for_pattern(None, term("wkg:role"), term("role:lead"), None)}
-    found = {r.focus for r in report.results if (r.node_shape, r.component) == ("shp:ResponsibilityShape", "NodeConstraintComponent")}
+    found = {
+        r.focus
+        for r in report.results
+        if (r.node_shape, r.component) == ("shp:ResponsibilityShape", "NodeConstraintComponent")
+    }
     assert holders and holders <= found
 
 
@@ -320,11 +371,17 @@ def test_sparql_constraints_on_dates(bundled, before):
     """A deadline before the commitment was made, a period that ends before it starts, a second role."""
     cmt = term("cmt:social-care-workforce-planning-capacity")
     resp = term("resp:d001-b-nhse-lead-ics-hwb")
-    added = [ox.Quad(cmt, term("wkg:deadline"), ox.Literal("2018", datatype=term("xsd:gYear")), NEW_GRAPH),
-             ox.Quad(resp, term("wkg:endDate"), ox.Literal("2019-12-31", datatype=term("xsd:date")), NEW_GRAPH),
-             ox.Quad(resp, term("wkg:role"), term("role:partner"), NEW_GRAPH)]
+    added = [
+        ox.Quad(cmt, term("wkg:deadline"), ox.Literal("2018", datatype=term("xsd:gYear")), NEW_GRAPH),
+        ox.Quad(resp, term("wkg:endDate"), ox.Literal("2019-12-31", datatype=term("xsd:date")), NEW_GRAPH),
+        ox.Quad(resp, term("wkg:role"), term("role:partner"), NEW_GRAPH),
+    ]
     found = violations(check(bundled, before, added=added))
-    assert ("shp:DeadlineAfterMadeShape", "MaxCountConstraintComponent", "social-care-workforce-planning-capacity") in found
+    assert (
+        "shp:DeadlineAfterMadeShape",
+        "MaxCountConstraintComponent",
+        "social-care-workforce-planning-capacity",
+    ) in found
     assert ("shp:PeriodOrderShape", "MaxCountConstraintComponent", "d001-b-nhse-lead-ics-hwb") in found
     assert ("shp:ResponsibilityShape", "MaxCountConstraintComponent", "d001-b-nhse-lead-ics-hwb") in found
 
@@ -334,15 +391,25 @@ def test_removing_a_responsibility_opens_an_accountability_gap(bundled, before):
     resps = [q.subject for q in bundled.quads_for_pattern(None, term("wkg:subject"), cmt, None)]
     removed = [q for r in resps for q in bundled.quads_for_pattern(r, None, None, None)]
     report = check(bundled, before, removed=removed)
-    assert ("shp:AccountabilityGapShape", "nurses-50k") in {(r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in report.results}
+    assert ("shp:AccountabilityGapShape", "nurses-50k") in {
+        (r.node_shape, r.focus.rsplit("/", 1)[-1]) for r in report.results
+    }
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_random_changes(bundled, before, seed):
     """Seeded random changes: remove a few statements of the data graphs, and point a few others elsewhere."""
     rng = random.Random(seed)
-    data = sorted((q for q in bundled if not q.graph_name.value.startswith(ONTOLOGY) and "derived" not in q.graph_name.value
-                   and q.predicate != term("rdfs:subClassOf")), key=str)
+    data = sorted(
+        (
+            q
+            for q in bundled
+            if not q.graph_name.value.startswith(ONTOLOGY)
+            and "derived" not in q.graph_name.value
+            and q.predicate != term("rdfs:subClassOf")
+        ),
+        key=str,
+    )
     removed = rng.sample(data, 4)
     objects = sorted({q.object for q in data if not isinstance(q.object, ox.Literal)}, key=str)
     moved = [q for q in rng.sample(data, 8) if not isinstance(q.object, ox.Literal)][:3]
@@ -351,10 +418,13 @@ def test_random_changes(bundled, before, seed):
 
 
 def test_a_change_to_the_class_hierarchy_validates_the_whole_graph(bundled):
-    added = turtle(PREFIXES + """
+    added = turtle(
+        PREFIXES
+        + """
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         wkg:Pledge rdfs:subClassOf wkg:Commitment .
-        cmt:new-pledge a wkg:Pledge ; skos:prefLabel "A pledge"@en .""")
+        cmt:new-pledge a wkg:Pledge ; skos:prefLabel "A pledge"@en ."""
+    )
     st = apply(bundled, added)
     assert keys(validation.validate_change(st, added).results) == keys(whole_graph(st).results)
 

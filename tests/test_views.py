@@ -13,13 +13,13 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import accountability as acc
-from workforce_kg import export as exports
-from workforce_kg.app import create_app
-from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
-
 from conftest import ARTIFACTS
+from workforce_kg.analysis import accountability as acc
+from workforce_kg.analysis import export as exports
+from workforce_kg.config import Settings
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
+
 NAV = {"Query": "/", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
 
 
@@ -75,15 +75,27 @@ def nav_of(html: str) -> dict[str, str]:
 # -- graph view --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("focus", ["cmt:nurses-50k", "commitment/nurses-50k", "nurses-50k",
-                                   "https://w3id.org/workforce-kg/id/commitment/nurses-50k", "50,000 more nurses"])
+@pytest.mark.parametrize(
+    "focus",
+    [
+        "cmt:nurses-50k",
+        "commitment/nurses-50k",
+        "nurses-50k",
+        "https://w3id.org/workforce-kg/id/commitment/nurses-50k",
+        "50,000 more nurses",
+    ],
+)
 def test_graph_page_for_a_known_entity(client, kg, focus):
     r = client.get("/graph", params={"focus": focus})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "default-src 'self'" in r.headers["content-security-policy"]
     config = config_of(r.text)
-    assert config["focus"] == {"iri": f"{kg.base}/id/commitment/nurses-50k", "label": "50,000 more nurses",
-                               "type": "commitment", "node": "commitment_nurses_50k"}
+    assert config["focus"] == {
+        "iri": f"{kg.base}/id/commitment/nurses-50k",
+        "label": "50,000 more nurses",
+        "type": "commitment",
+        "node": "commitment_nurses_50k",
+    }
     assert config["depth"] == 1 and config["base"] == kg.base
     g = exports.subgraph(kg, focus="cmt:nurses-50k", depth=1)
     assert f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges" in r.text
@@ -106,8 +118,11 @@ def test_graph_page_keeps_the_filters(client, kg):
     # the download links export the same view
     graphml = re.search(r'data-format="graphml" href="([^"]*)"', r.text).group(1).replace("&amp;", "&")
     assert parse_qs(urlparse(graphml).query) == {
-        "focus": [f"{kg.base}/id/organisation/hee"], "depth": ["2"], "roles": ["lead", "partner"],
-        "jurisdiction": ["england"]}
+        "focus": [f"{kg.base}/id/organisation/hee"],
+        "depth": ["2"],
+        "roles": ["lead", "partner"],
+        "jurisdiction": ["england"],
+    }
     assert client.get(graphml).status_code == 200
 
 
@@ -133,12 +148,15 @@ def test_unknown_focus_is_a_404_page_with_suggestions(client, kg):
     assert r.status_code == 422 and r.json()["field"] == "focus"
 
 
-@pytest.mark.parametrize("query, needle", [
-    ("depth=9", "depth must be between 0 and 6"),
-    ("depth=one", "depth must be a whole number"),
-    ("roles=boss", "unknown roles &#x27;boss&#x27;"),
-    ("jurisdiction=mars", "unknown jurisdiction &#x27;mars&#x27;"),
-])
+@pytest.mark.parametrize(
+    "query, needle",
+    [
+        ("depth=9", "depth must be between 0 and 6"),
+        ("depth=one", "depth must be a whole number"),
+        ("roles=boss", "unknown roles &#x27;boss&#x27;"),
+        ("jurisdiction=mars", "unknown jurisdiction &#x27;mars&#x27;"),
+    ],
+)
 def test_bad_filters_are_a_422_page(client, query, needle):
     r = client.get(f"/graph?focus=body:hee&{query}")
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
@@ -202,7 +220,9 @@ def test_gaps_page_lists_every_gap(client, kg):
 # -- shared ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, current", [("/graph?focus=body:hee", "Graph"), ("/matrix", "Matrix"), ("/gaps", "Gaps")])
+@pytest.mark.parametrize(
+    "path, current", [("/graph?focus=body:hee", "Graph"), ("/matrix", "Matrix"), ("/gaps", "Gaps")]
+)
 def test_pages_share_the_nav_and_load_only_local_files(client, path, current):
     html = client.get(path).text
     assert nav_of(html) == NAV
@@ -219,12 +239,15 @@ def test_query_page_links_the_views(client):
         assert f'href="{path}"' in html
 
 
-@pytest.mark.parametrize("path, media", [
-    ("/static/vendor/cytoscape.min.js", "text/javascript"),
-    ("/static/graph.js", "text/javascript"),
-    ("/static/matrix.js", "text/javascript"),
-    ("/static/views.css", "text/css"),
-])
+@pytest.mark.parametrize(
+    "path, media",
+    [
+        ("/static/vendor/cytoscape.min.js", "text/javascript"),
+        ("/static/graph.js", "text/javascript"),
+        ("/static/matrix.js", "text/javascript"),
+        ("/static/views.css", "text/css"),
+    ],
+)
 def test_view_assets_are_served(client, path, media):
     r = client.get(path)
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
@@ -237,19 +260,26 @@ def test_labels_are_escaped(tmp_path):
     body, cmt, resp = (ox.NamedNode(f"{base}/id/{k}/evil") for k in ("organisation", "commitment", "responsibility"))
     label = ox.NamedNode(skos + "prefLabel")
     store = ox.Store()
-    store.extend(ox.Quad(s, p, o, ox.NamedNode(f"{base}/graph/test")) for s, p, o in [
-        (body, rdf_type, ox.NamedNode("http://www.w3.org/ns/org#Organization")),
-        (body, label, ox.Literal("<script>alert('body')</script>", language="en")),
-        (cmt, rdf_type, ox.NamedNode(wkg + "Commitment")),
-        (cmt, label, ox.Literal('"><img src=x onerror=alert(2)>', language="en")),
-        (resp, rdf_type, ox.NamedNode(wkg + "Responsibility")),
-        (resp, ox.NamedNode(wkg + "body"), body),
-        (resp, ox.NamedNode(wkg + "subject"), cmt),
-        (resp, ox.NamedNode(wkg + "role"), ox.NamedNode(wkg + "role/partner")),
-    ])
+    store.extend(
+        ox.Quad(s, p, o, ox.NamedNode(f"{base}/graph/test"))
+        for s, p, o in [
+            (body, rdf_type, ox.NamedNode("http://www.w3.org/ns/org#Organization")),
+            (body, label, ox.Literal("<script>alert('body')</script>", language="en")),
+            (cmt, rdf_type, ox.NamedNode(wkg + "Commitment")),
+            (cmt, label, ox.Literal('"><img src=x onerror=alert(2)>', language="en")),
+            (resp, rdf_type, ox.NamedNode(wkg + "Responsibility")),
+            (resp, ox.NamedNode(wkg + "body"), body),
+            (resp, ox.NamedNode(wkg + "subject"), cmt),
+            (resp, ox.NamedNode(wkg + "role"), ox.NamedNode(wkg + "role/partner")),
+        ]
+    )
     with TestClient(create_app(Settings(store=tmp_path), KnowledgeGraph(store, base))) as c:
-        pages = [c.get("/matrix"), c.get("/gaps"), c.get("/graph?focus=commitment/evil"),
-                 c.get("/graph", params={"focus": "<b>nothing</b>"})]
+        pages = [
+            c.get("/matrix"),
+            c.get("/gaps"),
+            c.get("/graph?focus=commitment/evil"),
+            c.get("/graph", params={"focus": "<b>nothing</b>"}),
+        ]
         assert [p.status_code for p in pages] == [200, 200, 200, 404]
         for page in pages:
             assert "<img" not in page.text and "<b>" not in page.text
@@ -294,7 +324,9 @@ def test_graph_view_draws_the_focus_subgraph(page, live_server, kg, focus):
 def test_clicking_a_node_opens_its_page(page, live_server):
     open_graph(page, f"{live_server.url}/graph?focus=cmt:nurses-50k")
     box = page.locator("#cy").bounding_box()
-    x, y = page.evaluate("(() => { const p = window.cy.getElementById('body_dhsc').renderedPosition(); return [p.x, p.y]; })()")
+    x, y = page.evaluate(
+        "(() => { const p = window.cy.getElementById('body_dhsc').renderedPosition(); return [p.x, p.y]; })()"
+    )
     with page.expect_navigation():
         page.mouse.click(box["x"] + x, box["y"] + y)
     assert page.url == live_server.url + "/doc/organisation/dhsc"
@@ -341,7 +373,8 @@ def test_matrix_page_in_the_browser(page, live_server, kg):
     cell = page.evaluate("""() => {
         const table = document.getElementById('matrix');
         const col = [...table.tHead.rows[0].cells].findIndex(th => th.textContent === '50,000 more nurses');
-        const row = [...table.tBodies[0].rows].find(tr => tr.cells[0].textContent === 'Department of Health and Social Care');
+        const row = [...table.tBodies[0].rows]
+            .find(tr => tr.cells[0].textContent === 'Department of Health and Social Care');
         return row.cells[col].textContent;
     }""")
     assert "accountable" in cell
@@ -360,4 +393,6 @@ def test_matrix_page_in_the_browser(page, live_server, kg):
     # the header stays in view when the table scrolls
     page.evaluate("document.querySelector('.matrix-scroll').scrollTop = 600")
     top = page.evaluate("document.querySelector('#matrix thead th').getBoundingClientRect().top")
-    assert top == pytest.approx(page.evaluate("document.querySelector('.matrix-scroll').getBoundingClientRect().top"), abs=2)
+    assert top == pytest.approx(
+        page.evaluate("document.querySelector('.matrix-scroll').getBoundingClientRect().top"), abs=2
+    )

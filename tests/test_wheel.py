@@ -16,22 +16,36 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_wheel_install_runs_stats(tmp_path):
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], check=True, capture_output=True
+    )
     wheel = next(dist.glob("workforce_kg-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "workforce_kg/data/ontology/workforce.ttl" in names
     assert any(n.startswith("workforce_kg/data/graph/reference/") for n in names)
     assert any(n.startswith("workforce_kg/data/shapes/") for n in names)
     assert any(n.startswith("workforce_kg/queries/") and n.endswith(".rq") for n in names)
+    assert any(n.startswith("workforce_kg/analysis/lint_checks/") and n.endswith(".rq") for n in names)
+    assert any(n.startswith("workforce_kg/web/static/") and n.endswith(".js") for n in names)
+    assert {"workforce_kg/web/routes/sparql.py", "workforce_kg/store/kg.py", "workforce_kg/vocab.py"} <= set(names)
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     env = {**os.environ, "PYTHONPATH": str(target), "WORKFORCE_KG_STORE": str(tmp_path / "store")}
-    where = subprocess.run([sys.executable, "-c", "import workforce_kg; print(workforce_kg.__file__)"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import workforce_kg; print(workforce_kg.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert where.stdout.startswith(str(target))
-    stats = subprocess.run([sys.executable, "-m", "workforce_kg", "stats"], cwd=tmp_path, env=env,
-                           capture_output=True, text=True)
+    stats = subprocess.run(
+        [sys.executable, "-m", "workforce_kg", "stats"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert stats.returncode == 0, stats.stderr
     assert "wkg:Commitment" in stats.stdout

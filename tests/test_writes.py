@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from workforce_kg import store as stores
-from workforce_kg.app import create_app
 from workforce_kg.config import Settings
-from workforce_kg.kg import KnowledgeGraph
+from workforce_kg.store import local as stores
+from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.web.app import create_app
 
 B = "https://w3id.org/workforce-kg"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -75,10 +75,16 @@ def test_missing_and_wrong_tokens(client, writable):
     r = client.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("x"), headers=TURTLE)
     assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
     for header in ("Bearer nope", "Basic YWxpY2U6eA==", "Bearer alice-token-1x", "Bearer alice"):
-        r = client.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("x"),
-                        headers={"Authorization": header, **TURTLE})
+        r = client.post(
+            "/graph-store",
+            params={"graph": TEST_GRAPH},
+            content=alt_label("x"),
+            headers={"Authorization": header, **TURTLE},
+        )
         assert r.status_code in (401, 403), header
-    r = client.post("/sparql", data={"update": f"INSERT DATA {{ {alt_label('y')} }}"}, headers={"Authorization": "Bearer bad"})
+    r = client.post(
+        "/sparql", data={"update": f"INSERT DATA {{ {alt_label('y')} }}"}, headers={"Authorization": "Bearer bad"}
+    )
     assert r.status_code == 403
     assert dataset(writable) == before
 
@@ -87,28 +93,38 @@ def test_token_settings():
     assert Settings(update_token="abc").update_tokens == {"curator": "abc"}
     assert Settings(update_token="a:1, b:2").update_tokens == {"a": "1", "b": "2"}
     with pytest.raises(ValueError):
-        Settings(update_token="a:1,:2").update_tokens
+        _ = Settings(update_token="a:1,:2").update_tokens
 
 
 # -- Graph Store Protocol ----------------------------------------------------------------------------
 
 
 def test_put_post_get_delete_a_graph(client):
-    r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("first"), headers={**ALICE, **TURTLE})
+    r = client.put(
+        "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("first"), headers={**ALICE, **TURTLE}
+    )
     assert r.status_code == 201, r.text
     assert r.json()["added"] == 1 and r.json()["removed"] == 0
     assert "first" in alt_labels(client)
 
-    r = client.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("second"),
-                    headers={**ALICE, "Content-Type": "application/n-triples"})
+    r = client.post(
+        "/graph-store",
+        params={"graph": TEST_GRAPH},
+        content=alt_label("second"),
+        headers={**ALICE, "Content-Type": "application/n-triples"},
+    )
     assert r.status_code == 200 and r.json()["added"] == 1
     assert {"first", "second"} <= alt_labels(client)
 
     r = client.get("/graph-store", params={"graph": TEST_GRAPH}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
-    assert sorted(r.text.strip().splitlines()) == sorted((alt_label("first") + alt_label("second")).strip().splitlines())
+    assert sorted(r.text.strip().splitlines()) == sorted(
+        (alt_label("first") + alt_label("second")).strip().splitlines()
+    )
 
-    r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("third"), headers={**ALICE, **TURTLE})
+    r = client.put(
+        "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("third"), headers={**ALICE, **TURTLE}
+    )
     assert r.status_code == 200 and (r.json()["added"], r.json()["removed"]) == (1, 2)
     labels = alt_labels(client)
     assert "third" in labels and not {"first", "second"} & labels
@@ -122,14 +138,24 @@ def test_put_post_get_delete_a_graph(client):
 
 def test_jsonld_and_rdfxml_uploads(client):
     doc = {"@id": NHSE, f"{SKOS}altLabel": {"@value": "from JSON-LD", "@language": "en"}}
-    r = client.post("/graph-store", params={"graph": TEST_GRAPH}, content=json.dumps(doc),
-                    headers={**ALICE, "Content-Type": "application/ld+json"})
+    r = client.post(
+        "/graph-store",
+        params={"graph": TEST_GRAPH},
+        content=json.dumps(doc),
+        headers={**ALICE, "Content-Type": "application/ld+json"},
+    )
     assert r.status_code == 201, r.text
-    xml = (f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="{SKOS}">'
-           f'<rdf:Description rdf:about="{NHSE}"><skos:altLabel xml:lang="en">from RDF/XML</skos:altLabel>'
-           "</rdf:Description></rdf:RDF>")
-    r = client.post("/graph-store", params={"graph": TEST_GRAPH}, content=xml,
-                    headers={**ALICE, "Content-Type": "application/rdf+xml"})
+    xml = (
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="{SKOS}">'
+        f'<rdf:Description rdf:about="{NHSE}"><skos:altLabel xml:lang="en">from RDF/XML</skos:altLabel>'
+        "</rdf:Description></rdf:RDF>"
+    )
+    r = client.post(
+        "/graph-store",
+        params={"graph": TEST_GRAPH},
+        content=xml,
+        headers={**ALICE, "Content-Type": "application/rdf+xml"},
+    )
     assert r.status_code == 200, r.text
     assert {"from JSON-LD", "from RDF/XML"} <= alt_labels(client)
 
@@ -149,16 +175,24 @@ def test_graph_store_reads_and_bad_parameters(client):
 
 
 def test_sparql_update_both_ways_and_audit(client):
-    r = client.post("/sparql", content=f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ body:nhse skos:altLabel "by update"@en }} }}',
-                    headers={**ALICE, **UPDATE})
+    r = client.post(
+        "/sparql",
+        content=f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ body:nhse skos:altLabel "by update"@en }} }}',
+        headers={**ALICE, **UPDATE},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["added"] == 1
-    r = client.post("/sparql", data={"update": f"DELETE DATA {{ GRAPH <{TEST_GRAPH}> {{ {alt_label('by update')} }} }}"},
-                    headers={"Authorization": "Bearer bob-token-2"})
+    r = client.post(
+        "/sparql",
+        data={"update": f"DELETE DATA {{ GRAPH <{TEST_GRAPH}> {{ {alt_label('by update')} }} }}"},
+        headers={"Authorization": "Bearer bob-token-2"},
+    )
     assert r.status_code == 200 and r.json()["removed"] == 1
     assert "by update" not in alt_labels(client)
 
-    audit = select(client, """
+    audit = select(
+        client,
+        """
         SELECT ?agentName ?op ?added ?removed ?graph ?text WHERE {
           GRAPH <https://w3id.org/workforce-kg/graph/audit> {
             ?w a prov:Activity ; prov:wasAssociatedWith ?agent ; wkg:operation ?op ;
@@ -166,7 +200,8 @@ def test_sparql_update_both_ways_and_audit(client):
                prov:startedAtTime ?start ; prov:endedAtTime ?end ; wkg:updateText ?text .
             ?agent rdfs:label ?agentName .
             FILTER(?end >= ?start)
-          } } ORDER BY ?start""")
+          } } ORDER BY ?start""",
+    )
     assert [(a["agentName"], a["op"], a["added"], a["removed"], a["graph"]) for a in audit] == [
         ("alice", "SPARQL Update", "1", "0", TEST_GRAPH),
         ("bob", "SPARQL Update", "0", "1", TEST_GRAPH),
@@ -176,18 +211,25 @@ def test_sparql_update_both_ways_and_audit(client):
 
 def test_derived_triples_follow_a_write(client):
     """Moving a lead responsibility to another body moves the derived leadBody shortcut with it."""
-    row = select(client, """
+    row = select(
+        client,
+        """
         SELECT ?r ?subject ?body WHERE {
           ?r wkg:role role:lead ; wkg:subject ?subject ; wkg:body ?body .
           FILTER NOT EXISTS { ?subject wkg:leadBody body:dhsc }
           FILTER(?body != body:dhsc)
           FILTER NOT EXISTS { ?r2 wkg:role role:lead ; wkg:subject ?subject ; wkg:body ?body . FILTER(?r2 != ?r) }
-        } ORDER BY ?r LIMIT 1""")[0]
-    r = client.post("/sparql", headers={**ALICE, **UPDATE}, content=f"""
+        } ORDER BY ?r LIMIT 1""",
+    )[0]
+    r = client.post(
+        "/sparql",
+        headers={**ALICE, **UPDATE},
+        content=f"""
         PREFIX wkg: <{B}/def/>
-        DELETE {{ GRAPH ?g {{ <{row['r']}> wkg:body ?old }} }}
-        INSERT {{ GRAPH ?g {{ <{row['r']}> wkg:body <{B}/id/organisation/dhsc> }} }}
-        WHERE {{ GRAPH ?g {{ <{row['r']}> wkg:body ?old }} }}""")
+        DELETE {{ GRAPH ?g {{ <{row["r"]}> wkg:body ?old }} }}
+        INSERT {{ GRAPH ?g {{ <{row["r"]}> wkg:body <{B}/id/organisation/dhsc> }} }}
+        WHERE {{ GRAPH ?g {{ <{row["r"]}> wkg:body ?old }} }}""",
+    )
     assert r.status_code == 200, r.text
     assert (r.json()["added"], r.json()["removed"]) == (1, 1)
     leads = {x["b"] for x in select(client, f"SELECT ?b WHERE {{ <{row['subject']}> wkg:leadBody ?b }}")}
@@ -196,21 +238,26 @@ def test_derived_triples_follow_a_write(client):
 
 def a_citation(client) -> dict:
     """A fact with one of its (verified) citations."""
-    return select(client, """
+    return select(
+        client,
+        """
         SELECT ?fact ?doc ?locator ?quote WHERE {
           ?fact a wkg:Programme ; wkg:citation [ wkg:document ?doc ; wkg:locator ?locator ; wkg:quote ?quote ] .
-        } ORDER BY ?fact ?locator LIMIT 1""")[0]
+        } ORDER BY ?fact ?locator LIMIT 1""",
+    )[0]
 
 
 def cite(c: dict, quote: str) -> str:
-    return f"""INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ <{c['fact']}> wkg:citation [ a wkg:Citation ;
-        wkg:document <{c['doc']}> ; wkg:locator "{c['locator']}" ; wkg:quote {json.dumps(quote)} ] }} }}"""
+    return f"""INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ <{c["fact"]}> wkg:citation [ a wkg:Citation ;
+        wkg:document <{c["doc"]}> ; wkg:locator "{c["locator"]}" ; wkg:quote {json.dumps(quote)} ] }} }}"""
 
 
 def test_quotes_of_a_write_are_checked_against_the_sources(client, writable):
     c = a_citation(client)
     before = dataset(writable)
-    r = client.post("/sparql", content=cite(c, "A sentence that no source document contains."), headers={**ALICE, **UPDATE})
+    r = client.post(
+        "/sparql", content=cite(c, "A sentence that no source document contains."), headers={**ALICE, **UPDATE}
+    )
     assert r.status_code == 422, r.text
     problem = r.json()["report"]["quotes"][0]
     assert problem["focus"] == c["fact"] and problem["locator"] == c["locator"] and problem["message"]
@@ -229,28 +276,70 @@ REFUSED = [
     ("put", {"graph": f"{B}/graph/graph/reference/organisations"}, alt_label("all else gone"), TURTLE, 422, "shapes"),
     ("post", {"graph": TEST_GRAPH}, "<a> <b> ", TURTLE, 400, "malformed"),
     ("post", {"graph": TEST_GRAPH}, '{"@id": "http://a", ', {"Content-Type": "application/ld+json"}, 400, "malformed"),
-    ("put", {"graph": TEST_GRAPH}, "<http://a> <http://b> <http://c> .\n<http://d> <http://e> ", {"Content-Type": "application/n-triples"}, 400, "line 2"),
+    (
+        "put",
+        {"graph": TEST_GRAPH},
+        "<http://a> <http://b> <http://c> .\n<http://d> <http://e> ",
+        {"Content-Type": "application/n-triples"},
+        400,
+        "line 2",
+    ),
     ("post", {"graph": TEST_GRAPH}, alt_label("x"), {"Content-Type": "image/png"}, 415, "Content-Type"),
-    ("post", {"graph": TEST_GRAPH}, '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>',
-     {"Content-Type": "application/rdf+xml"}, 400, "DOCTYPE"),
-    ("post", {"graph": TEST_GRAPH}, '{"@context": "http://example.org/ctx", "@id": "http://a", "name": "x"}',
-     {"Content-Type": "application/ld+json"}, 400, "remote"),
+    (
+        "post",
+        {"graph": TEST_GRAPH},
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>',
+        {"Content-Type": "application/rdf+xml"},
+        400,
+        "DOCTYPE",
+    ),
+    (
+        "post",
+        {"graph": TEST_GRAPH},
+        '{"@context": "http://example.org/ctx", "@id": "http://a", "name": "x"}',
+        {"Content-Type": "application/ld+json"},
+        400,
+        "remote",
+    ),
     ("put", {"graph": f"{B}/graph/audit"}, alt_label("x"), TURTLE, 403, "kept by the service"),
     ("put", {"graph": f"{B}/graph/derived"}, alt_label("x"), TURTLE, 403, "kept by the service"),
     ("post", {"graph": TEST_GRAPH, "default": ""}, alt_label("x"), TURTLE, 400, "one of them"),
     ("sparql", None, "DROP ALL", UPDATE, 403, "kept by the service"),
     ("put", {"graph": f"{B}/graph/ontology/workforce"}, alt_label("x"), TURTLE, 403, "kept by the service"),
     ("sparql", None, f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> <{SKOS}prefLabel> ?l }} }}", UPDATE, 422, "shapes"),
-    ("sparql", None, f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}", UPDATE, 403, "kept by the service"),  # derived types
+    (
+        "sparql",
+        None,
+        f"DELETE WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}",
+        UPDATE,
+        403,
+        "kept by the service",
+    ),  # derived types
     ("sparql", None, "LOAD <file:///etc/passwd>", UPDATE, 400, "LOAD"),
-    ("sparql", None, "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", UPDATE, 400, "SERVICE"),
+    (
+        "sparql",
+        None,
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        UPDATE,
+        400,
+        "SERVICE",
+    ),
     ("sparql", None, "INSERT DATA { <a> <b> ", UPDATE, 400, "malformed"),
     ("sparql", None, "   ", UPDATE, 400, "empty"),
-    ("sparql", None, "INSERT DATA { GRAPH <http://g> { <a> <b> " + "(" * 10000 + " ) } }", UPDATE, 400, "nested too deeply"),
+    (
+        "sparql",
+        None,
+        "INSERT DATA { GRAPH <http://g> { <a> <b> " + "(" * 10000 + " ) } }",
+        UPDATE,
+        400,
+        "nested too deeply",
+    ),
 ]
 
 
-@pytest.mark.parametrize("method,params,body,headers,status,words", REFUSED, ids=[f"{r[0]}-{r[4]}-{i}" for i, r in enumerate(REFUSED)])
+@pytest.mark.parametrize(
+    "method,params,body,headers,status,words", REFUSED, ids=[f"{r[0]}-{r[4]}-{i}" for i, r in enumerate(REFUSED)]
+)
 def test_refused_writes_change_nothing(client, writable, method, params, body, headers, status, words):
     before = dataset(writable)
     generation = stores.generation(writable)
@@ -272,8 +361,12 @@ def test_a_write_is_refused_for_what_it_breaks_elsewhere(client, writable):
     """Removing a body's types breaks the responsibilities it holds (sh:class org:Organization): nodes the
     write does not name, which incremental validation reaches through the change."""
     before = dataset(writable)
-    r = client.post("/sparql", content=f"""DELETE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}
-        WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} FILTER(?g != <{B}/graph/derived>) }}""", headers={**ALICE, **UPDATE})
+    r = client.post(
+        "/sparql",
+        content=f"""DELETE {{ GRAPH ?g {{ <{NHSE}> a ?type }} }}
+        WHERE {{ GRAPH ?g {{ <{NHSE}> a ?type }} FILTER(?g != <{B}/graph/derived>) }}""",
+        headers={**ALICE, **UPDATE},
+    )
     assert r.status_code == 422, r.text
     held = {x["r"] for x in select(client, f"SELECT ?r WHERE {{ ?r wkg:body <{NHSE}> }}")}
     classed = {x["focus"] for x in r.json()["report"]["results"] if x["component"] == "ClassConstraintComponent"}
@@ -293,14 +386,16 @@ def test_a_problem_elsewhere_blocks_only_the_writes_that_touch_it(writable, sour
     del st
     settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=20, sources=sources_dir)
     with TestClient(create_app(settings)) as c:
-        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("unrelated"), headers={**ALICE, **TURTLE})
+        r = c.post(
+            "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("unrelated"), headers={**ALICE, **TURTLE}
+        )
         assert r.status_code == 201, r.text
         note = f'<{commitment.value}> <{SKOS}altLabel> "touched"@en .'
         r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=note, headers={**ALICE, **TURTLE})
         assert r.status_code == 422
         assert {x["focus"] for x in r.json()["report"]["results"]} == {commitment.value}
         assert "shp:LabelledShape" in {x["node_shape"] for x in r.json()["report"]["results"]}
-        mend = note + f'<{commitment.value}> <{SKOS}prefLabel> {labels[0].object} .'
+        mend = note + f"<{commitment.value}> <{SKOS}prefLabel> {labels[0].object} ."
         r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=mend, headers={**ALICE, **TURTLE})
         assert r.status_code == 200, r.text
 
@@ -308,7 +403,9 @@ def test_a_problem_elsewhere_blocks_only_the_writes_that_touch_it(writable, sour
 def test_body_size_limit(writable):
     settings = Settings(store=writable, update_token=TOKENS, query_workers=0, max_body=1000)
     with TestClient(create_app(settings)) as c:
-        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("x" * 2000), headers={**ALICE, **TURTLE})
+        r = c.post(
+            "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("x" * 2000), headers={**ALICE, **TURTLE}
+        )
         assert r.status_code == 413
 
 
@@ -316,11 +413,16 @@ def test_a_write_past_its_deadline_is_stopped(writable):
     before = dataset(writable)
     settings = Settings(store=writable, update_token=TOKENS, query_workers=0, update_timeout=8)
     with TestClient(create_app(settings)) as c:
-        slow = f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ ?a <{SKOS}note> ?c }} }} WHERE {{ GRAPH ?g {{ ?a ?p ?b }} GRAPH ?h {{ ?c ?q ?d }} GRAPH ?i {{ ?e ?r ?f }} }}"
+        slow = (
+            f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ ?a <{SKOS}note> ?c }} }} WHERE "
+            f"{{ GRAPH ?g {{ ?a ?p ?b }} GRAPH ?h {{ ?c ?q ?d }} GRAPH ?i {{ ?e ?r ?f }} }}"
+        )
         r = c.post("/sparql", content=slow, headers={**ALICE, **UPDATE})
         assert r.status_code == 503 and "stopped" in r.json()["error"]
         assert dataset(writable) == before
-        r = c.post("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("after"), headers={**ALICE, **TURTLE})
+        r = c.post(
+            "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("after"), headers={**ALICE, **TURTLE}
+        )
         assert r.status_code == 201, r.text  # the writer was replaced and works
 
 
@@ -351,8 +453,14 @@ def test_readers_see_a_published_write(writable):
     name, tmp = stores.next_generation(writable)
     stores.open_store(writable).backup(str(tmp))
     copy = ox.Store(str(tmp))
-    copy.add(ox.Quad(ox.NamedNode(NHSE), ox.NamedNode(SKOS + "altLabel"), ox.Literal("new", language="en"),
-                     ox.NamedNode(TEST_GRAPH)))
+    copy.add(
+        ox.Quad(
+            ox.NamedNode(NHSE),
+            ox.NamedNode(SKOS + "altLabel"),
+            ox.Literal("new", language="en"),
+            ox.NamedNode(TEST_GRAPH),
+        )
+    )
     copy.flush()
     del copy
     assert not kg.ask(f'ASK {{ <{NHSE}> skos:altLabel "new"@en }}')  # not published yet
@@ -373,7 +481,9 @@ def test_a_killed_writer_is_restarted_and_the_next_write_is_made(client, writabl
     old = writer._worker.process
     os.kill(old.pid, signal.SIGKILL)
     old.join(5)
-    r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("after the kill"), headers={**ALICE, **TURTLE})
+    r = client.put(
+        "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("after the kill"), headers={**ALICE, **TURTLE}
+    )
     assert r.status_code == 201, r.text
     assert "after the kill" in alt_labels(client)
     assert writer.alive() and writer._worker.process.pid != old.pid
@@ -391,7 +501,9 @@ def test_a_writer_that_dies_during_the_write_says_so(client, writable, monkeypat
     writer._worker.process.join(5)
     with monkeypatch.context() as m:
         m.setattr(type(writer), "alive", lambda self: True)
-        r = client.put("/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("lost"), headers={**ALICE, **TURTLE})
+        r = client.put(
+            "/graph-store", params={"graph": TEST_GRAPH}, content=alt_label("lost"), headers={**ALICE, **TURTLE}
+        )
     assert r.status_code == 503, r.text
     message = r.json()["error"]
     assert "writer process stopped" in message and "restarted" in message and "nothing was changed" in message

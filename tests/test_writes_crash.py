@@ -16,9 +16,9 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
-from conftest import LiveServer
 
-from workforce_kg import store as stores
+from conftest import LiveServer
+from workforce_kg.store import local as stores
 
 B = "https://w3id.org/workforce-kg"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -30,16 +30,22 @@ TOKEN = "crash-test-token"
 
 def post_label(url: str, label: str) -> dict:
     body = f'<{NHSE}> <{SKOS}altLabel> "{label}"@en .'.encode()
-    req = urllib.request.Request(f"{url}/graph-store?graph={urllib.parse.quote(GRAPH, safe='')}", data=body,
-                                 method="POST", headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
+    req = urllib.request.Request(
+        f"{url}/graph-store?graph={urllib.parse.quote(GRAPH, safe='')}",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.loads(r.read())
 
 
 def ask_label(url: str, label: str) -> bool:
     query = f'ASK {{ <{NHSE}> <{SKOS}altLabel> "{label}"@en }}'
-    req = urllib.request.Request(f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
-                                 headers={"Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
+        headers={"Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())["boolean"]
 
@@ -48,9 +54,15 @@ def contents(path) -> tuple[set[str], set[str], int]:
     """Labels in the test graph, the quads outside it and the audit graph, and the number of audit records."""
     st = stores.open_store(path)
     labels = {q.object.value for q in st.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH))}
-    other = {str(q) for q in st if getattr(q.graph_name, "value", None) not in (GRAPH, AUDIT)
-             and not getattr(q.graph_name, "value", "").endswith("/graph/derived")}
-    records = sum(1 for _ in st.query(f"SELECT ?w WHERE {{ GRAPH <{AUDIT}> {{ ?w a <http://www.w3.org/ns/prov#Activity> }} }}"))
+    other = {
+        str(q)
+        for q in st
+        if getattr(q.graph_name, "value", None) not in (GRAPH, AUDIT)
+        and not getattr(q.graph_name, "value", "").endswith("/graph/derived")
+    }
+    records = sum(
+        1 for _ in st.query(f"SELECT ?w WHERE {{ GRAPH <{AUDIT}> {{ ?w a <http://www.w3.org/ns/prov#Activity> }} }}")
+    )
     return labels, other, records
 
 
@@ -67,7 +79,7 @@ def test_kill_9_during_a_stream_of_writes(built_store, tmp_path):
         attempted: list[str] = []
         stop = threading.Event()
 
-        def stream() -> None:
+        def stream(stop=stop, round_=round_, attempted=attempted, server=server) -> None:
             i = 0
             while not stop.is_set():
                 label = f"round {round_} write {i}"

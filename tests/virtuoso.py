@@ -130,7 +130,9 @@ class Virtuoso:
         """Run SQL through ``isql-vt`` as dba; raise with its output when it reports an error."""
         done = subprocess.run(
             ["isql-vt", f"127.0.0.1:{self.isql_port}", "dba", "dba", f"exec={sql}"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
             raise RuntimeError(f"isql-vt: {(done.stdout + done.stderr).strip()[-2000:]}")

@@ -1,3 +1,3 @@
-from .cli import app
+from workforce_kg.cli import app
 
 app(prog_name="workforce-kg")

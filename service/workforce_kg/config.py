@@ -5,13 +5,30 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-DEFAULT_BASE_IRI = "https://w3id.org/workforce-kg"
+from workforce_kg.vocab import DEFAULT_BASE_IRI
+
 GiB = 1 << 30
-_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2, "mib": 1 << 20,
-          "g": 1000**3, "gb": 1000**3, "gib": GiB, "t": 1000**4, "tb": 1000**4, "tib": 1 << 40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": 1 << 10,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "mib": 1 << 20,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "gib": GiB,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "tib": 1 << 40,
+}
 
 
 def parse_size(value: str | int) -> int:
@@ -69,7 +86,7 @@ class Settings:
     ``/validate``; 0 runs it in the web process),
     ``WORKFORCE_KG_UPDATE_TIMEOUT`` (seconds a write may take), ``WORKFORCE_KG_QUERY_MEMORY`` (memory
     of one query or validation worker, e.g. ``1GiB``; the writer may use twice as much), ``WORKFORCE_KG_SANDBOX``
-    (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sandbox`).
+    (``require``, ``best-effort`` or ``off``: see :mod:`workforce_kg.sparql.sandbox`).
 
     ``WORKFORCE_KG_UPDATE_TOKEN`` is one token, or several named ones: ``alice:TOKEN1,bob:TOKEN2``;
     the name is recorded with each write in the audit graph (a single unnamed token is ``curator``).
@@ -93,11 +110,11 @@ class Settings:
     sandbox: str = field(default_factory=_default_sandbox)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Settings from environment variables, then ``overrides`` (values of None are ignored)."""
         env = os.environ if env is None else env
         values: dict = {}
-        conv = {
+        conv: dict[str, Callable[[str], Any]] = {
             "host": str,
             "port": int,
             "store": store_location,
@@ -122,13 +139,18 @@ class Settings:
                     values[name] = fn(raw)
                 except ValueError as exc:
                     raise ValueError(f"WORKFORCE_KG_{name.upper()}={raw!r} is not valid: {exc}") from None
-        values.update({k: (Path(v) if k == "sources" else store_location(v) if k == "store" else v)
-                       for k, v in overrides.items() if v is not None})
+        values.update(
+            {
+                k: (Path(v) if k == "sources" else store_location(v) if k == "store" else v)
+                for k, v in overrides.items()
+                if v is not None
+            }
+        )
         if "base_iri" in values:
             values["base_iri"] = values["base_iri"].rstrip("/")
         return cls(**values)
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .paths import ONTOLOGY_DIR, turtle_files
+from workforce_kg.paths import ONTOLOGY_DIR, turtle_files
 
 HTML_NAME = "ontology.html"
 
@@ -18,7 +18,7 @@ def ontology_html() -> str:
     return OntPub(ontology=str(turtle_files(ONTOLOGY_DIR)[0])).make_html()
 
 
-def write_ontology_html(store_dir: Path) -> Path:
+def write_ontology_html(store_dir: Path | str) -> Path:
     """Write the ontology's HTML page beside the store."""
     path = Path(store_dir) / HTML_NAME
     path.write_text(ontology_html(), encoding="utf-8")

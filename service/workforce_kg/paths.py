@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA = PACKAGE_DIR / "data"
 ONTOLOGY_DIR = DATA / "ontology"
 GRAPH_DIR = DATA / "graph"
 SHAPES_DIR = DATA / "shapes"
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+QUERIES_DIR = PACKAGE_DIR / "queries"
+STATIC_DIR = PACKAGE_DIR / "web" / "static"
+#: The repository, when the package runs from a checkout (``service/workforce_kg``).
+CHECKOUT_DIR = PACKAGE_DIR.parents[1]
 
 
 def turtle_files(folder: Path) -> list[Path]:

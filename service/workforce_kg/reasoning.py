@@ -64,7 +64,9 @@ def reason(graph: Graph) -> ReasoningReport:
         with onto:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as exc:
-        return ReasoningReport(False, [], dropped, str(exc).strip().splitlines()[0] if str(exc).strip() else "inconsistent")
+        return ReasoningReport(
+            False, [], dropped, str(exc).strip().splitlines()[0] if str(exc).strip() else "inconsistent"
+        )
     before = _asserted_types(graph)
     inferred = []
     for ind in world.individuals():

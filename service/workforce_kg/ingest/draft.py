@@ -10,7 +10,7 @@ from decimal import Decimal
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from ..kg import prefixes
+from workforce_kg.vocab import prefixes
 
 BASE = "https://w3id.org/workforce-kg"
 WKG = Namespace(f"{BASE}/def/")
@@ -157,7 +157,11 @@ class Draft:
         g.add((node, SKOS.prefLabel, Literal(c.label, lang="en")))
         unit, recur, role = ns("unit"), ns("recur"), ns("role")
         if c.kind == "body":
-            kind = WKG.CollectiveActor if f.get("collective") else (ORG.OrganizationalUnit if f.get("part_of") else ORG.FormalOrganization)
+            kind = (
+                WKG.CollectiveActor
+                if f.get("collective")
+                else (ORG.OrganizationalUnit if f.get("part_of") else ORG.FormalOrganization)
+            )
             g.add((node, RDF.type, kind))
             if f.get("part_of"):
                 g.add((node, ORG.subOrganizationOf, URIRef(f["part_of"])))
@@ -254,13 +258,17 @@ class Draft:
         ``fmt`` is ``md``, ``json`` or ``html``.
         """
         if fmt == "json":
-            return json.dumps({
-                "document": {**self.document, "iri": str(self.doc_iri)},
-                "activity": self.activity,
-                "summary": self.summary(),
-                "problems": self.problems,
-                "candidates": [c.as_json() for c in self.candidates],
-            }, indent=2, ensure_ascii=False)
+            return json.dumps(
+                {
+                    "document": {**self.document, "iri": str(self.doc_iri)},
+                    "activity": self.activity,
+                    "summary": self.summary(),
+                    "problems": self.problems,
+                    "candidates": [c.as_json() for c in self.candidates],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
         if fmt == "md":
             return self._markdown()
         if fmt == "html":
@@ -268,18 +276,26 @@ class Draft:
         raise ValueError(f"unknown report format {fmt!r}; choose md, json or html")
 
     def _details(self, c: Candidate) -> str:
-        parts = [f"{k}={v}" for k, v in c.fields.items()
-                 if k not in ("statement", "alt_labels", "types") and v not in (None, "", [])]
+        parts = [
+            f"{k}={v}"
+            for k, v in c.fields.items()
+            if k not in ("statement", "alt_labels", "types") and v not in (None, "", [])
+        ]
         return "; ".join(parts)
 
     def _markdown(self) -> str:
         d = self.document
-        out = [f"# Ingest report: {d['title']}", "",
-               f"Document `doc:{self.document_id}` from `{d['file_name']}` (locator scheme `{d['scheme']}`"
-               f"{', date ' + d['date'] if d.get('date') else ', no date: relative dates left unresolved'}); "
-               f"extractor {self.activity['version']}.", "",
-               "Every candidate is a draft: check the quote against the source, then accept, edit or reject it "
-               "with `workforce-kg review`.", ""]
+        out = [
+            f"# Ingest report: {d['title']}",
+            "",
+            f"Document `doc:{self.document_id}` from `{d['file_name']}` (locator scheme `{d['scheme']}`"
+            f"{', date ' + d['date'] if d.get('date') else ', no date: relative dates left unresolved'}); "
+            f"extractor {self.activity['version']}.",
+            "",
+            "Every candidate is a draft: check the quote against the source, then accept, edit or reject it "
+            "with `workforce-kg review`.",
+            "",
+        ]
         out += ["| kind | candidates |", "|---|---|"] + [f"| {k} | {n} |" for k, n in self.summary().items()] + [""]
         if self.problems:
             out += ["## Needs a decision", ""] + [f"- {p}" for p in self.problems] + [""]
@@ -287,13 +303,24 @@ class Draft:
             items = self.by_kind(kind)
             if not items:
                 continue
-            out += [f"## {kind.capitalize()} ({len(items)})", "",
-                    "| id | node | label | locator | quote | confidence | links and details | flags |",
-                    "|---|---|---|---|---|---|---|---|"]
+            out += [
+                f"## {kind.capitalize()} ({len(items)})",
+                "",
+                "| id | node | label | locator | quote | confidence | links and details | flags |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
             for c in items:
                 link = "existing" if c.linked else "new"
-                cells = [c.id, f"`{short(c.iri)}` ({link})", c.label, c.locator, f"“{c.quote}”",
-                         f"{c.confidence:.2f}", self._details(c), "; ".join(c.flags)]
+                cells = [
+                    c.id,
+                    f"`{short(c.iri)}` ({link})",
+                    c.label,
+                    c.locator,
+                    f"“{c.quote}”",
+                    f"{c.confidence:.2f}",
+                    self._details(c),
+                    "; ".join(c.flags),
+                ]
                 out.append("| " + " | ".join(x.replace("|", "\\|").replace("\n", " ") for x in cells) + " |")
             out.append("")
         return "\n".join(out)
@@ -306,24 +333,43 @@ class Draft:
             items = self.by_kind(kind)
             if not items:
                 continue
-            rows.append(f"<h2>{e(kind.capitalize())} ({len(items)})</h2><table><thead><tr><th>id</th><th>node</th>"
-                        "<th>label</th><th>locator</th><th>quote</th><th>confidence</th><th>details</th><th>flags</th>"
-                        "</tr></thead><tbody>")
+            rows.append(
+                f"<h2>{e(kind.capitalize())} ({len(items)})</h2><table><thead><tr><th>id</th><th>node</th>"
+                "<th>label</th><th>locator</th><th>quote</th><th>confidence</th><th>details</th><th>flags</th>"
+                "</tr></thead><tbody>"
+            )
             for c in items:
-                rows.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in (
-                    c.id, short(c.iri) + (" (existing)" if c.linked else " (new)"), c.label, c.locator,
-                    f"“{c.quote}”", f"{c.confidence:.2f}", self._details(c), "; ".join(c.flags))) + "</tr>")
+                rows.append(
+                    "<tr>"
+                    + "".join(
+                        f"<td>{e(x)}</td>"
+                        for x in (
+                            c.id,
+                            short(c.iri) + (" (existing)" if c.linked else " (new)"),
+                            c.label,
+                            c.locator,
+                            f"“{c.quote}”",
+                            f"{c.confidence:.2f}",
+                            self._details(c),
+                            "; ".join(c.flags),
+                        )
+                    )
+                    + "</tr>"
+                )
             rows.append("</tbody></table>")
         problems = "".join(f"<li>{e(p)}</li>" for p in self.problems)
-        return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>Ingest report: {e(d['title'])}</title><style>body{{font-family:sans-serif;margin:2em}}"
-                "table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:.3em;"
-                "vertical-align:top;text-align:left}</style></head><body>"
-                f"<h1>Ingest report: {e(d['title'])}</h1><p>Document <code>doc:{e(self.document_id)}</code> from "
-                f"<code>{e(d['file_name'])}</code>, locator scheme <code>{e(d['scheme'])}</code>; extractor "
-                f"{e(self.activity['version'])}.</p>"
-                + (f"<h2>Needs a decision</h2><ul>{problems}</ul>" if problems else "")
-                + "".join(rows) + "</body></html>\n")
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>Ingest report: {e(d['title'])}</title><style>body{{font-family:sans-serif;margin:2em}}"
+            "table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:.3em;"
+            "vertical-align:top;text-align:left}</style></head><body>"
+            f"<h1>Ingest report: {e(d['title'])}</h1><p>Document <code>doc:{e(self.document_id)}</code> from "
+            f"<code>{e(d['file_name'])}</code>, locator scheme <code>{e(d['scheme'])}</code>; extractor "
+            f"{e(self.activity['version'])}.</p>"
+            + (f"<h2>Needs a decision</h2><ul>{problems}</ul>" if problems else "")
+            + "".join(rows)
+            + "</body></html>\n"
+        )
 
 
 def short(iri: str) -> str:
@@ -332,4 +378,4 @@ def short(iri: str) -> str:
     for p, uri in prefixes(BASE).items():
         if iri.startswith(uri) and len(uri) > len(best):
             best, name = uri, p
-    return f"{name}:{iri[len(best):]}" if best else iri
+    return f"{name}:{iri[len(best) :]}" if best else iri

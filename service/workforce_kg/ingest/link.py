@@ -42,8 +42,8 @@ def words(text: str) -> list[tuple[str, int, int]]:
             w, end = w[:-2], end - 2
         glued = _GLUED.search(w)  # a capture that lost a line break: "adult sociThe government"
         if glued and not w.isupper():
-            out.append((w[:glued.start()], start, start + glued.start()))
-            w, start = w[glued.start():], start + glued.start()
+            out.append((w[: glued.start()], start, start + glued.start()))
+            w, start = w[glued.start() :], start + glued.start()
         w = w.strip("-'’")
         if w:
             out.append((w, start, end))
@@ -86,8 +86,11 @@ class Linker:
         self.prefixes: set[tuple[str, ...]] = set()
         self.by_kind: dict[str, list[tuple[str, str]]] = {"body": [], "programme": [], "commitment": []}
         self._cache: dict[str, tuple] = {}
-        for kind, classes in (("body", BODY_CLASSES), ("programme", PROGRAMME_CLASSES),
-                              ("commitment", COMMITMENT_CLASSES)):
+        for kind, classes in (
+            ("body", BODY_CLASSES),
+            ("programme", PROGRAMME_CLASSES),
+            ("commitment", COMMITMENT_CLASSES),
+        ):
             for cls in classes:
                 for node in graph.subjects(RDF.type, cls):
                     if not isinstance(node, URIRef) or str(node) in self.nodes:
@@ -143,8 +146,11 @@ class Linker:
             if best:
                 end, iri = best
                 start_c, end_c = toks[i][1], toks[end - 1][2]
-                out.append(Mention(iri, self.nodes[iri].kind if iri in self.nodes else "body", start_c, end_c,
-                                   text[start_c:end_c]))
+                out.append(
+                    Mention(
+                        iri, self.nodes[iri].kind if iri in self.nodes else "body", start_c, end_c, text[start_c:end_c]
+                    )
+                )
                 i = end
             else:
                 i += 1
@@ -191,8 +197,9 @@ class Linker:
             # a longer known name that contains this one ("X Committee" for "House of Commons X Committee"),
             # with the same head word: linked from three words on, only flagged for two ("Recruitment Hub")
             same_head = heads.get(k.split()[-1], [])
-            hit = process.extractOne(k, [labels[i] for i in same_head], scorer=fuzz.token_set_ratio,
-                                     score_cutoff=LINK_SCORE)
+            hit = process.extractOne(
+                k, [labels[i] for i in same_head], scorer=fuzz.token_set_ratio, score_cutoff=LINK_SCORE
+            )
             if hit and len(k.split()) == 2:
                 return None, float(hit[1]) - 10, choices[same_head[hit[2]]][1]
             best = (hit[0], hit[1], same_head[hit[2]]) if hit else None

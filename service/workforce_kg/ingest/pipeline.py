@@ -14,7 +14,10 @@ from rapidfuzz import fuzz
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from .. import __version__, sources
+from workforce_kg import __version__
+from workforce_kg.provenance import sources
+from workforce_kg.store import local as stores
+
 from . import extract as ex
 from .draft import BASE, ORG, SCHEMA, WKG, Candidate, Citation, Draft
 from .link import Known, Linker, Mention, key, words
@@ -24,23 +27,68 @@ EXTRACTOR_VERSION = f"workforce-kg-ingest {__version__}+rules.1"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORG_CLASSIFICATION = ORG.classification
 _PRONOUN_SUBJECT = re.compile(r"\b(?:we|our|the government|government|the department|ministers?)\b", re.I)
-_RATING_VALUES = {"outstanding": "outstanding", "good": "good", "requires improvement": "requires-improvement",
-                  "inadequate": "inadequate"}
+_RATING_VALUES = {
+    "outstanding": "outstanding",
+    "good": "good",
+    "requires improvement": "requires-improvement",
+    "inadequate": "inadequate",
+}
 _SECTION_RATING = re.compile(
     r"^(?:[-*•·]\s*)?(?:\(?[ivx]+\)\s*|[A-Da-d][.)]\s*)?(?P<dim>[A-Za-z][A-Za-z &]{2,40}?)\s*[–:—-]\s*\**\s*"
-    r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$")
+    r"(?P<val>Outstanding|Good|Requires [Ii]mprovement|Inadequate)\s*\**\s*\.?$"
+)
 _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
 _TABLE_HEADER_WORDS = ("commitment met", "funding and resource", "impact", "appropriateness", "overall")
-_WHEN_COLUMN = re.compile(r"(?:by when|when|deadline|due(?: date| by)?|target date|timescales?|timeline|"
-                          r"completion date|date due|delivery date|by)", re.I)
+_WHEN_COLUMN = re.compile(
+    r"(?:by when|when|deadline|due(?: date| by)?|target date|timescales?|timeline|"
+    r"completion date|date due|delivery date|by)",
+    re.I,
+)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
-_STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
-                     rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
-_LIST_OF_COMMITMENTS = re.compile(r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
-                                  r"following)\b", re.I)
-_BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
-_STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "with", "we", "will", "our", "is", "are",
-              "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
+_STAGED = re.compile(
+    rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
+    rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b"
+)
+_LIST_OF_COMMITMENTS = re.compile(
+    r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
+    r"following)\b",
+    re.I,
+)
+_BY_DATE = re.compile(
+    rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b"
+)
+_STOPWORDS = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "and",
+    "to",
+    "in",
+    "on",
+    "by",
+    "with",
+    "we",
+    "will",
+    "our",
+    "is",
+    "are",
+    "be",
+    "that",
+    "this",
+    "it",
+    "as",
+    "at",
+    "from",
+    "which",
+    "have",
+    "has",
+    "been",
+    "its",
+    "their",
+    "all",
+}
 
 
 def key_sorted(text: str) -> str:
@@ -69,8 +117,15 @@ def amount_slug(value: Decimal) -> str:
 class Extraction:
     """State of one ingest run: candidates found so far, by IRI, and the look-ups they need."""
 
-    def __init__(self, document_id: str, segs: dict[str, str], linker: Linker, graph: Graph,
-                 doc_date: str | None, publisher: str | None):
+    def __init__(
+        self,
+        document_id: str,
+        segs: dict[str, str],
+        linker: Linker,
+        graph: Graph,
+        doc_date: str | None,
+        publisher: str | None,
+    ):
         self.key = document_id
         self.segs = segs
         self.linker = linker
@@ -89,7 +144,10 @@ class Extraction:
         self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
-        self.segment_subjects: tuple[str | None, list[str]] = (None, [])  # (kind, key) -> first draft IRI: duplicates within the draft
+        self.segment_subjects: tuple[str | None, list[str]] = (
+            None,
+            [],
+        )  # (kind, key) -> first draft IRI: duplicates within the draft
         self.list_roles: dict[str, str] = {}
         self.current_commitment: str | None = None
         self.section_commitments: dict[str, str] = {}
@@ -102,7 +160,9 @@ class Extraction:
         for node, value in graph.subject_objects(WKG.value):
             unit = graph.value(node, WKG.unit)
             if unit is not None:
-                self.existing_figures.setdefault((Decimal(str(value)), str(unit).rsplit("/", 1)[-1]), []).append(str(node))
+                self.existing_figures.setdefault((Decimal(str(value)), str(unit).rsplit("/", 1)[-1]), []).append(
+                    str(node)
+                )
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -117,26 +177,45 @@ class Extraction:
         return Citation(locator, quote)
 
     def new_iri(self, kind: str, slug: str) -> str:
-        path = {"body": "organisation", "programme": "programme", "commitment": "commitment", "funding": "funding",
-                "figure": "figure", "responsibility": "responsibility", "rating": "rating",
-                "evaluation": "evaluation", "change": "change"}[kind]
+        path = {
+            "body": "organisation",
+            "programme": "programme",
+            "commitment": "commitment",
+            "funding": "funding",
+            "figure": "figure",
+            "responsibility": "responsibility",
+            "rating": "rating",
+            "evaluation": "evaluation",
+            "change": "change",
+        }[kind]
         base = f"{BASE}/id/{path}/{slug}"
         iri, n = base, 2
         while iri in self.by_iri or (URIRef(iri), None, None) in self.graph:
             iri, n = f"{base}-{n}", n + 1
         return iri
 
-    def add(self, kind: str, iri: str, label: str, citation: Citation, confidence: float, *,
-            linked: str | None = None, fields: dict | None = None, flags: list[str] | None = None,
-            max_citations: int = 3) -> Candidate:
+    def add(
+        self,
+        kind: str,
+        iri: str,
+        label: str,
+        citation: Citation,
+        confidence: float,
+        *,
+        linked: str | None = None,
+        fields: dict | None = None,
+        flags: list[str] | None = None,
+        max_citations: int = 3,
+    ) -> Candidate:
         """Add a candidate, or another citation to the candidate already at ``iri``."""
         if iri in self.by_iri:
             cand = self.by_iri[iri]
             if len(cand.citations) < max_citations and all(c.quote != citation.quote for c in cand.citations):
                 cand.citations.append(citation)
             return cand
-        cand = Candidate(f"c{len(self.order) + 1}", kind, iri, label, [citation], confidence, linked,
-                         flags or [], fields or {})
+        cand = Candidate(
+            f"c{len(self.order) + 1}", kind, iri, label, [citation], confidence, linked, flags or [], fields or {}
+        )
         self.by_iri[iri] = cand
         self.order.append(iri)
         return cand
@@ -146,9 +225,19 @@ class Extraction:
 
     # -- names: bodies and programmes ----------------------------------------------------------------
 
-    def register(self, kind: str, name: str, locator: str, sentence: str, start: int, end: int,
-                 alt: str | None = None, confidence: float = 0.6, collective: bool = False,
-                 part_of: str | None = None) -> str | None:
+    def register(
+        self,
+        kind: str,
+        name: str,
+        locator: str,
+        sentence: str,
+        start: int,
+        end: int,
+        alt: str | None = None,
+        confidence: float = 0.6,
+        collective: bool = False,
+        part_of: str | None = None,
+    ) -> str | None:
         """A name the rules found: link it to a known node or make a new candidate; return its IRI."""
         name = ex.trim_name(" ".join(name.split()))
         if len(name) < 4 or len(name) > 120:
@@ -174,8 +263,10 @@ class Extraction:
             fields["collective"] = collective
             if part_of:
                 fields["part_of"] = part_of
-                fields["otype"] = str(self.graph.value(URIRef(part_of), ORG_CLASSIFICATION) or "").rsplit("/", 1)[-1] \
+                fields["otype"] = (
+                    str(self.graph.value(URIRef(part_of), ORG_CLASSIFICATION) or "").rsplit("/", 1)[-1]
                     or fields["otype"]
+                )
         else:
             fields["programme_kind"] = ex.programme_kind(name)
         flags = [f"possible duplicate of {dup} (similarity {score:.0f})"] if dup else []
@@ -252,7 +343,7 @@ class Extraction:
                 take("programme", name[:1].upper() + name[1:], m.start("name"), m.end(), confidence=0.45)
 
     def units_of(self, locator: str, sentence: str) -> None:
-        """"The care market development team": a unit of the council (or department) the text is about."""
+        """ "The care market development team": a unit of the council (or department) the text is about."""
         owner = self.linker.phrases.get(("the", "council")) or self.linker.phrases.get(("the", "department"))
         if not owner or owner not in self.linker.nodes:
             return
@@ -302,8 +393,10 @@ class Extraction:
         """Who "we" and "the department" are: the publisher when it is a government or department,
         else the government body the text names most (a government response published by Parliament
         speaks as the department), else the publisher."""
-        govt = {f"{BASE}/def/organisation-type/{t}" for t in
-                ("ministerial-department", "national-government", "devolved-government")}
+        govt = {
+            f"{BASE}/def/organisation-type/{t}"
+            for t in ("ministerial-department", "national-government", "devolved-government")
+        }
         department = f"{BASE}/def/organisation-type/ministerial-department"
 
         def types(iri: str | None) -> set[str]:
@@ -339,7 +432,11 @@ class Extraction:
         for counts, words_ in ((committees, ("the committee", "committee")), (councils, ("the council",))):
             top = counts.most_common(1)
             publisher_type = types(self.publisher)
-            if self.publisher and counts is councils and f"{BASE}/def/organisation-type/local-authority" in publisher_type:
+            if (
+                self.publisher
+                and counts is councils
+                and f"{BASE}/def/organisation-type/local-authority" in publisher_type
+            ):
                 top = [(self.publisher, 1)]
             if top:
                 for phrase in words_:
@@ -348,7 +445,9 @@ class Extraction:
     def intro_roles(self, sentence: str, mentions: list[Mention]) -> dict[str, str]:
         """Roles the introduction of a list gives its items ("The panel evaluated the following:")."""
         out = {}
-        verb = re.search(r"\b(?:will|is|are|was|were|has|have|focus+ed|evaluated|rated|assessed|agreed|set out)\b", sentence)
+        verb = re.search(
+            r"\b(?:will|is|are|was|were|has|have|focus+ed|evaluated|rated|assessed|agreed|set out)\b", sentence
+        )
         actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
         if actor:
             out[actor] = "evaluator" if re.search(r"evaluat|rate|assess|focus+ed on|review", sentence, re.I) else "lead"
@@ -363,7 +462,8 @@ class Extraction:
         mentions = self.mentions(sentence)
         ratings = len(ex.RATING_WORDS.findall(sentence))
         table_row = (ratings >= 3 or (ratings >= 2 and sentence.count("|") >= 2)) and not re.search(
-            r"\b(?:or|and)\s+(?:good|outstanding|inadequate|requires)", sentence, re.I)  # "rated good or outstanding"
+            r"\b(?:or|and)\s+(?:good|outstanding|inadequate|requires)", sentence, re.I
+        )  # "rated good or outstanding"
         if locator == sentence or table_row or sum(1 for d in _TABLE_HEADER_WORDS if d in sentence.lower()) >= 3:
             # a heading, a row of a rating table or its header: names only (ratings are read from the table)
             self.cite_mentions(locator, sentence, mentions)
@@ -388,7 +488,7 @@ class Extraction:
         if cue:
             # numbers after a pledge ("we will recruit 2,000") are its targets; after "we are trialling" they
             # are facts of the present, so figures
-            future = ex.FUTURE.match(cue.group(0)) or ex.FUTURE.search(sentence[cue.start():cue.end() + 40])
+            future = ex.FUTURE.match(cue.group(0)) or ex.FUTURE.search(sentence[cue.start() : cue.end() + 40])
             targets = [n for n in numbers if n.start > cue.start()] if future else []
             kinds, conf = ex.commitment_type(sentence, bool(targets))
         elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
@@ -396,7 +496,7 @@ class Extraction:
             kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         elif not in_table:
             by = _BY_DATE.search(sentence)
-            if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[:by.start()]):
+            if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[: by.start()]):
                 cue, targets = by, numbers
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         if cue is not None and kinds:
@@ -405,14 +505,16 @@ class Extraction:
             last = cue.start()
             for other in ex.COMMITMENT.finditer(sentence, cue.end()):
                 if other.start() - last >= 150:  # a long sentence with a second, separate pledge
-                    more_kinds, more_conf = ex.commitment_type(sentence[other.start() - 60:], False)
+                    more_kinds, more_conf = ex.commitment_type(sentence[other.start() - 60 :], False)
                     if more_kinds:
                         extra = self.commitment(locator, sentence, other, more_kinds, more_conf, [], mentions)
                         left = max(0, sentence.rfind(" ", 0, max(0, other.start() - 120)) + 1)
-                        window = sentence[left:other.end() + 120].rsplit(" ", 1)[0]
+                        window = sentence[left : other.end() + 120].rsplit(" ", 1)[0]
                         near = self.mentions(window)
                         if extra:
-                            self.responsibilities(locator, window, near, [m for m in near if self.kind_of(m.iri) == "programme"], extra)
+                            self.responsibilities(
+                                locator, window, near, [m for m in near if self.kind_of(m.iri) == "programme"], extra
+                            )
                     last = other.start()
         when = ex.deadline(sentence, self.doc_date) if _THIS_COMMITMENT.search(sentence) else None
         if when and self.last_commitment and self.last_commitment[0] == locator:
@@ -460,11 +562,24 @@ class Extraction:
             if cit is None:
                 continue
             value = ex.to_decimal(m.group("value"))
-            fields = {"types": ["Target"], "statement": cit.quote, "deadline": when, "target_value": value,
-                      "unit": "percent" if m.group("pct") else "count", "made_by": self.by_iri[main].fields.get("made_by")}
+            fields = {
+                "types": ["Target"],
+                "statement": cit.quote,
+                "deadline": when,
+                "target_value": value,
+                "unit": "percent" if m.group("pct") else "count",
+                "made_by": self.by_iri[main].fields.get("made_by"),
+            }
             iri = self.new_iri("commitment", f"{self.key}-{slugify(cit.quote, 6)}")
-            self.add("commitment", iri, f"Interim target: {cit.quote}", cit, 0.5, fields=fields,
-                     flags=[f"interim target of {main}"])
+            self.add(
+                "commitment",
+                iri,
+                f"Interim target: {cit.quote}",
+                cit,
+                0.5,
+                fields=fields,
+                flags=[f"interim target of {main}"],
+            )
 
     def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions) -> str | None:
         cit = self.verified(locator, ex.shorten(sentence, cue.start(), cue.end(), 400))
@@ -475,8 +590,11 @@ class Extraction:
         if dup and score >= 95:
             self.add("commitment", dup, self.linker.nodes[dup].label, cit, conf, linked=dup)
             return dup
-        fields: dict = {"types": kinds, "statement": statement,
-                        "made_by": self.actor_before(sentence, cue.start(), mentions)}
+        fields: dict = {
+            "types": kinds,
+            "statement": statement,
+            "made_by": self.actor_before(sentence, cue.start(), mentions),
+        }
         when = ex.deadline(sentence, self.doc_date)
         if when:
             fields["deadline"] = when
@@ -507,12 +625,15 @@ class Extraction:
         measures = sentence[left:right].strip(" .,;:") or sentence
         value = n.value
         when = ex.as_of(sentence[left:right]) or ex.as_of(sentence)
-        per = re.search(r"\bsince\s+(?:19|20)\d\d\b|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b|"
-                        r"\b(?:19|20)\d\d\s?(?:/|to|–|-)\s?(?:19|20)?\d\d\b", sentence)
+        per = re.search(
+            r"\bsince\s+(?:19|20)\d\d\b|\bbetween\s+(?:19|20)\d\d\s+and\s+(?:19|20)\d\d\b|"
+            r"\b(?:19|20)\d\d\s?(?:/|to|–|-)\s?(?:19|20)?\d\d\b",
+            sentence,
+        )
         unit_word = {"percent": "%", "percentage-point": " percentage points", "fte": " FTE"}.get(n.unit, f" {n.unit}")
         label_value = f"{value:,}" if value == value.to_integral_value() else str(value)
         label = f"{label_value}{unit_word}: {measures[:80]}"
-        words_only = (sentence[left:n.start] + " " + sentence[n.end:right])
+        words_only = sentence[left : n.start] + " " + sentence[n.end : right]
         slug = f"{self.key}-{slugify(words_only, 4)}-{amount_slug(value)}"
         flags = []
         same = self.seen.get(("figure", value, n.unit))
@@ -520,8 +641,14 @@ class Extraction:
             flags.append(f"possible duplicate of {same} (same value and unit)")
         for iri in self.existing_figures.get((value, n.unit), [])[:1]:
             flags.append(f"possible duplicate of {iri} in the graph (same value and unit)")
-        fields = {"value": value, "unit": n.unit, "qualifier": n.qualifier, "measures": measures,
-                  "as_of": when, "period": per.group(0) if per else None}
+        fields = {
+            "value": value,
+            "unit": n.unit,
+            "qualifier": n.qualifier,
+            "measures": measures,
+            "as_of": when,
+            "period": per.group(0) if per else None,
+        }
         conf = 0.75 if n.unit in ("percent", "fte", "percentage-point") else 0.6
         iri = self.new_iri("figure", slug)
         self.add("figure", iri, label, cit, conf, fields=fields, flags=flags)
@@ -532,24 +659,43 @@ class Extraction:
         cit = self.verified(locator, ex.shorten(sentence, m.start(), m.end()))
         if cit is None:
             return
-        after = sentence[m.end():m.end() + 80]
+        after = sentence[m.end() : m.end() + 80]
         left, right = ex.clause(sentence, m.start(), m.end())
-        near = sentence[left:max(right, min(len(sentence), m.end() + 40))]
+        near = sentence[left : max(right, min(len(sentence), m.end() + 40))]
         label_period, start, end = ex.period(near)
         purpose = None
-        pm = re.match(r"^\s*(?:of\s+)?(?:[\w/’']+\s+){0,5}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+"
-                      r"(?!20\d\d|19\d\d)(?P<p>[^,.;()]{3,120})", after, re.I)
-        if pm and not re.match(r"^(?:the\s+|this\s+|that\s+)?(?:year|period|month|quarter|past|last|next|future)\b",
-                               pm.group("p"), re.I):
+        pm = re.match(
+            r"^\s*(?:of\s+)?(?:[\w/’']+\s+){0,5}?(?:funding|investment)?\s*(?:to|for|towards|on|in)\s+"
+            r"(?!20\d\d|19\d\d)(?P<p>[^,.;()]{3,120})",
+            after,
+            re.I,
+        )
+        if pm and not re.match(
+            r"^(?:the\s+|this\s+|that\s+)?(?:year|period|month|quarter|past|last|next|future)\b", pm.group("p"), re.I
+        ):
             purpose = " ".join(pm.group("p").split()[:14])
         funder = None
-        own = [x for x in mentions if self.kind_of(x.iri) == "body" and
-               re.match(r"^(?:’s|'s)?\s+(?:funding|investment|grant|allocation|contribution)\s+(?:of\s+)?$",
-                        sentence[x.end:m.start()])]
+        own = [
+            x
+            for x in mentions
+            if self.kind_of(x.iri) == "body"
+            and re.match(
+                r"^(?:’s|'s)?\s+(?:funding|investment|grant|allocation|contribution)\s+(?:of\s+)?$",
+                sentence[x.end : m.start()],
+            )
+        ]
         if own:  # "Scottish Government funding of £2.3 million"
             funder = own[-1].iri
-        for cue, role in ((re.compile(r"\b(?:funded|provided|paid|met) by\b|\bfunding from\b", re.I), "after"),
-                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved)\b", re.I), "before")):
+        for cue, role in (
+            (re.compile(r"\b(?:funded|provided|paid|met) by\b|\bfunding from\b", re.I), "after"),
+            (
+                re.compile(
+                    r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved)\b",
+                    re.I,
+                ),
+                "before",
+            ),
+        ):
             if funder:
                 break
             cm = cue.search(sentence)
@@ -563,20 +709,28 @@ class Extraction:
             if funder:
                 break
         recipient = None
-        rm = re.search(r"\b(?:to|for|allocated to|given to|awarded to)\s+$", sentence[:max(0, min(
-            (x.start for x in mentions if x.start > m.end()), default=0))], re.I)
+        rm = re.search(
+            r"\b(?:to|for|allocated to|given to|awarded to)\s+$",
+            sentence[: max(0, min((x.start for x in mentions if x.start > m.end()), default=0))],
+            re.I,
+        )
         if rm:
             nxt = [x for x in mentions if x.start > m.end() and self.kind_of(x.iri) == "body"]
             recipient = nxt[0].iri if nxt and nxt[0].iri != funder else None
         funds = [p.iri for p in programmes]
         rec = ex.recurrence(near)
         amount_text = m.group(0).strip()
-        what = re.search(r"\b(?P<w>(?:(?!(?:a|an|the|to|of|and|or|our|its|their|will|we|is|are|was)\b)[a-z][\w\-]*\s+)?"
-                         r"(?!(?:a|an|the|to|of|and|or|is|are|was|be|been)\b)[a-z][\w\-]*)\s+of\s+$",
-                         sentence[max(0, m.start() - 50):m.start()])
-        noun = what.group("w") if what and what.group("w").split()[-1] not in ("total", "sum", "value", "cost") else None
-        label = (f"{noun[:1].upper() + noun[1:]} of {amount_text}" if noun else amount_text) + \
-            (f" for {purpose}" if purpose else "")
+        what = re.search(
+            r"\b(?P<w>(?:(?!(?:a|an|the|to|of|and|or|our|its|their|will|we|is|are|was)\b)[a-z][\w\-]*\s+)?"
+            r"(?!(?:a|an|the|to|of|and|or|is|are|was|be|been)\b)[a-z][\w\-]*)\s+of\s+$",
+            sentence[max(0, m.start() - 50) : m.start()],
+        )
+        noun = (
+            what.group("w") if what and what.group("w").split()[-1] not in ("total", "sum", "value", "cost") else None
+        )
+        label = (f"{noun[:1].upper() + noun[1:]} of {amount_text}" if noun else amount_text) + (
+            f" for {purpose}" if purpose else ""
+        )
         slug = f"{self.key}-{slugify(purpose or sentence, 3)}-{amount_slug(value)}"
         flags = []
         same = self.seen.get(("funding", value))
@@ -584,9 +738,18 @@ class Extraction:
             flags.append(f"possible duplicate of {same} (same amount)")
         for iri in self.existing_amounts.get(value, [])[:1]:
             flags.append(f"possible duplicate of {iri} in the graph (same amount)")
-        fields = {"amount": value, "qualifier": ex.qualifier(m.group("qual")), "recurrence": rec,
-                  "period": label_period, "start": start, "end": end, "funder": funder, "recipient": recipient,
-                  "funds": funds, "purpose": purpose}
+        fields = {
+            "amount": value,
+            "qualifier": ex.qualifier(m.group("qual")),
+            "recurrence": rec,
+            "period": label_period,
+            "start": start,
+            "end": end,
+            "funder": funder,
+            "recipient": recipient,
+            "funds": funds,
+            "purpose": purpose,
+        }
         iri = self.new_iri("funding", slug)
         self.add("funding", iri, label[:1].upper() + label[1:], cit, 0.85, fields=fields, flags=flags)
         self.seen.setdefault(("funding", value), iri)
@@ -597,14 +760,29 @@ class Extraction:
         the commitment the sentence states, else the programmes it names ("this programme" refers back)."""
         bodies = [m for m in mentions if self.kind_of(m.iri) == "body"]
         prog_iris = [p.iri for p in programmes]
-        if not prog_iris and not commitment and self.last_programme and re.search(
+        if (
+            not prog_iris
+            and not commitment
+            and self.last_programme
+            and re.search(
                 r"\b(?:this|the|that)\s+(?:\w+\s+)?(?:programme|work|framework|strategy|plan|scheme|initiative|fund|"
-                r"review|academy|centre|service|project|pathway)\b", sentence, re.I):
+                r"review|academy|centre|service|project|pathway)\b",
+                sentence,
+                re.I,
+            )
+        ):
             prog_iris = [self.last_programme]
         if programmes:
             self.last_programme = programmes[-1].iri
-        if not commitment and self.current_commitment and re.search(
-                r"\b(?:this|the|that|these)\s+(?:manifesto\s+)?(?:commitments?|targets?|pledges?|ambitions?)\b", sentence, re.I):
+        if (
+            not commitment
+            and self.current_commitment
+            and re.search(
+                r"\b(?:this|the|that|these)\s+(?:manifesto\s+)?(?:commitments?|targets?|pledges?|ambitions?)\b",
+                sentence,
+                re.I,
+            )
+        ):
             commitment = self.current_commitment
         subjects = ([commitment] if commitment else []) + prog_iris[:2]
         carried = False
@@ -614,8 +792,11 @@ class Extraction:
             subjects, carried = [self.current_commitment], True  # the commitment this section answers
         elif subjects:
             self.segment_subjects = (locator, subjects)
-        if not subjects or (not bodies and not (self.we and _PRONOUN_SUBJECT.search(sentence))
-                            and not (self.last_actor and re.match(r"^\W*(?:it|they)\b", sentence, re.I))):
+        if not subjects or (
+            not bodies
+            and not (self.we and _PRONOUN_SUBJECT.search(sentence))
+            and not (self.last_actor and re.match(r"^\W*(?:it|they)\b", sentence, re.I))
+        ):
             return
         roles: dict[str, tuple[str, object]] = {}
         for cue, role in ex.ROLE_CUES:
@@ -626,16 +807,24 @@ class Extraction:
                 if any(k.startswith("after") for k in groups):
                     after = [b for b in bodies if b.start >= cm.end() - 1]
                     found = [after[0].iri] if after else []
-                    found += [after[i].iri for i in range(1, len(after))
-                              if re.match(r"^\s*(?:,|and|&|,\s*and)\s*(?:the\s+)?$", sentence[after[i - 1].end:after[i].start])]
+                    found += [
+                        after[i].iri
+                        for i in range(1, len(after))
+                        if re.match(
+                            r"^\s*(?:,|and|&|,\s*and)\s*(?:the\s+)?$", sentence[after[i - 1].end : after[i].start]
+                        )
+                    ]
                 else:
                     actor = self.actor_before(sentence, cm.start(), mentions)
                     found = [actor] if actor else []
                 for b in found:
                     roles.setdefault(b, (role, cm))
-        verb = re.search(r"\b(?:will|is|are|was|were|has|have|had|continues?|works?|worked|leads?|led|"
-                         r"commissioned|funds?|funded|provides?|provided|established|developed|published|hosted|"
-                         r"set out|announced|agreed|committed|plans?|aims?)\b", sentence)
+        verb = re.search(
+            r"\b(?:will|is|are|was|were|has|have|had|continues?|works?|worked|leads?|led|"
+            r"commissioned|funds?|funded|provides?|provided|established|developed|published|hosted|"
+            r"set out|announced|agreed|committed|plans?|aims?)\b",
+            sentence,
+        )
         actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
         if actor and actor not in roles:
             roles[actor] = ("lead", verb)
@@ -643,7 +832,7 @@ class Extraction:
             if b.iri not in roles:
                 roles[b.iri] = ("employer" if re.search(r"employer", self.label_of(b.iri), re.I) else "partner", b)
         for m in programmes:  # "HEE's Framework 15": the body owns the programme
-            pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4):m.start])
+            pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4) : m.start])
             owner = [b for b in bodies if 0 <= m.start - b.end <= 4] if pos else []
             if owner:
                 self.responsibility(locator, sentence, owner[-1].start, m.end, owner[-1].iri, "lead", m.iri)
@@ -651,16 +840,26 @@ class Extraction:
             start, end = (where.start(), where.end()) if hasattr(where, "group") else (where.start, where.end)
             for subject in subjects:
                 if subject != body:
-                    self.responsibility(locator, sentence, start, end, body, role, subject,
-                                        confidence=0.35 if carried else None)
+                    self.responsibility(
+                        locator, sentence, start, end, body, role, subject, confidence=0.35 if carried else None
+                    )
 
-    def responsibility(self, locator, sentence, start: int, end: int, body: str, role: str, subject: str,
-                       confidence: float | None = None) -> None:
+    def responsibility(
+        self,
+        locator,
+        sentence,
+        start: int,
+        end: int,
+        body: str,
+        role: str,
+        subject: str,
+        confidence: float | None = None,
+    ) -> None:
         cit = self.verified(locator, ex.shorten(sentence, start, end))
         if cit is None:
             return
         body_slug, subj_slug = body.rsplit("/", 1)[-1], subject.rsplit("/", 1)[-1]
-        subj_slug = subj_slug[len(self.key) + 1:] if subj_slug.startswith(self.key + "-") else subj_slug
+        subj_slug = subj_slug[len(self.key) + 1 :] if subj_slug.startswith(self.key + "-") else subj_slug
         iri = f"{BASE}/id/responsibility/{self.key}-{body_slug}-{role}-{'-'.join(subj_slug.split('-')[:4])}"
         body_label = self.label_of(body)
         subj_label = self.label_of(subject)
@@ -668,8 +867,7 @@ class Extraction:
         if iri in self.by_iri:
             return
         conf = confidence if confidence is not None else (0.55 if role != "partner" else 0.45)
-        self.add("responsibility", iri, label, cit, conf,
-                 fields={"body": body, "role": role, "subject": subject})
+        self.add("responsibility", iri, label, cit, conf, fields={"body": body, "role": role, "subject": subject})
 
     def label_of(self, iri: str) -> str:
         if iri in self.by_iri and self.by_iri[iri].label:
@@ -690,14 +888,21 @@ class Extraction:
             cit = self.verified(locator, ex.shorten(sentence, before[-1].start, after[0].end))
             if cit is None:
                 continue
-            when = ex.parse_date(sentence[cm.start():]) or ex.parse_date(sentence)
+            when = ex.parse_date(sentence[cm.start() :]) or ex.parse_date(sentence)
             slug = f"{self.key}-{a.rsplit('/', 1)[-1]}-into-{b.rsplit('/', 1)[-1]}"
             iri = self.new_iri("change", slug)
             flags = [] if when and len(when) == 10 else ["needs a full date (dcterms:date is an xsd:date)"]
             if flags:
                 self.problems.append(f"{iri}: the change has no full date in the text; add dcterms:date")
-            self.add("change", iri, f"{self.label_of(a)} into {self.label_of(b)}", cit, 0.6,
-                     fields={"from": a, "to": b, "date": when}, flags=flags)
+            self.add(
+                "change",
+                iri,
+                f"{self.label_of(a)} into {self.label_of(b)}",
+                cit,
+                0.6,
+                fields={"from": a, "to": b, "date": when},
+                flags=flags,
+            )
 
     # -- ratings -------------------------------------------------------------------------------------
 
@@ -712,8 +917,9 @@ class Extraction:
                 return leaves[i]
         return None
 
-    def ratings(self, text: str, leaves: list[str], dimensions: dict[str, str], evaluator: str | None,
-                title: str) -> None:
+    def ratings(
+        self, text: str, leaves: list[str], dimensions: dict[str, str], evaluator: str | None, title: str
+    ) -> None:
         """Ratings from CQC-style tables (rows: commitment × dimension → value) and from rating lists."""
         header: list[str | None] | None = None
         rated: dict[str, tuple[int, str]] = {}  # commitment IRI -> (number, iri)
@@ -743,8 +949,14 @@ class Extraction:
                 n = len(rated) + 1
                 label = text_ if len(text_) <= 90 else text_[:87].rsplit(" ", 1)[0] + "…"
                 target = self.new_iri("commitment", f"{self.key}-{n}-{slugify(text_, 4)}")
-                self.add("commitment", target, label, cit, 0.7,
-                         fields={"types": ["Pledge"], "statement": text_, "made_by": None})
+                self.add(
+                    "commitment",
+                    target,
+                    label,
+                    cit,
+                    0.7,
+                    fields={"types": ["Pledge"], "statement": text_, "made_by": None},
+                )
             if target not in rated:
                 rated[target] = (len(rated) + 1, target)
             return target
@@ -755,8 +967,14 @@ class Extraction:
             iri = f"{BASE}/id/rating/{self.key}-{n}-{dim}-{where}"
             dim_label = dim.replace("-", " ").capitalize()
             label = f"{self.label_of(commitment)[:60]}, {dim_label} ({'summary table' if where == 'table' else 'section'}): {value.replace('-', ' ').capitalize()}"
-            self.add("rating", iri, label, cit, 0.85,
-                     fields={"commitment": commitment, "dimension": dim, "value": value, "evaluation": evaluation})
+            self.add(
+                "rating",
+                iri,
+                label,
+                cit,
+                0.85,
+                fields={"commitment": commitment, "dimension": dim, "value": value, "evaluation": evaluation},
+            )
             found = True
 
         for raw in text.splitlines():
@@ -767,8 +985,12 @@ class Extraction:
                 last_heading = line.lstrip("#").strip()
                 continue
             if re.match(r"^\**[“\"]", line):
-                last_statement = re.sub(r"\s*\((?:pages?|p+\.)[^)]*\)\s*$", "", sources.normalise(line)).strip("“”\" ")
-            cells = [c for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] if ("\t" in line or line.count("|") >= 2) else []
+                last_statement = re.sub(r"\s*\((?:pages?|p+\.)[^)]*\)\s*$", "", sources.normalise(line)).strip('“”" ')
+            cells = (
+                [c for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()]
+                if ("\t" in line or line.count("|") >= 2)
+                else []
+            )
             cells = [c.strip() for c in cells]
             if len(cells) >= 2:
                 if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
@@ -779,7 +1001,9 @@ class Extraction:
                     continue
                 values = [value_of(c) for c in cells]
                 if header and sum(v is not None for v in values) >= 1:
-                    text_cell = next((sources.normalise(c) for c, v in zip(cells, values, strict=True) if v is None and c), None)
+                    text_cell = next(
+                        (sources.normalise(c) for c, v in zip(cells, values, strict=True) if v is None and c), None
+                    )
                     if not text_cell:
                         continue
                     row = sources.normalise(line)
@@ -823,8 +1047,11 @@ class Extraction:
         header: list[str] | None = None
         for raw in text.splitlines():
             line = raw.strip()
-            cells = [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] \
-                if ("\t" in line or line.count("|") >= 2) else []
+            cells = (
+                [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()]
+                if ("\t" in line or line.count("|") >= 2)
+                else []
+            )
             if len(cells) < 2:
                 header = None if not line else header
                 continue
@@ -837,8 +1064,18 @@ class Extraction:
             if not header or len(ex.RATING_WORDS.findall(line)) >= 2:
                 continue
             when_col = next(i for i, c in enumerate(header) if _WHEN_COLUMN.fullmatch(c))
-            lead_col = next((i for i, c in enumerate(header) if re.fullmatch(r"(?:lead|owner|responsible|who|by whom)"
-                                                                             r"(?: body| organisation)?", c)), None)
+            lead_col = next(
+                (
+                    i
+                    for i, c in enumerate(header)
+                    if re.fullmatch(
+                        r"(?:lead|owner|responsible|who|by whom)"
+                        r"(?: body| organisation)?",
+                        c,
+                    )
+                ),
+                None,
+            )
             if when_col >= len(cells):
                 continue
             statement = sources.normalise(cells[0])
@@ -854,8 +1091,11 @@ class Extraction:
                 found = self.linker.find(cells[lead_col])
                 maker = found[0].iri if found else None
             numbers = ex.figures(statement)
-            fields = {"types": (["Target"] if numbers else []) + ["Intention"], "statement": statement,
-                      "made_by": maker or self.we}
+            fields = {
+                "types": (["Target"] if numbers else []) + ["Intention"],
+                "statement": statement,
+                "made_by": maker or self.we,
+            }
             if when:
                 fields["deadline"] = when
             if numbers:
@@ -905,7 +1145,7 @@ def _check_date(date: str | None) -> str | None:
     if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", date):
         raise IngestError(f"--date must be YYYY-MM-DD, YYYY-MM or YYYY (got {date!r})")
     try:
-        datetime.strptime(date + "-01-01"[len(date) - 4:] if len(date) < 10 else date, "%Y-%m-%d")
+        datetime.strptime(date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date, "%Y-%m-%d")
     except ValueError:
         raise IngestError(f"--date {date!r} is not a calendar date") from None
     return date
@@ -913,14 +1153,20 @@ def _check_date(date: str | None) -> str | None:
 
 def bundled_graph() -> Graph:
     """The ontology and the bundled graph, to link against."""
-    from .. import store as stores
-
     return stores.rdflib_graph()
 
 
-def ingest(path: str | Path, document_id: str, *, title: str | None = None, date: str | None = None,
-           publisher: str | None = None, locator_scheme: str = "auto", graph: Graph | None = None,
-           progress: bool = False) -> Draft:
+def ingest(
+    path: str | Path,
+    document_id: str,
+    *,
+    title: str | None = None,
+    date: str | None = None,
+    publisher: str | None = None,
+    locator_scheme: str = "auto",
+    graph: Graph | None = None,
+    progress: bool = False,
+) -> Draft:
     """Turn the document at ``path`` into a draft of the graph (see ``/work/notes/ingest-api.md``).
 
     Args:
@@ -964,8 +1210,7 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False,
-                   delay=1.0)
+        bar = tqdm(total=2 * len(units), file=sys.stderr, unit="sentence", desc="ingest", leave=False, delay=1.0)
     for loc, sent in units:
         run.names(loc, sent)
         if bar:
@@ -987,10 +1232,21 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
     candidates = [c for c in run.candidates() if c.citations]
     if run.dropped:
         run.problems.append(f"{run.dropped} candidate quote(s) failed the quote check and were left out")
-    document = {"title": title, "file_name": path.name, "scheme": scheme, "headings": headings, "date": date,
-                "publisher": publisher_iri, "publisher_label": publisher_label}
-    activity = {"version": EXTRACTOR_VERSION, "started": started.isoformat(timespec="seconds"),
-                "ended": datetime.now(UTC).isoformat(timespec="seconds"), "input": str(path.name)}
+    document = {
+        "title": title,
+        "file_name": path.name,
+        "scheme": scheme,
+        "headings": headings,
+        "date": date,
+        "publisher": publisher_iri,
+        "publisher_label": publisher_label,
+    }
+    activity = {
+        "version": EXTRACTOR_VERSION,
+        "started": started.isoformat(timespec="seconds"),
+        "ended": datetime.now(UTC).isoformat(timespec="seconds"),
+        "input": str(path.name),
+    }
     return Draft(document_id, document, candidates, segs, activity, run.problems)
 
 
@@ -1016,7 +1272,9 @@ def _evaluator(run: Extraction, units) -> str | None:
     for _, sent in units:
         if re.search(r"\b(?:rat(?:e|es|ed|ing|ings)|evaluat\w+|assess\w+)\b", sent, re.I):
             for m in run.linker.find(sent):
-                if run.kind_of(m.iri) == "body" and re.search(r"panel|commission|committee|inspector|review|audit", m.text, re.I):
+                if run.kind_of(m.iri) == "body" and re.search(
+                    r"panel|commission|committee|inspector|review|audit", m.text, re.I
+                ):
                     counts[m.iri] += 1
     return counts.most_common(1)[0][0] if counts else None
 

@@ -20,10 +20,39 @@ PDF_EXTENSIONS = {".pdf"}
 SUPPORTED = TEXT_EXTENSIONS | HTML_EXTENSIONS | PDF_EXTENSIONS
 
 _BLOCKS = {"p", "pre", "blockquote", "dt", "dd", "caption", "figcaption", "address"}
-_DROP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "svg",
-         "iframe", "button", "select", "head"}
-_CONTAINERS = {"div", "section", "article", "main", "body", "html", "span", "center", "details", "summary",
-               "figure", "dl", "tbody", "thead", "tfoot"}
+_DROP = {
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "button",
+    "select",
+    "head",
+}
+_CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "html",
+    "span",
+    "center",
+    "details",
+    "summary",
+    "figure",
+    "dl",
+    "tbody",
+    "thead",
+    "tfoot",
+}
 
 
 class IngestError(ValueError):
@@ -40,8 +69,9 @@ def read_text(path: str | Path) -> str:
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
-        raise IngestError(f"unsupported file type {ext or '(none)'!r} for {path.name}; "
-                          f"use one of {', '.join(sorted(SUPPORTED))}")
+        raise IngestError(
+            f"unsupported file type {ext or '(none)'!r} for {path.name}; use one of {', '.join(sorted(SUPPORTED))}"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -175,5 +205,33 @@ def html_text(markup: str) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
-           "samp", "small", "strong", "sub", "sup", "time", "u", "var", "wbr", "del", "ins", "label", "img"}
+_INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "wbr",
+    "del",
+    "ins",
+    "label",
+    "img",
+}

@@ -21,12 +21,26 @@ from .draft import BASE, ORG, WKG, short
 from .read import IngestError
 
 #: id path segment -> candidate kind
-KIND_OF_PATH = {"organisation": "body", "programme": "programme", "commitment": "commitment", "funding": "funding",
-                "figure": "figure", "responsibility": "responsibility", "rating": "rating",
-                "evaluation": "evaluation", "change": "change"}
+KIND_OF_PATH = {
+    "organisation": "body",
+    "programme": "programme",
+    "commitment": "commitment",
+    "funding": "funding",
+    "figure": "figure",
+    "responsibility": "responsibility",
+    "rating": "rating",
+    "evaluation": "evaluation",
+    "change": "change",
+}
 #: links without which a fact makes no sense: a candidate pointing through one at a rejected new node goes too
-REQUIRED = (WKG.body, WKG.subject, WKG.ratedCommitment, WKG.evaluation, ORG.originalOrganization,
-            ORG.resultingOrganization)
+REQUIRED = (
+    WKG.body,
+    WKG.subject,
+    WKG.ratedCommitment,
+    WKG.evaluation,
+    ORG.originalOrganization,
+    ORG.resultingOrganization,
+)
 DRAFT_MARKERS = (WKG.confidence, PROV.wasGeneratedBy)
 
 
@@ -68,8 +82,9 @@ def items(g: Graph, known: Graph | None = None) -> list[Item]:
             owner = next(g.subjects(WKG.citation, node), None)
             if owner is None:
                 continue
-            item = out.get(owner) or Item(owner, _kind(owner), _label(known if known is not None else g, owner),
-                                          False, float(conf))
+            item = out.get(owner) or Item(
+                owner, _kind(owner), _label(known if known is not None else g, owner), False, float(conf)
+            )
             item.confidence = max(item.confidence, float(conf))
         else:
             owner = node
@@ -100,13 +115,21 @@ def find(all_items: list[Item], ident: str) -> Item:
     raise IngestError(f"no candidate {ident!r} in the draft")
 
 
-def select(all_items: list[Item], *, accept_all: bool = False, accept_kinds: list[str] | None = None,
-           reject: list[str] | None = None, min_confidence: float | None = None) -> set[URIRef]:
+def select(
+    all_items: list[Item],
+    *,
+    accept_all: bool = False,
+    accept_kinds: list[str] | None = None,
+    reject: list[str] | None = None,
+    min_confidence: float | None = None,
+) -> set[URIRef]:
     """The IRIs accepted by the non-interactive options."""
     kinds = set(accept_kinds or [])
     unknown = kinds - set(KIND_OF_PATH.values())
     if unknown:
-        raise IngestError(f"unknown kind(s) {', '.join(sorted(unknown))}; choose from {', '.join(KIND_OF_PATH.values())}")
+        raise IngestError(
+            f"unknown kind(s) {', '.join(sorted(unknown))}; choose from {', '.join(KIND_OF_PATH.values())}"
+        )
     chosen = {i.iri for i in all_items if accept_all or i.kind in kinds}
     for ident in reject or []:
         chosen.discard(find(all_items, ident).iri)
@@ -115,8 +138,9 @@ def select(all_items: list[Item], *, accept_all: bool = False, accept_kinds: lis
     return chosen
 
 
-def accepted_graph(g: Graph, accepted: set[URIRef], labels: dict[URIRef, str] | None = None,
-                   known: Graph | None = None) -> tuple[Graph, list[str]]:
+def accepted_graph(
+    g: Graph, accepted: set[URIRef], labels: dict[URIRef, str] | None = None, known: Graph | None = None
+) -> tuple[Graph, list[str]]:
     """The accepted facts without draft markers, with the document's description; and notes.
 
     A candidate that needs a new node that was rejected (a responsibility of a rejected body …) is
@@ -190,8 +214,9 @@ def post(url: str, token: str, graph_name: str, data: bytes, timeout: float = 60
     if not re.match(r"^https?://", url):
         raise IngestError(f"--to must be an http(s) URL of the service (got {url!r})")
     target = url.rstrip("/") + "/graph-store?graph=" + urlquote(graph_name, safe="")
-    req = urllib.request.Request(target, data=data, method="POST", headers={
-        "Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+    req = urllib.request.Request(
+        target, data=data, method="POST", headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - a URL the curator gives
             return resp.status, resp.read().decode("utf-8", "replace")

@@ -1,0 +1,1 @@
+"""Provenance: the source documents, their segments, and checks of quoted citations against them."""

@@ -1,0 +1,1 @@
+"""RDF documents: describing a resource, and parsing uploaded RDF."""

@@ -1,0 +1,1 @@
+"""The web layer: the only part of the package that imports FastAPI or Starlette."""
