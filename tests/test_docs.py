@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import typer
 
 from workforce_kg.config import Settings
 
@@ -72,14 +73,18 @@ def test_a_setting_without_description_is_refused():
 
     with pytest.raises(ValueError, match="forgotten"):
         gen_docs.settings_docs(Partial)
-    documented = dataclasses.make_dataclass("Ok", [("known", int, dataclasses.field(default=1, metadata={"doc": "D."}))])
+    documented = dataclasses.make_dataclass(
+        "Ok", [("known", int, dataclasses.field(default=1, metadata={"doc": "D."}))]
+    )
     assert gen_docs.settings_docs(documented)[0].env == "WORKFORCE_KG_KNOWN"
 
 
 def test_cli_page_has_every_command():
     """Every command and subcommand of the app appears with its own options."""
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    root = gen_docs.typer.main.get_command(__import__("workforce_kg.cli", fromlist=["app"]).app)
+    from workforce_kg.cli import app
+
+    root = typer.main.get_command(app)
     for path, cmd in gen_docs._commands(root, ["workforce-kg"]):
         assert f"## {' '.join(path)}\n" in page
         for param in cmd.params:

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,17 +126,21 @@ def render_configuration(settings_cls: type | None = None) -> str:
     return "\n".join(lines)
 
 
-def _commands(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+# Typer builds its commands on a copy of click it carries (typer._click), so they are typed loosely here.
+Command = Any
+
+
+def _commands(cmd: Command, path: list[str]) -> Iterator[tuple[list[str], Command]]:
+    """``(path, command)`` for ``cmd`` and every subcommand below it, depth first, by name."""
     yield path, cmd
-    subcommands: dict[str, click.Command] = getattr(cmd, "commands", None) or {}
+    subcommands: dict[str, Command] = getattr(cmd, "commands", None) or {}
     for name in sorted(subcommands):
         yield from _commands(subcommands[name], [*path, name])
 
 
-def _plain_help(cmd: click.Command, path: list[str], parent: click.Context | None) -> tuple[str, click.Context]:
-    """``--help`` of ``cmd`` as click formats it (no colour, no rich boxes), ``HELP_WIDTH`` wide."""
-    ctx = click.Context(cmd, info_name=path[-1], parent=parent, terminal_width=HELP_WIDTH,
-                        max_content_width=HELP_WIDTH)
+def _plain_help(cmd: Command, path: list[str], parent: typer.Context | None) -> tuple[str, typer.Context]:
+    """``--help`` of ``cmd`` in click's plain layout (no colour, no rich panels), ``HELP_WIDTH`` wide."""
+    ctx = typer.Context(cmd, info_name=path[-1], parent=parent, terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
     formatter = ctx.make_formatter()
     if hasattr(cmd, "rich_markup_mode"):
         cmd.rich_markup_mode = None  # click's own layout instead of rich panels (a fresh command object)
@@ -163,7 +166,7 @@ def render_cli(app: typer.Typer | None = None) -> str:
         "environment: [configuration.md](configuration.md).",
         "",
     ]
-    contexts: dict[tuple[str, ...], click.Context] = {}
+    contexts: dict[tuple[str, ...], typer.Context] = {}
     entries = list(_commands(root, ["workforce-kg"]))
     lines += ["| command | what it does |", "|---|---|"]
     for path, cmd in entries[1:]:
