@@ -146,3 +146,29 @@ def test_link_checker_sees_a_broken_link(tmp_path):
     (tmp_path / "a.md").write_text("# Title here\n\n[ok](#title-here) [bad](b.md) [gone](#nothing)\n")
     assert _links(tmp_path / "a.md") == ["#title-here", "b.md", "#nothing"]
     assert _anchors(tmp_path / "a.md") == {"title-here"}
+
+
+def _make_target(name: str) -> tuple[list[str], list[str]]:
+    """The named prerequisites (not variables) and the programs run by the recipe of a Makefile target."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}:"))
+    prereqs = [p for p in lines[start].split(":", 1)[1].split() if not p.startswith("$(")]
+    programs = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        words = line.split()
+        program = words[2] if words[0].endswith("/python") and words[1:2] == ["-m"] else words[0]
+        programs.append(program.rsplit("/", 1)[-1])
+    return prereqs, programs
+
+
+@pytest.mark.parametrize("target", ["serve", "test"])
+def test_readme_says_what_make_does(target):
+    """The README's "Two commands" names every step of `make serve` and `make test` in the Makefile."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Two commands") :].split("\n## ", 1)[0].lower()
+    prereqs, programs = _make_target(target)
+    assert f"make {target}" in section
+    missing = [word for word in [*prereqs, *programs] if word.lower() not in section]
+    assert not missing, f"README's Two commands does not mention {missing} (Makefile target {target})"
