@@ -49,7 +49,12 @@ def test_check_mode_reports_a_stale_page(tmp_path, monkeypatch, capsys):
 def test_every_setting_is_documented_with_a_working_variable():
     """Each field of Settings has a description, and the variable the page names really sets it."""
     docs = gen_docs.settings_docs()
-    assert [d.name for d in docs] == [f.name for f in dataclasses.fields(Settings)]
+    names = (
+        [f.name for f in dataclasses.fields(Settings)]
+        if dataclasses.is_dataclass(Settings)
+        else list(Settings.model_fields)
+    )
+    assert [d.name for d in docs] == names
     page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     default = Settings.from_env({})
     for d in docs:
@@ -77,6 +82,26 @@ def test_a_setting_without_description_is_refused():
         "Ok", [("known", int, dataclasses.field(default=1, metadata={"doc": "D."}))]
     )
     assert gen_docs.settings_docs(documented)[0].env == "WORKFORCE_KG_KNOWN"
+
+
+def test_pydantic_settings_are_read_too():
+    """The generator also reads a pydantic model: descriptions, defaults, a machine-dependent default."""
+    from pydantic import BaseModel, Field
+
+    class Model(BaseModel):
+        port: int = Field(8000, description="Port.")
+        store: str = Field(
+            default_factory=lambda: "/home/x", description="Store.", json_schema_extra={"default_doc": "~"}
+        )
+        secret: str | None = None
+
+    with pytest.raises(ValueError, match="secret"):
+        gen_docs.settings_docs(Model)
+    Model.model_fields["secret"].description = "Secret."
+    docs = {d.name: d for d in gen_docs.settings_docs(Model)}
+    assert (docs["port"].env, docs["port"].default, docs["port"].doc) == ("WORKFORCE_KG_PORT", "8000", "Port.")
+    assert docs["store"].default == "~"
+    assert docs["secret"].default == "unset"
 
 
 def test_cli_page_has_every_command():
