@@ -8,8 +8,10 @@ Steps: :mod:`.read` (text of a txt/md/html/pdf file) → :func:`workforce_kg.sou
 → :mod:`.extract` (rules) → :mod:`.link` (known IRIs) → :mod:`.draft` (RDF and report) → :mod:`.review`.
 """
 
+from workforce_kg.provenance.read import DocumentError as IngestError
+from workforce_kg.provenance.read import read_text
+
 from .draft import Candidate, Citation, Draft
 from .pipeline import EXTRACTOR_VERSION, ingest
-from .read import IngestError, read_text
 
 __all__ = ["Candidate", "Citation", "Draft", "EXTRACTOR_VERSION", "IngestError", "ingest", "read_text"]

@@ -16,12 +16,13 @@ from rdflib.namespace import RDF, SKOS
 
 from workforce_kg import __version__
 from workforce_kg.provenance import sources
+from workforce_kg.provenance.read import DocumentError as IngestError
+from workforce_kg.provenance.read import read_text
 from workforce_kg.store import local as stores
 
 from . import extract as ex
 from .draft import BASE, ORG, SCHEMA, WKG, Candidate, Citation, Draft
 from .link import Known, Linker, Mention, key, words
-from .read import IngestError, read_text
 
 EXTRACTOR_VERSION = f"workforce-kg-ingest {__version__}+rules.1"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -17,8 +17,9 @@ from urllib.parse import quote as urlquote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
+from workforce_kg.provenance.read import DocumentError as IngestError
+
 from .draft import BASE, ORG, WKG, short
-from .read import IngestError
 
 #: id path segment -> candidate kind
 KIND_OF_PATH = {

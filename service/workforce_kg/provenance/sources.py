@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workforce_kg.paths import CHECKOUT_DIR
+from workforce_kg.provenance.read import DocumentError, read_text
 
 SCHEMES = ("sentence", "numbered-paragraph", "heading-paragraph", "minutes")
 
@@ -116,7 +117,9 @@ _RESOLUTION = re.compile(r"^(?:\d+\)|\(?[a-z]\)\s|RESOLVED\b|Resolved\b)")
 _MINUTES_WORDS = re.compile(
     r"\b(?:minutes|resolved|agenda item|committee (?:noted|agreed|resolved|considered|received|asked)|apologies|"
     r"the chair(?:man)?\b|cabinet member|members (?:noted|asked|agreed)|declarations? of interest|"
-    r"(?:a|the|next|future) meeting)", re.IGNORECASE)
+    r"(?:a|the|next|future) meeting)",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(r"^(\d+)\.\s")
 
 
@@ -168,8 +171,13 @@ def detect_headings(text: str) -> list[str]:
         plain = normalise(line)
         words = plain.split()
         if (
-            1 <= len(words) <= 10 and len(plain) <= 90 and plain[0].isupper() and "\t" not in line
-            and not re.search(r"[.,;:!?]$", plain) and not _BULLET.match(line) and not _NUMBERED.match(line)
+            1 <= len(words) <= 10
+            and len(plain) <= 90
+            and plain[0].isupper()
+            and "\t" not in line
+            and not re.search(r"[.,;:!?]$", plain)
+            and not _BULLET.match(line)
+            and not _NUMBERED.match(line)
             and not _RESOLUTION.match(line)
         ):
             found.append(plain)
@@ -208,17 +216,15 @@ def detect_scheme(text: str) -> str:
 
 
 def read_source(path: str | os.PathLike) -> str:
-    """The text of a source document in any supported format (see :mod:`workforce_kg.ingest.read`).
+    """The text of a source document in any supported format (see :mod:`workforce_kg.provenance.read`).
 
     Raises:
         OSError: the file is missing or cannot be read as a document (the message says why), so callers
             that handle a missing source handle an unreadable one the same way.
     """
-    from .ingest.read import IngestError, read_text
-
     try:
         return read_text(path)
-    except IngestError as exc:
+    except DocumentError as exc:
         raise OSError(str(exc)) from None
 
 

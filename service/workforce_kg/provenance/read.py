@@ -55,7 +55,7 @@ _CONTAINERS = {
 }
 
 
-class IngestError(ValueError):
+class DocumentError(ValueError):
     """A document that cannot be ingested: the message is one line for the user."""
 
 
@@ -63,30 +63,30 @@ def read_text(path: str | Path) -> str:
     """The text of the document at ``path`` (``.txt``, ``.md``, ``.html``, ``.pdf``).
 
     Raises:
-        IngestError: the file is missing, empty, binary, not decodable, of an unsupported type, or a
+        DocumentError: the file is missing, empty, binary, not decodable, of an unsupported type, or a
             PDF without a text layer.
     """
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
-        raise IngestError(
+        raise DocumentError(
             f"unsupported file type {ext or '(none)'!r} for {path.name}; use one of {', '.join(sorted(SUPPORTED))}"
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not data.strip():
-        raise IngestError(f"{path.name} is empty")
+        raise DocumentError(f"{path.name} is empty")
     if ext in PDF_EXTENSIONS:
         text = _pdf_text(data, path.name)
     else:
         if b"\x00" in data[:65536]:
-            raise IngestError(f"{path.name} looks binary, not {ext[1:]} text")
+            raise DocumentError(f"{path.name} looks binary, not {ext[1:]} text")
         raw = _decode(data, path.name)
         text = html_text(raw) if ext in HTML_EXTENSIONS else raw
     if not text.strip():
-        raise IngestError(f"{path.name} has no readable text")
+        raise DocumentError(f"{path.name} has no readable text")
     return text
 
 
@@ -96,7 +96,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise IngestError(f"{name} is not UTF-8 (or Windows-1252) text")
+    raise DocumentError(f"{name} is not UTF-8 (or Windows-1252) text")
 
 
 def _pdf_text(data: bytes, name: str) -> str:
@@ -116,14 +116,14 @@ def _pdf_text(data: bytes, name: str) -> str:
                 reader.decrypt("")
             pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(f"{name} is not a readable PDF ({' '.join(str(exc).split())[:120]})") from None
+        raise DocumentError(f"{name} is not a readable PDF ({' '.join(str(exc).split())[:120]})") from None
     except Exception as exc:  # pypdf raises assorted errors on damaged files
-        raise IngestError(f"{name} is not a readable PDF ({exc.__class__.__name__})") from None
+        raise DocumentError(f"{name} is not a readable PDF ({exc.__class__.__name__})") from None
     finally:
         quiet.setLevel(level)
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
-        raise IngestError(f"{name} has no text layer (a scanned PDF?); run OCR first")
+        raise DocumentError(f"{name} has no text layer (a scanned PDF?); run OCR first")
     # pypdf joins hyphenated line ends as they are; keep the text verbatim apart from form feeds
     return text.replace("\f", "\n")
 
