@@ -247,7 +247,9 @@ class Draft:
         nt = self.graph.serialize(format="nt", encoding="utf-8")
         quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
         used = {p: u for p, u in prefixes(BASE).items()}
-        return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+        out = ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=used)
+        assert out is not None  # serialize returns the bytes when no output is given
+        return out.decode("utf-8")
 
     def summary(self) -> dict[str, int]:
         return {k: len(self.by_kind(k)) for k in KINDS if self.by_kind(k)}

@@ -411,7 +411,7 @@ def figures(sentence: str) -> list[Number]:
 
     Years, dates, money, paragraph and list numbers are not figures.
     """
-    out = []
+    out: list[Number] = []
     for m in FIGURE.finditer(sentence):
         num, start, end = m.group("num"), m.start(), m.end()
         before = sentence[max(0, m.start("num") - 12) : m.start("num")]

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 from rdflib import Graph, URIRef
@@ -544,8 +545,8 @@ class Extraction:
             if (commitment and n in targets) or in_table:
                 continue
             self.figure(locator, sentence, n, programmes)
-        for m in money:
-            self.funding(locator, sentence, m, mentions, programmes, commitment)
+        for amount in money:
+            self.funding(locator, sentence, amount, mentions, programmes, commitment)
         self.responsibilities(locator, sentence, mentions, programmes, commitment)
         self.changes(locator, sentence, mentions)
 
@@ -799,7 +800,7 @@ class Extraction:
             and not (self.last_actor and re.match(r"^\W*(?:it|they)\b", sentence, re.I))
         ):
             return
-        roles: dict[str, tuple[str, object]] = {}
+        roles: dict[str, tuple[str, Any]] = {}  # body -> (role, the match or mention that gives it)
         for cue, role in ex.ROLE_CUES:
             for cm in cue.finditer(sentence):
                 groups = {k for k, v in cm.groupdict().items() if v is not None}
@@ -838,7 +839,7 @@ class Extraction:
             if owner:
                 self.responsibility(locator, sentence, owner[-1].start, m.end, owner[-1].iri, "lead", m.iri)
         for body, (role, where) in roles.items():
-            start, end = (where.start(), where.end()) if hasattr(where, "group") else (where.start, where.end)
+            start, end = (where.start(), where.end()) if isinstance(where, re.Match) else (where.start, where.end)
             for subject in subjects:
                 if subject != body:
                     self.responsibility(
@@ -967,7 +968,8 @@ class Extraction:
             n = rated[commitment][0]
             iri = f"{BASE}/id/rating/{self.key}-{n}-{dim}-{where}"
             dim_label = dim.replace("-", " ").capitalize()
-            label = f"{self.label_of(commitment)[:60]}, {dim_label} ({'summary table' if where == 'table' else 'section'}): {value.replace('-', ' ').capitalize()}"
+            place = "summary table" if where == "table" else "section"
+            label = f"{self.label_of(commitment)[:60]}, {dim_label} ({place}): {value.replace('-', ' ').capitalize()}"
             self.add(
                 "rating",
                 iri,
@@ -1037,8 +1039,9 @@ class Extraction:
                 cit = self.verified(locator, quote)
                 if commitment:
                     self.section_commitments.setdefault(locator, commitment)
-                if commitment and cit:
-                    add_rating(commitment, dim, value_of(m.group("val")), "section", cit)
+                value = value_of(m.group("val"))
+                if commitment and cit and value:
+                    add_rating(commitment, dim, value, "section", cit)
         if found:
             self.evaluation(evaluation, evaluator, title)
 
@@ -1092,7 +1095,7 @@ class Extraction:
                 found = self.linker.find(cells[lead_col])
                 maker = found[0].iri if found else None
             numbers = ex.figures(statement)
-            fields = {
+            fields: dict[str, Any] = {
                 "types": (["Target"] if numbers else []) + ["Intention"],
                 "statement": statement,
                 "made_by": maker or self.we,

@@ -9,6 +9,7 @@ cells are separated by tabs, so rating tables stay tables. PDF is read from its 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import warnings
 from pathlib import Path
@@ -59,7 +60,7 @@ class DocumentError(ValueError):
     """A document that cannot be ingested: the message is one line for the user."""
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | os.PathLike[str]) -> str:
     """The text of the document at ``path`` (``.txt``, ``.md``, ``.html``, ``.pdf``).
 
     Raises:
@@ -175,7 +176,8 @@ def html_text(markup: str) -> str:
                         lines.append("\t".join(cells))
             elif name in ("ul", "ol"):
                 flush()
-                start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
+                given = str(child.get("start") or "1")
+                start = int(given) if given.isdigit() else 1
                 for i, item in enumerate(child.find_all("li", recursive=False)):
                     marker = f"{start + i}." if name == "ol" else "-"
                     nested = item.find_all(["ul", "ol"], recursive=False)
@@ -198,6 +200,7 @@ def html_text(markup: str) -> str:
 
     def walk_wrapped(node: Tag) -> None:
         wrapper = BeautifulSoup("<div></div>", "html.parser").div
+        assert wrapper is not None  # the markup above has one div
         wrapper.append(node)
         walk(wrapper)
 

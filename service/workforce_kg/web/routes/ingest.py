@@ -112,7 +112,7 @@ async def review_post(request: Request) -> HTMLResponse:
     notes_html = "".join(f"<li>{escape(n)}</li>" for n in notes)
     return page(
         "Review written",
-        f"<p>{len(chosen)} candidate(s) written to <code>{escape(req.graph)}</code> "
+        f"<p>{len(chosen)} candidate(s) written to <code>{escape(req.graph or '')}</code> "
         f"({escape(str(result.get('added', '')))} triples added).</p><ul>{notes_html}</ul>",
     )
 
