@@ -460,7 +460,7 @@ ORG_HEADS = (r"Council|Board|Boards|Committee|Trust|Agency|Department|College|Co
              r"Commission|Institute|Institution|Partnership|Authority|Office|Executive|University|Federation|"
              r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Groups|Unit|Team|"
              r"Government|Parliament|Assembly|Cabinet|Directorate|Centre|Center|Hospital|Hospitals|Corporation|"
-             r"Company|Council|Cooperative|Collaborative")
+             r"Company|Council|Cooperative|Collaborative|Charity|Charities|Organisation")
 PROG_HEADS = (r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"
               r"Review|Pathway|Initiative|Campaign|Charter|Compact|Bill|Guidance|Code of Practice|Code|Policy|"
               r"Promise|Pledge|Offer|Passport|Platform|Hub|Portal|Survey|Census|Dataset|Data Set|Tool|Toolkit|"
@@ -486,6 +486,7 @@ PROG_NAMED = re.compile(
 UNIVERSITY_NAME = re.compile(r"\b(?P<name>(?:University|College|Institute|Royal College) of (?:the )?"
                              r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,3})")
 NATION_NAME = re.compile(r"\b(?P<name>(?:[A-Z][\w’'\-]*\s+){1,3}(?:England|Wales|Scotland|Northern Ireland|Cymru))\b")
+DEPT_NAME = re.compile(r"\b(?P<name>(?:Department|Ministry|Office) (?:of|for) (?:the )?[A-Z][\w’'\-]*(?:(?:,| and| &)? [A-Z][\w’'\-]*){0,4})")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")
@@ -517,7 +518,8 @@ NUMBERED_LABEL = re.compile(r"^(?:Pledge|Promise|Offer|Commitment|Review|Standar
 
 
 def trim_name(name: str) -> str:
-    """A name without a leading article or sentence-initial word."""
+    """A name without a leading article or sentence-initial word, or a trailing month or year."""
+    name = re.sub(rf"(?:\s+(?:{_MONTH}|(?:19|20)\d\d))+$", "", name)
     prev = None
     while prev != name:
         prev = name
@@ -534,6 +536,8 @@ def initials_match(name: str, abbr: str) -> bool:
     a = "".join(ch for ch in abbr if ch.isupper())
     if a.startswith("NHS") and name.startswith("NHS"):
         return True
+    if name.startswith("NHS ") and not a.startswith("N"):  # "NHS Northshire Integrated Care Board (NICB)"
+        initials = initials[1:]
     it = iter(initials)
     return len(a) >= 2 and a[0] == (initials[:1] or "?") and all(ch in it for ch in a)
 

@@ -39,6 +39,8 @@ _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct
 _LIST_OF_COMMITMENTS = re.compile(r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
                                   r"following)\b", re.I)
 _BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
+_POST_WORD = re.compile(r"^(?:Chief|Director|Deputy|Head|Chair|Chairman|Chairwoman|Vice|Lead|Medical Director|"
+                        r"Secretary|Minister|Officer|Executive Director|Non-executive)\b")
 _STOPWORDS = {"the", "a", "an", "of", "for", "and", "to", "in", "on", "by", "with", "we", "will", "our", "is", "are",
               "be", "that", "this", "it", "as", "at", "from", "which", "have", "has", "been", "its", "their", "all"}
 
@@ -205,6 +207,9 @@ class Extraction:
 
         for m in ex.ABBREV_DEF.finditer(sentence):
             name, abbr = ex.trim_name(m.group("name")), m.group("abbr")
+            while not ex.initials_match(name, abbr) and len(name.split()) > 2:
+                name = name.split(" ", 1)[1]  # "the Board of NHS X Integrated Care Board (XICB)": the name ends here
+                name = re.sub(r"^(?:of|for|and|the|to|in|on)\s+", "", name)
             if not ex.initials_match(name, abbr):
                 continue
             found = [x for x in self.linker.find(name) if x.end == len(name)]
@@ -221,9 +226,16 @@ class Extraction:
             if kind:
                 take(kind, name, m.start("name"), m.end(), alt=abbr, confidence=0.7)
         for m in ex.ORG_NAME.finditer(sentence):
-            name = m.group("name")
+            name, start = m.group("name"), m.start()
+            inner = re.match(rf"^(?:{ex.ORG_HEADS}) of (?:the )?(?=NHS\b|[A-Z])", name)
+            if inner and re.search(rf"\b(?:{ex.ORG_HEADS})$", name[inner.end():]):  # "Board of NHS X Board"
+                name, start = name[inner.end():], start + inner.end()
+            if _POST_WORD.match(name):
+                continue  # "Chief Executive", "Director of Nursing": posts, not bodies
             if len(name.split()) >= 2 and not re.match(r"^(?:The|A)\s+\w+$", name):
-                take("body", name, m.start(), m.end(), confidence=0.55)
+                take("body", name, start, m.end(), confidence=0.55)
+        for m in ex.DEPT_NAME.finditer(sentence):  # "Department of Health" (no head word at its end)
+            take("body", m.group("name"), m.start(), m.end(), confidence=0.55)
         for m in ex.UNIVERSITY_NAME.finditer(sentence):
             take("body", m.group("name"), m.start(), m.end(), confidence=0.55)
         for m in ex.NATION_NAME.finditer(sentence):  # "Social Care Wales", "Community Pharmacy England"
@@ -250,6 +262,21 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
                 take("programme", name[:1].upper() + name[1:], m.start("name"), m.end(), confidence=0.45)
+
+    def publisher_body(self, label: str, units: list[tuple[str, str]]) -> str | None:
+        """A publisher the graph does not know: the body the text names with its label (a new candidate,
+        cited where the text first names it), which "we", "the trust", "the board" then refer to."""
+        iri, _ = _publisher(label, self.linker)
+        if iri is None:
+            needle = sources.normalise(label).lower()
+            for loc, sent in units:
+                i = sent.lower().find(needle)
+                if i != -1 and loc != sent:
+                    iri = self.register("body", sent[i:i + len(needle)], loc, sent, i, i + len(needle), confidence=0.7)
+                    break
+        if iri:
+            self.publisher = self.we = iri
+        return iri
 
     def units_of(self, locator: str, sentence: str) -> None:
         """"The care market development team": a unit of the council (or department) the text is about."""
@@ -335,6 +362,15 @@ class Extraction:
             self.we = top[0][0] if top else self.publisher
         if self.we and department in types(self.we):
             self.linker.add_phrase("the department", self.we)
+        if self.publisher:  # "the trust", "the health board", "the ICB": the publisher speaking of itself
+            label = self.label_of(self.publisher)
+            tail = label.split()
+            for n in (1, 2):
+                if len(tail) > n and re.fullmatch(rf"(?:{ex.ORG_HEADS})", tail[-1]):
+                    self.linker.add_phrase("the " + " ".join(tail[-n:]), self.publisher)
+            if re.search(r"\bIntegrated Care Board\b", label):
+                self.linker.add_phrase("the ICB", self.publisher)
+                self.linker.add_phrase("ICB", self.publisher)
         # in minutes and council papers, "the Committee" and "the Council" are the ones the text names most
         for counts, words_ in ((committees, ("the committee", "committee")), (councils, ("the council",))):
             top = counts.most_common(1)
@@ -970,6 +1006,8 @@ def ingest(path: str | Path, document_id: str, *, title: str | None = None, date
         run.names(loc, sent)
         if bar:
             bar.update()
+    if publisher_iri is None and publisher_label:
+        publisher_iri = run.publisher_body(publisher_label, units)
     run.resolve_we(units)
     for loc, sent in units:
         run.units_of(loc, sent)
