@@ -334,6 +334,8 @@ _RELATIVE = re.compile(
     r"\b(?:by|before|within|in|over|during)\s+(?:the\s+)?(?P<rel>end of (?:the|this) year|this year|next year|"
     r"the next (?P<n>\w+) years?|(?P<n2>\w+) years?|this financial year|next financial year|end of the decade)\b"
     r"|\b(?P<bare>this year|next year|by the end of the year)\b", re.I)
+_BARE_MONTH = re.compile(rf"\b(?:by|before|no later than|until)\s+(?:the\s+)?(?:end of\s+)?(?P<m>{_MONTH})\b"
+                         rf"(?!\s+(?:\d|of\b))", re.I)
 _MONTHS_AHEAD = re.compile(r"\b(?:within|in|over the next|in the next|within the next)\s+(?P<n>\w+)\s+months?\b", re.I)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "fifteen": 15, "twenty": 20,
@@ -378,6 +380,10 @@ def deadline(sentence: str, doc_date: str | None) -> str | None:
     strong = [x for x in found if _CUE_RANK.get(" ".join(x.group("cue").lower().split()), 3) <= 2]
     if strong:
         return parse_date(strong[0].group("when"))
+    bare = _BARE_MONTH.search(sentence)
+    if bare and doc_date and len(doc_date) >= 7:  # "by the end of March": the next March after the document
+        month, (year, now) = MONTHS[bare.group("m").lower()], (int(doc_date[:4]), int(doc_date[5:7]))
+        return f"{year + (month <= now):04d}-{month:02d}"
     ahead = _MONTHS_AHEAD.search(sentence)
     if ahead and doc_date:
         n = ahead.group("n").lower()
@@ -473,7 +479,8 @@ PROG_NAME = re.compile(rf"\b(?P<name>(?:{_CAP}{_LINK}){{0,7}}(?:{PROG_HEADS})(?:
 PROG_PHRASE = re.compile(
     r"\b(?:established|launched|set up|created|introduced|developed|published|announced|running|runs|ran|"
     r"delivering|delivered|leading|led|funding|funded|hosts?|hosted|expanded|extended|piloted|trialled|"
-    r"commissioned|formed|rolled out)\s+(?:a|an|the|its|our|their|his|her)\s+"
+    r"commissioned|formed|rolled out|for|towards|into|extend|launch|open|approved?|approves|pay for|"
+    r"invest(?:s|ed)? in)\s+(?:a|an|the|its|our|their|his|her)\s+"
     r"(?P<name>(?:(?!(?:a|an|the|and|or|to|of|for|in|with|which|that)\b)[\w\-()/’']+\s+){1,7}?"
     r"(?:programme|scheme|strategy|framework|fund|plan|network|forum|review|pilot|trial|toolkit|standard|"
     r"campaign|initiative|service|academy|pathway|collaborative|platform|hub|survey))\b", re.I)
@@ -601,7 +608,8 @@ ROLE_CUES = [
     (re.compile(r"\bled by\s+(?P<after>)|\b(?P<before>)(?:is|are|was|were|will be)\s+(?:leading|responsible for leading)\b|\b(?P<before2>)(?:will\s+)?(?:lead|leads|led)\s+(?:on\s+|the\s+|this\s+|a\s+|its\s+)", re.I), "lead"),
     (re.compile(r"\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
     (re.compile(r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I), "lead"),
-    (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding)\b", re.I), "funder"),
+    (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding|allocat(?:e|es|ed)|"
+                r"set aside|contribut(?:e|es|ed)|approved [^.;]{0,30}?funding)\b|\b(?P<before2>)(?:’s|')?\s*funding of\s+£", re.I), "funder"),
     (re.compile(r"\b(?:working|work|works|worked)\s+(?:closely\s+)?(?:with|alongside)\s+(?P<after>)|\bin (?:close\s+)?(?:collaboration|partnership|conjunction) with\s+(?P<after2>)|\bpartnership (?:between|with)\s+(?P<after3>)|\bwith input from\s+(?P<after4>)|\bconsult(?:ing|ed|ation)? with\s+(?P<after5>)|\b(?:agreed|negotiated|developed|designed|co-produced|signed|established|set up|launched|delivered|jointly)\b[^.;]{0,60}?\bwith\s+(?:the\s+)?(?P<after6>)", re.I), "partner"),
     (re.compile(r"\b(?P<before3>)(?:’s|'s) progress (?:against|on|towards|in)\b|\b(?P<before>)(?:is|are|will be|was|were|remains?)\s+(?:ultimately\s+)?(?:responsible|accountable) for\b|\bresponsibility (?:of|lies with|rests with)\s+(?P<after>)|\b(?P<before2>)(?:has|have) responsibility\b|\breport(?:s|ing)? to\s+(?P<after2>)", re.I), "accountable"),
     (re.compile(r"\bevaluated by\s+(?P<after>)|\b(?P<before>)(?:evaluat(?:ed|es)|rated|rates|assess(?:ed|es))\b", re.I), "evaluator"),
@@ -611,6 +619,7 @@ ROLE_CUES = [
 ]
 
 CHANGE = re.compile(
-    r"(?P<a>)(?:was|were|has been|have been|will be|is being|are being)?\s*(?:merged (?:into|with)|replaced by|"
+    r"(?P<a>)(?:was|were|has been|have been|will be|is being|are being)?\s*(?:merged (?:into|with)|"
+    r"(?:will|would|is to|are to|is due to|are due to|to)\s+merge (?:into|with)|replaced by|"
     r"became part of|abolished and (?:its|their) functions transferred to|transferred to|absorbed into|"
     r"incorporated into|succeeded by|subsumed into)\s+", re.I)

@@ -33,11 +33,21 @@ _ITEM = re.compile(r"^[-•·▪◆*]\s+|^\(?[a-z0-9]{1,2}\)\s+")
 _TABLE_HEADER_WORDS = ("commitment met", "funding and resource", "impact", "appropriateness", "overall")
 _WHEN_COLUMN = re.compile(r"(?:by when|when|deadline|due(?: date| by)?|target date|timescales?|timeline|"
                           r"completion date|date due|delivery date|by)", re.I)
+_WHAT_COLUMN = re.compile(r"(?:actions?|commitments?|what(?: we will do)?|deliverables?|milestones?|objectives?|"
+                          r"priorit(?:y|ies)|targets?|measures? of success|outcomes?|recommendations?|tasks?)")
+_REPORTED = re.compile(  # reported speech in minutes and news: "X said (that) the trust would open …"
+    r"\b(?:said|says|told|reported|confirmed|explained|replied|stated|announced|added|undertook|assured|"
+    r"agreed|advised|informed|indicated|promised)\b[^.;]{0,120}?\bwould\s+(?:also\s+|now\s+|then\s+)?"
+    r"(?!(?:be|have|not|need|like|seem|appear|mean|depend|allow|help|make it|take time|continue to be|merge)\b)[a-z]{3,}\b"
+    r"|\bunder which\b[^.;]{0,80}?\bwould\s+[a-z]{3,}\b", re.I)
+_AND_WOULD = re.compile(r"(?:,\s*|\s)and\s+(?:that\s+)?(?:(?:the|it|they|she|he|we)\b[^,;.]{0,40}?\s)?"
+                        r"(?P<verb>(?:would|will)\s+(?:also\s+)?(?!(?:be|not|have)\b)[a-z]{3,})", re.I)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
                      rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
 _LIST_OF_COMMITMENTS = re.compile(r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
-                                  r"following)\b", re.I)
+                                  r"following|RESOLVED|resolved|AGREED)\b", re.I)
+_NOT_A_COMMITMENT = re.compile(r"\b(?:next meeting|will be held|would be held|be noted|be received|was noted)\b", re.I)
 _BY_DATE = re.compile(rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b")
 _POST_WORD = re.compile(r"^(?:Chief|Director|Deputy|Head|Chair|Chairman|Chairwoman|Vice|Lead|Medical Director|"
                         r"Secretary|Minister|Officer|Executive Director|Non-executive)\b")
@@ -88,6 +98,7 @@ class Extraction:
         self.seen: dict[tuple, str] = {}
         self.table_rows: set[str] = set()  # statements read from "by when" tables
         self.last_actor: str | None = None
+        self.resolver: str | None = None  # the body named before "RESOLVED"
         self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
@@ -100,6 +111,14 @@ class Extraction:
         for node, value in graph.subject_objects(SCHEMA.value):
             if (node, RDF.type, WKG.Funding) in graph:
                 self.existing_amounts.setdefault(Decimal(str(value)), []).append(str(node))
+        self.known_commitments: list[tuple[str, str]] = []  # (normalised label, IRI): labels a text can quote
+        for iri, known in linker.nodes.items():
+            if known.kind != "commitment":
+                continue
+            for lab in known.labels:
+                lab_n = " ".join(sources.normalise(lab).lower().split())
+                if len(lab_n.split()) >= 3 and (re.search(r"\d", lab_n) or len(lab_n.split()) >= 5):
+                    self.known_commitments.append((lab_n, iri))
         self.existing_figures: dict[tuple, list[str]] = {}
         for node, value in graph.subject_objects(WKG.value):
             unit = graph.value(node, WKG.unit)
@@ -322,7 +341,8 @@ class Extraction:
         if self.last_actor and re.match(r"^\W*(?:it|they|she|he)\b", head, re.I):
             return self.last_actor  # "It will also explore …": the body the previous sentence named
         if self.locator.startswith("resolution") or re.match(r"^\W*(?:\d+\)\s*)?(?:resolved|agreed)\b", head, re.I):
-            return self.linker.phrases.get(("the", "committee"))  # a resolution is the meeting's body's
+            # a resolution is the meeting's body's: the one named before "RESOLVED", else "the Committee"
+            return self.resolver or self.linker.phrases.get(("the", "committee"))
         return None
 
     def resolve_we(self, units: list[tuple[str, str]]) -> None:
@@ -397,6 +417,13 @@ class Extraction:
     def sentence_facts(self, locator: str, sentence: str) -> None:
         self.locator = locator
         mentions = self.mentions(sentence)
+        resolved = re.search(r"\b(?:RESOLVED|resolved|AGREED)\b", sentence)
+        if resolved:
+            before = [m for m in mentions if m.end <= resolved.start() and self.kind_of(m.iri) == "body"]
+            if before and resolved.start() - before[-1].end <= 3:
+                self.resolver = before[-1].iri  # "The Board RESOLVED that:"
+            elif re.search(r"\bThe (?:Board|Trust Board|Governing Body)\s*$", sentence[:resolved.start()]) and self.publisher:
+                self.resolver = self.publisher  # the publisher's own board
         ratings = len(ex.RATING_WORDS.findall(sentence))
         table_row = (ratings >= 3 or (ratings >= 2 and sentence.count("|") >= 2)) and not re.search(
             r"\b(?:or|and)\s+(?:good|outstanding|inadequate|requires)", sentence, re.I)  # "rated good or outstanding"
@@ -414,14 +441,23 @@ class Extraction:
         self.cite_mentions(locator, sentence, mentions)
         programmes = [m for m in mentions if self.kind_of(m.iri) == "programme"]
         cue = ex.COMMITMENT.search(sentence)
+        named = self.named_commitments(locator, sentence)
+        if cue and named and any(cue.start() <= end and start - cue.end() <= 25 for start, end in named) \
+                and re.search(r"commitment|target|pledge|ambition|promise", cue.group(0), re.I):
+            cue = None  # "… the national commitment to 50,000 more nurses": a reference to a known commitment
+        if cue is None:
+            cue = _REPORTED.search(sentence)  # reported speech: "she said that the trust would open …"
         in_table = bool(self.table_rows) and any(statement in sentence for statement in self.table_rows)
         if in_table:
             cue = None  # a row of a "by when" table: its commitment was read from the table
-        numbers = ex.figures(sentence)
+        numbers = [n for n in ex.figures(sentence) if not any(a <= n.start < b for a, b in named)]
         money = list(ex.MONEY.finditer(sentence))
         commitment, targets = None, []
         item = _ITEM.match(sentence)
-        if cue:
+        if cue is not None and cue.re is _REPORTED:
+            targets = [n for n in numbers if n.start > cue.start()]
+            kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.55
+        elif cue:
             # numbers after a pledge ("we will recruit 2,000") are its targets; after "we are trialling" they
             # are facts of the present, so figures
             future = ex.FUTURE.match(cue.group(0)) or ex.FUTURE.search(sentence[cue.start():cue.end() + 40])
@@ -430,13 +466,26 @@ class Extraction:
         elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
             cue, targets = item, numbers
             kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        elif locator.startswith("resolution") and not _NOT_A_COMMITMENT.search(sentence) and \
+                re.search(r"[a-z]{3,}\s+[a-z]{3,}", sentence):  # "(b) the trust invests £500,000 in …"
+            cue, targets = re.match(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?", sentence), numbers
+            kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         elif not in_table:
             by = _BY_DATE.search(sentence)
             if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[:by.start()]):
                 cue, targets = by, numbers
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        if cue is not None and _NOT_A_COMMITMENT.search(sentence):
+            cue = None  # "the report be noted", "the next meeting will be held on …"
         if cue is not None and kinds:
-            commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+            second = _AND_WOULD.search(sentence, cue.end())
+            if second and ex.deadline(sentence[second.start("verb"):], self.doc_date):
+                # two pledges joined by "and would/will", each with its own date: two commitments
+                cut = second.start()
+                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions, (0, cut))
+                self.commitment(locator, sentence, cue, kinds, conf, [], mentions, (second.start("verb"), len(sentence)))
+            else:
+                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
             self.staged_targets(locator, sentence, commitment, mentions)
             last = cue.start()
             for other in ex.COMMITMENT.finditer(sentence, cue.end()):
@@ -482,6 +531,29 @@ class Extraction:
         self.responsibilities(locator, sentence, mentions, programmes, commitment)
         self.changes(locator, sentence, mentions)
 
+    def named_commitments(self, locator: str, sentence: str) -> list[tuple[int, int]]:
+        """Commitments the graph has, named in ``sentence`` by a label or statement ("the commitment to
+        50,000 more nurses"): each gets a citation; returns the spans of the names."""
+        if not self.known_commitments:
+            return []
+        low = sources.normalise(sentence).lower()
+        if low != sentence.lower() or len(low) != len(sentence):
+            low = sentence.lower()
+        spans = []
+        for lab, iri in self.known_commitments:
+            i = low.find(lab)
+            if i == -1 or any(a <= i < b for a, b in spans):
+                continue
+            if (i > 0 and low[i - 1].isalnum()) or (i + len(lab) < len(low) and low[i + len(lab)].isalnum()):
+                continue
+            cit = self.verified(locator, ex.shorten(sentence, i, i + len(lab)))
+            if cit is None:
+                continue
+            known = self.linker.nodes[iri]
+            self.add("commitment", iri, known.label, cit, 0.7, linked=iri, max_citations=2)
+            spans.append((i, i + len(lab)))
+        return spans
+
     def staged_targets(self, locator: str, sentence: str, main: str | None, mentions) -> None:
         """A pledge with interim targets ("all by 2025 (90% by December 2023 and 100% by 2025)"): each
         "N by <date>" that is not the pledge's own deadline becomes a commitment of its own."""
@@ -502,8 +574,13 @@ class Extraction:
             self.add("commitment", iri, f"Interim target: {cit.quote}", cit, 0.5, fields=fields,
                      flags=[f"interim target of {main}"])
 
-    def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions) -> str | None:
-        cit = self.verified(locator, ex.shorten(sentence, cue.start(), cue.end(), 400))
+    def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions,
+                   span: tuple[int, int] | None = None) -> str | None:
+        """A commitment stated by ``sentence`` at ``cue``; ``span``: the clause it holds when the sentence
+        states two ("the trust would open X by May and would extend Y by the end of March")."""
+        a, b = span or (0, len(sentence))
+        cit = self.verified(locator, ex.shorten(sentence[:b], max(a, cue.start()) if span else cue.start(),
+                                                min(b, cue.end()), 400) if not span else sentence[a:b].strip(" ,;."))
         if cit is None:
             return None
         statement = cit.quote
@@ -511,9 +588,12 @@ class Extraction:
         if dup and score >= 95:
             self.add("commitment", dup, self.linker.nodes[dup].label, cit, conf, linked=dup)
             return dup
+        pos = cue.start()
+        if cue.re is _REPORTED:  # the subject of "would", not the speaker
+            pos += cue.group(0).lower().rfind("would")
         fields: dict = {"types": kinds, "statement": statement,
-                        "made_by": self.actor_before(sentence, cue.start(), mentions)}
-        when = ex.deadline(sentence, self.doc_date)
+                        "made_by": self.actor_before(sentence, max(pos, a) if span else pos, mentions)}
+        when = ex.deadline(sentence[a:b], self.doc_date)
         if when:
             fields["deadline"] = when
         if targets:
@@ -585,10 +665,13 @@ class Extraction:
         if own:  # "Scottish Government funding of £2.3 million"
             funder = own[-1].iri
         for cue, role in ((re.compile(r"\b(?:funded|provided|paid|met) by\b|\bfunding from\b", re.I), "after"),
-                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved)\b", re.I), "before")):
+                          (re.compile(r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved|approv\w+|set aside|secured|earmarked|confirmed)\b", re.I), "before")):
             if funder:
                 break
-            cm = cue.search(sentence)
+            cms = list(cue.finditer(sentence))
+            # the cue of this amount: the last one before it in its clause, else the first in the sentence
+            near_cue = [c for c in cms if c.end() <= m.start() and not re.search(r"[;]|, and\b", sentence[c.end():m.start()])]
+            cm = near_cue[-1] if near_cue else (cms[0] if cms else None)
             if not cm:
                 continue
             if role == "after":
@@ -626,6 +709,31 @@ class Extraction:
         iri = self.new_iri("funding", slug)
         self.add("funding", iri, label[:1].upper() + label[1:], cit, 0.85, fields=fields, flags=flags)
         self.seen.setdefault(("funding", value), iri)
+        if funder and not funds and not commitment and purpose:
+            subject = self.recent_subject(purpose)
+            if subject and subject != funder:  # "NHS England approved £1.2m for the new nursery" (opened above)
+                self.responsibility(locator, sentence, m.start(), m.end(), funder, "funder", subject, confidence=0.45)
+
+    def recent_subject(self, purpose: str) -> str | None:
+        """The commitment or programme of this draft, latest first, that ``purpose`` ("the new nursery",
+        "the retention premium for …") names by its head words."""
+        head = re.split(r"\s+(?:for|to|in|of|on|at|from|with|across|by)\s+", purpose.strip(), maxsplit=1)[0]
+        toks = [t for t in re.findall(r"[a-z][a-z\-]+", head.lower())
+                if t not in _STOPWORDS and t not in ("new", "its", "their", "this", "that", "these", "each")]
+        if not toks or len(toks[-1]) < 4:
+            return None
+        phrase = " ".join(toks[-2:]) if len(toks) >= 2 else toks[-1]
+        for iri in reversed(self.order[-60:]):
+            cand = self.by_iri[iri]
+            if cand.kind not in ("commitment", "programme"):
+                continue
+            text = (cand.fields.get("statement") or cand.label).lower()
+            if re.search(rf"\b{re.escape(phrase)}\b", text) or (len(toks) >= 2 and re.search(rf"\b{re.escape(toks[-1])}\b", text)
+                                                             and re.search(rf"\b{re.escape(toks[-2])}\b", text)):
+                return iri
+            if len(toks) == 1 and re.search(rf"\b{re.escape(toks[-1])}\b", text):
+                return iri
+        return None
 
     def responsibilities(self, locator, sentence, mentions, programmes, commitment) -> None:
         """Who does what: explicit cues (led by, funded by, commissioned, working with …) give the role;
@@ -675,6 +783,9 @@ class Extraction:
         actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
         if actor and actor not in roles:
             roles[actor] = ("lead", verb)
+        maker = self.by_iri[commitment].fields.get("made_by") if commitment in self.by_iri else None
+        if maker and maker not in roles and any(b.iri == maker for b in bodies):
+            roles[maker] = ("lead", next(b for b in bodies if b.iri == maker))
         for b in bodies:
             if b.iri not in roles:
                 roles[b.iri] = ("employer" if re.search(r"employer", self.label_of(b.iri), re.I) else "partner", b)
@@ -862,7 +973,7 @@ class Extraction:
             cells = [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] \
                 if ("\t" in line or line.count("|") >= 2) else []
             if len(cells) < 2:
-                header = None if not line else header
+                header = None if line else header  # a line of prose ends the table; a blank line does not
                 continue
             if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
                 continue
@@ -877,7 +988,11 @@ class Extraction:
                                                                              r"(?: body| organisation)?", c)), None)
             if when_col >= len(cells):
                 continue
-            statement = sources.normalise(cells[0])
+            what_col = next((i for i, c in enumerate(header) if _WHAT_COLUMN.fullmatch(c) and i < len(cells)), None)
+            if what_col is None:  # the first cell with words that is not the lead or the date ("No. | Action | …")
+                what_col = next((i for i, c in enumerate(cells) if i not in (when_col, lead_col)
+                                 and re.search(r"[a-z]{3}", c)), 0)
+            statement = sources.normalise(cells[what_col])
             when = ex.parse_date(cells[when_col]) or ex.deadline("by " + cells[when_col], self.doc_date)
             locator = self.locate(statement, leaves)
             if not statement or locator is None or not re.search(r"[a-z]{3}", statement):
