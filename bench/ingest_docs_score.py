@@ -11,12 +11,13 @@ change to the extractor::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "service"))
+sys.path.insert(0, os.environ.get("INGEST_SERVICE", str(REPO / "service")))  # another checkout's code, to compare
 sys.path.insert(0, str(REPO / "tests"))
 
 

@@ -493,7 +493,7 @@ PROG_NAMED = re.compile(
 UNIVERSITY_NAME = re.compile(r"\b(?P<name>(?:University|College|Institute|Royal College) of (?:the )?"
                              r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,3})")
 NATION_NAME = re.compile(r"\b(?P<name>(?:[A-Z][\w’'\-]*\s+){1,3}(?:England|Wales|Scotland|Northern Ireland|Cymru))\b")
-DEPT_NAME = re.compile(r"\b(?P<name>(?:Department|Ministry|Office) (?:of|for) (?:the )?[A-Z][\w’'\-]*(?:(?:,| and| &)? [A-Z][\w’'\-]*){0,4})")
+DEPT_NAME = re.compile(r"\b(?P<name>(?:Department|Ministry|Office) (?:of|for) (?:the )?[A-Z][\w’'\-]*(?:(?: and| &)? [A-Z][\w’'\-]*){0,4})(?![\w’'\-])")
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(r"^(?:The|A|An|This|That|These|Those|Our|Their|Its|His|Her|Under|In|On|At|By|For|From|With|Through|Via|As|And|Of|To|Since|During|Following|Whilst|While|When|If|Where|Both|Each|Every|Any|All)\s+")
