@@ -166,6 +166,12 @@ _ADJ = re.compile(r"^(?:(?:FTE|WTE|more|new|additional|extra|fewer|further|full[
                   r"nursing|medical|care|health|social|school|GP|NHS|junior|senior|primary)\s+){0,3}", re.I)
 
 
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+             "tenth": 10}
+RANK = re.compile(rf"\b(?P<ord>{'|'.join(_ORDINALS)}|[1-9]\d?(?:st|nd|rd|th))[\s-]+(?:largest|biggest|highest|lowest|"
+                  r"smallest|most|least|best|worst|fastest|slowest)\b", re.I)
+
+
 @dataclass
 class Number:
     """A figure found in a sentence."""
@@ -274,6 +280,10 @@ def figures(sentence: str) -> list[Number]:
         if re.search(r"\b(?:the|these|those|our|its|their|all)\s+$", sentence[max(0, m.start() - 8):m.start()], re.I):
             continue  # "the five pillars": a name, not a figure
         out.append(Number(Decimal(value), unit, qualifier(m.group("qual")), m.start(), m.end() - 1 + length))
+    for m in RANK.finditer(sentence):  # "the fourth largest professional group": a rank, unit:rank
+        word = m.group("ord").lower()
+        value = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        out.append(Number(Decimal(value), "rank", None, m.start(), m.end()))
     out.sort(key=lambda n: n.start)
     return out
 
@@ -606,7 +616,7 @@ def organisation_type(name: str) -> str:
 
 ROLE_CUES = [
     (re.compile(r"\bled by\s+(?P<after>)|\b(?P<before>)(?:is|are|was|were|will be)\s+(?:leading|responsible for leading)\b|\b(?P<before2>)(?:will\s+)?(?:lead|leads|led)\s+(?:on\s+|the\s+|this\s+|a\s+|its\s+)", re.I), "lead"),
-    (re.compile(r"\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
+    (re.compile(r"\bon behalf of\s+(?P<after3>)|\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
     (re.compile(r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I), "lead"),
     (re.compile(r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding|allocat(?:e|es|ed)|"
                 r"set aside|contribut(?:e|es|ed)|approved [^.;]{0,30}?funding)\b|\b(?P<before2>)(?:’s|')?\s*funding of\s+£", re.I), "funder"),

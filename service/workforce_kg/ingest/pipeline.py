@@ -42,6 +42,20 @@ _REPORTED = re.compile(  # reported speech in minutes and news: "X said (that) t
     r"|\bunder which\b[^.;]{0,80}?\bwould\s+[a-z]{3,}\b", re.I)
 _AND_WOULD = re.compile(r"(?:,\s*|\s)and\s+(?:that\s+)?(?:(?:the|it|they|she|he|we)\b[^,;.]{0,40}?\s)?"
                         r"(?P<verb>(?:would|will)\s+(?:also\s+)?(?!(?:be|not|have)\b)[a-z]{3,})", re.I)
+_LABEL_LINE = re.compile(  # "- **Lead:** Department of Health" under a numbered action
+    r"^\W*(?P<label>leads?|lead (?:organisation|body|agency|partner)s?|owners?|responsible(?: body| organisation)?|"
+    r"accountable(?: body| organisation)?|(?:delivery |key |supporting )?partners?|supported by|working with|"
+    r"funding|funded by|funders?|timescales?|by when|deadline|due(?: date)?|target date|delivery date)"
+    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$", re.I)
+_LABEL_ROLES = {"lead": "lead", "owner": "lead", "responsible": "lead", "accountable": "accountable", "partner": "partner",
+                "supported": "partner", "working": "partner", "funding": "funder", "funded": "funder", "funder": "funder"}
+_CARRIED_DEADLINE = re.compile(r"^(?:It|This|They|These|The (?:new )?\w+)\s+(?:will|would|should|is to|are to)\s+be\s+"
+                               r"(?:in place|ready|available|operational|up and running|launched|complete|completed|"
+                               r"delivered|established|introduced|published|live|open)\b", re.I)
+_OBJECT_OF = re.compile(r"\b(?:for|to|of|on|about|from|in|at|into|across|within|under|than)\s+(?:the\s+|all\s+|our\s+|its\s+|their\s+|every\s+|each\s+)?"
+                        r"(?:\w+\s+)?$", re.I)
+_IT_BY = re.compile(r"\b(?:establish|deliver|complete|introduce|launch|publish|implement|set up|achieve|meet|"
+                    r"have|open|finish)\s+(?:it|them|this)\s+(?:by|before|within)\b", re.I)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
                      rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
@@ -99,6 +113,7 @@ class Extraction:
         self.table_rows: set[str] = set()  # statements read from "by when" tables
         self.last_actor: str | None = None
         self.resolver: str | None = None  # the body named before "RESOLVED"
+        self.section_main: dict[str, str] = {}  # heading -> the first commitment under it
         self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
@@ -475,6 +490,21 @@ class Extraction:
             if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[:by.start()]):
                 cue, targets = by, numbers
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        label_line = _LABEL_LINE.match(sentence)
+        if label_line:
+            self.label_line(locator, sentence, label_line)
+            cue = None  # "Lead: X" names who, it does not pledge anything itself
+        carried = _CARRIED_DEADLINE.match(sentence) or _IT_BY.search(sentence)
+        if cue is not None and carried and self.last_commitment and (
+                self.last_commitment[0] == locator or (_section(locator) and _section(self.last_commitment[0]) == _section(locator))):
+            earlier = self.by_iri.get(self.last_commitment[1])
+            when = ex.deadline(sentence, self.doc_date)
+            if earlier is not None and when and not earlier.linked and not earlier.fields.get("deadline"):
+                earlier.fields["deadline"] = when  # "A regional bank will replace … . It will be in place by April 2025."
+                cit = self.verified(locator, sentence)
+                if cit and len(earlier.citations) < 3:
+                    earlier.citations.append(cit)
+                cue = None
         if cue is not None and _NOT_A_COMMITMENT.search(sentence):
             cue = None  # "the report be noted", "the next meeting will be held on …"
         if cue is not None and kinds:
@@ -506,6 +536,7 @@ class Extraction:
                 earlier.fields["deadline"] = when  # "… not on track to meet this commitment by 2024"
         if commitment:
             self.last_commitment = (locator, commitment)
+            self.section_main.setdefault(_section(locator), commitment)
         intro = sentence.rstrip().endswith(":") and (commitment or _LIST_OF_COMMITMENTS.search(sentence))
         if intro:
             self.list_context = locator
@@ -530,6 +561,31 @@ class Extraction:
             self.funding(locator, sentence, m, mentions, programmes, commitment)
         self.responsibilities(locator, sentence, mentions, programmes, commitment)
         self.changes(locator, sentence, mentions)
+
+    def label_line(self, locator: str, sentence: str, m: re.Match) -> None:
+        """A labelled line of an action ("Lead: X", "Partners: Y and Z", "Timescale: March 2026"): the role of
+        the bodies it names, or the deadline, for the main commitment of the section (or the last one)."""
+        main = self.section_main.get(_section(locator)) if _section(locator) else None
+        if main is None and self.last_commitment:
+            main = self.last_commitment[1]
+        if main is None or main not in self.by_iri:
+            return
+        label = m.group("label").lower()
+        rest_start = m.start("rest")
+        if re.match(r"time|by when|deadline|due|target date|delivery date", label):
+            cand = self.by_iri[main]
+            when = ex.parse_date(m.group("rest")) or ex.deadline("by " + m.group("rest"), self.doc_date)
+            if when and not cand.linked and not cand.fields.get("deadline"):
+                cand.fields["deadline"] = when
+                cit = self.verified(locator, sentence)
+                if cit and len(cand.citations) < 3:
+                    cand.citations.append(cit)
+            return
+        role = next(r for k, r in _LABEL_ROLES.items() if label.startswith(k))
+        for b in self.mentions(sentence[rest_start:]):
+            if self.kind_of(b.iri) == "body" and b.iri != main:
+                self.responsibility(locator, sentence, rest_start + b.start, rest_start + b.end, b.iri, role, main,
+                                    confidence=0.6)
 
     def named_commitments(self, locator: str, sentence: str) -> list[tuple[int, int]]:
         """Commitments the graph has, named in ``sentence`` by a label or statement ("the commitment to
@@ -788,6 +844,11 @@ class Extraction:
             roles[maker] = ("lead", next(b for b in bodies if b.iri == maker))
         for b in bodies:
             if b.iri not in roles:
+                named_in = any(p.start == b.start for p in programmes)  # "the Skills for Care Survey"
+                if not named_in and _OBJECT_OF.search(sentence[max(0, b.start - 24):b.start]) \
+                        and not re.search(r"\b(?:behalf|part|members?|support|help) of\s+(?:the\s+)?$",
+                                          sentence[max(0, b.start - 24):b.start], re.I):
+                    continue  # "statistics for social care providers", "report to the Committee": not a partner
                 roles[b.iri] = ("employer" if re.search(r"employer", self.label_of(b.iri), re.I) else "partner", b)
         for m in programmes:  # "HEE's Framework 15": the body owns the programme
             pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4):m.start])
@@ -1030,6 +1091,11 @@ class Extraction:
         self.add("evaluation", iri, f"Evaluation in {title}"[:120], first, 0.7, fields=fields, flags=flags)
         self.order.remove(iri)
         self.order.insert(self.order.index(ratings[0].iri), iri)
+
+
+def _section(locator: str) -> str | None:
+    """The heading a heading-paragraph locator names ("Action 2: … ¶3" → "Action 2: …"), else None."""
+    return locator.rsplit(" ¶", 1)[0] if " ¶" in locator else None
 
 
 def _leaves(segs: dict[str, str], scheme: str) -> list[str]:
