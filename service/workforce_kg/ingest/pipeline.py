@@ -1034,7 +1034,8 @@ class Extraction:
             cells = [c.strip() for c in re.split(r"\t|\s\|\s|^\||\|$", line) if c.strip()] \
                 if ("\t" in line or line.count("|") >= 2) else []
             if len(cells) < 2:
-                header = None if line else header  # a line of prose ends the table; a blank line does not
+                if line and not re.fullmatch(r"[|:\-+=\s]+", line):
+                    header = None  # a line of prose ends the table; a blank line or a rule does not
                 continue
             if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
                 continue
