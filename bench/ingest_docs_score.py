@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("names", nargs="*", help="document names (default: all)")
     ap.add_argument("--formats", default="native", help="native | all | comma-separated list")
     ap.add_argument("--misses", action="store_true", help="list the missed items")
+    ap.add_argument("--min-confidence", type=float, default=0.0,
+                    help="score only candidates at or above this confidence (as `review --min-confidence` keeps)")
     args = ap.parse_args(argv)
     names = args.names or sorted(t.EXPECTED)
     graph = store.rdflib_graph()
@@ -48,7 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             for fmt in fmts:
                 path = t.render(name, fmt, Path(tmp))
                 draft = ingest(path, **t.EXPECTED[name]["options"], graph=graph)
-                scores = t.Scorer(draft.graph, graph, draft.report("json")).score(t.EXPECTED[name])
+                g = draft.graph
+                if args.min_confidence:
+                    low = [s for s, c in g.subject_objects(t.WKG.confidence)
+                           if float(c) < args.min_confidence and (s, t.RDF.type, None) in g]
+                    for s in low:
+                        g.remove((s, None, None))
+                scores = t.Scorer(g, graph, draft.report("json")).score(t.EXPECTED[name])
                 kinds = [*scores, "commitments right/drafted", "responsibilities right/drafted"]
                 cells = []
                 for kind, (found, total, missed) in scores.items():
@@ -58,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
                     cells.append(f"{found}/{total}" if total else "–")
                     if args.misses and missed:
                         print(f"  {name}.{fmt} {kind} missed: {missed}", file=sys.stderr)
-                g = draft.graph
                 for kind, classes in (("commitments", t.COMMITMENT_CLASSES), ("responsibilities", {t.WKG.Responsibility})):
                     drafted = len({n for c in classes for n in g.subjects(t.RDF.type, c)})
                     acc = totals.setdefault(f"{kind} drafted", [0, 0])

@@ -56,6 +56,9 @@ _OBJECT_OF = re.compile(r"\b(?:for|to|of|on|about|from|in|at|into|across|within|
                         r"(?:\w+\s+)?$", re.I)
 _IT_BY = re.compile(r"\b(?:establish|deliver|complete|introduce|launch|publish|implement|set up|achieve|meet|"
                     r"have|open|finish)\s+(?:it|them|this)\s+(?:by|before|within)\b", re.I)
+_ABOUT_ITSELF = re.compile(r"^\W*(?:This|The)\s+(?:plan|paper|report|strategy|document|framework|response|update|"
+                           r"chapter|section)\s+(?:sets out|describes|explains|outlines|summarises|presents|"
+                           r"responds|builds|shows|updates)\b", re.I)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
                      rf"by\s+(?P<when>(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d)\b")
@@ -345,7 +348,8 @@ class Extraction:
 
     def actor_before(self, sentence: str, pos: int, mentions: list[Mention]) -> str | None:
         """The body named last before ``pos`` (or the publisher, for we / the government)."""
-        bodies = [m for m in mentions if m.end <= pos and self.kind_of(m.iri) == "body"]
+        bodies = [m for m in mentions if m.end <= pos and self.kind_of(m.iri) == "body"
+                  and not _OBJECT_OF.search(sentence[max(0, m.start - 24):m.start])]  # a subject, not an object
         head = sentence[:pos]
         pron = list(_PRONOUN_SUBJECT.finditer(head))
         if bodies and (not pron or bodies[-1].end > pron[-1].start()):
@@ -390,8 +394,10 @@ class Extraction:
                     committees[m.iri] += 1
                 if f"{BASE}/def/organisation-type/local-authority" in t:
                     councils[m.iri] += 1
-        if types(self.publisher) & govt:
-            self.we = self.publisher
+        parliamentary = {f"{BASE}/def/organisation-type/{t}" for t in ("legislature", "committee", "expert-panel")}
+        if types(self.publisher) & govt or (self.publisher and not types(self.publisher) & parliamentary
+                                            and self.publisher in self.by_iri):
+            self.we = self.publisher  # a government, or a body new to the graph (a trust, a health board …)
         else:
             top = departments.most_common(1) or governments.most_common(1)
             self.we = top[0][0] if top else self.publisher
@@ -507,6 +513,8 @@ class Extraction:
                 cue = None
         if cue is not None and _NOT_A_COMMITMENT.search(sentence):
             cue = None  # "the report be noted", "the next meeting will be held on …"
+        if cue is not None and kinds and _ABOUT_ITSELF.match(sentence):
+            conf = min(conf, 0.35)  # "This plan sets out how …": the document describing itself
         if cue is not None and kinds:
             second = _AND_WOULD.search(sentence, cue.end())
             if second and ex.deadline(sentence[second.start("verb"):], self.doc_date):
