@@ -122,11 +122,40 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError(f"{name} is not a readable PDF ({exc.__class__.__name__})") from None
     finally:
         quiet.setLevel(level)
-    text = "\n\n".join(p.strip("\n") for p in pages)
+    text = "\n\n".join(_unwrap(p.strip("\n")) for p in pages)
     if not text.strip():
         raise DocumentError(f"{name} has no text layer (a scanned PDF?); run OCR first")
     # pypdf joins hyphenated line ends as they are; keep the text verbatim apart from form feeds
     return text.replace("\f", "\n")
+
+
+_TABLE_ROW = re.compile(r"\t|\|.*\||^\s*\||\|\s*$")
+_ITEM_START = re.compile(r"^\s*(?:[-•·▪*]|\(?[a-z0-9]{1,3}[.)]|[A-Z]{1,4}/\d|#)\s")
+
+
+def _unwrap(page: str) -> str:
+    """A PDF page's text with wrapped lines joined: a line that fills the measure and does not end a
+    sentence continues on the next line ("… the college would deliver the" + "teaching and …"). Short
+    lines (headings, list items, the last line of a paragraph) keep their line break."""
+    lines = page.split("\n")
+    widest = max((len(x.rstrip()) for x in lines), default=0)
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1].rstrip() if out else ""
+        if (
+            prev
+            and line.strip()
+            and len(prev) >= 0.8 * widest
+            and widest >= 40
+            and not prev.endswith((".", ":", ";", "!", "?"))
+            and not _ITEM_START.match(line)
+            and not _TABLE_ROW.search(prev)
+            and not _TABLE_ROW.search(line)
+        ):  # table rows keep their lines
+            out[-1] = prev + " " + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _clean(text: str) -> str:
