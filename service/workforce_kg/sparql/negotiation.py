@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def _split(text: str, sep: str) -> list[str]:
     """``text`` split at ``sep`` outside double-quoted strings (a parameter value may quote a comma)."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for ch in text:
         if escaped:
             escaped = False
