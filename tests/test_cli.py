@@ -86,11 +86,57 @@ def test_stats_counts_classes_and_provenance(sources_dir):
     assert "(100.0%)" in result.output
 
 
-def test_build_refuses_non_store_directory(tmp_path):
-    (tmp_path / "precious.txt").write_text("keep me")
-    result = run("build", "--store", str(tmp_path))
+def listing(folder):
+    """Every file under ``folder`` with its bytes: to show a command left a folder as it was."""
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def assert_one_line_error(result, *words):
+    """Exit 1 through the CLI's own error path (no exception escaped), with one line naming the problem."""
     assert result.exit_code == 1
-    assert (tmp_path / "precious.txt").read_text() == "keep me"
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ") and "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0]
+
+
+def test_build_refuses_non_store_directory(tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me")
+    (target / "sub").mkdir()
+    (target / "sub" / "notes.md").write_text("# notes")
+    before, around = listing(target), sorted(p.name for p in tmp_path.iterdir())
+    result = run("build", "--store", str(target))
+    assert_one_line_error(result, str(target), "not a workforce-kg store")
+    assert listing(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == around  # no temporary build folder left beside it
+
+
+def test_build_refuses_a_file_and_an_unwritable_place(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("keep me")
+    assert_one_line_error(run("build", "--store", str(plain)), "not a workforce-kg store")
+    assert plain.read_text() == "keep me"
+    assert_one_line_error(run("build", "--store", str(plain / "store")))  # its parent is a file
+    assert plain.read_text() == "keep me"
+
+
+def test_restore_into_a_non_store_folder_or_under_a_file(built_store, tmp_path):
+    dump = tmp_path / "kg.nq"
+    assert run("dump", "--store", str(built_store), "-o", str(dump)).exit_code == 0
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me")
+    before = listing(target)
+    assert_one_line_error(run("restore", str(dump), "--store", str(target)), "not empty")
+    assert listing(target) == before
+    plain = tmp_path / "plain.txt"
+    plain.write_text("keep me")
+    assert_one_line_error(run("restore", str(dump), "--store", str(plain / "store")))
+    assert plain.read_text() == "keep me"
 
 
 def test_build_then_rebuild(tmp_path):

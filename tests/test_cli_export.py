@@ -107,3 +107,19 @@ def test_analyse_path():
     assert result.stdout.splitlines()[0] == "hee -[sponsoredBy]-> dhsc <-[accountableBody]- nurses-50k"
     missing = run("analyse", "path", "body:nobody", "cmt:nurses-50k")
     assert missing.exit_code == 1 and missing.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize("limit", [2, 8])
+def test_depth_limit_is_the_export_modules(monkeypatch, limit):
+    """`export --depth` is bounded by analysis.export.MAX_DEPTH (one constant for the CLI, the API and the page)."""
+    from workforce_kg.analysis import export as exports
+
+    monkeypatch.setattr(exports, "MAX_DEPTH", limit)
+    focus = ["export", "-f", "csv", "--focus", "cmt:nurses-50k"]
+    assert run(*focus, "--depth", str(limit)).exit_code == 0
+    for depth in (limit + 1, -1):
+        refused = run(*focus, "--depth", str(depth))
+        assert refused.exit_code == 2, refused.output
+        assert f"depth must be between 0 and {limit}" in refused.output
+    without_focus = run("export", "-f", "csv", "--depth", str(limit + 1))  # refused even when no focus is given
+    assert without_focus.exit_code == 2

@@ -44,7 +44,10 @@ def build(
             fail(one_line(exc))
         typer.echo(f"built {remote.display(cfg.store)}: {count} quads, base {cfg.base_iri}")
         return
-    stores.build(cfg.store, files, cfg.base_iri)
+    try:
+        stores.build(cfg.store, files, cfg.base_iri)
+    except (stores.StoreError, OSError) as exc:  # not our store, or a location we cannot write
+        fail(one_line(exc))
     docs.write_ontology_html(cfg.store)
     kg = stores.open_store(cfg.store)
     typer.echo(f"built {cfg.store}: {len(kg)} quads, base {cfg.base_iri}")
@@ -213,7 +216,7 @@ def restore(
     cfg = settings(store=store)
     try:
         stores.restore(cfg.store, source, fmt)
-    except (stores.StoreError, remote.RemoteError) as exc:
+    except (stores.StoreError, remote.RemoteError, OSError) as exc:
         fail(one_line(exc))
     if remote.is_remote(cfg.store):
         typer.echo(f"restored {source} into {remote.display(cfg.store)}")

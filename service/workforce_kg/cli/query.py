@@ -101,7 +101,9 @@ def export_cmd(
     focus: Annotated[
         str | None, typer.Option("--focus", help="Centre entity: IRI, body:nhse, body/nhse or a unique slug.")
     ] = None,
-    depth: Annotated[int, typer.Option("--depth", min=0, max=6, help="Hops from the focus.")] = 1,
+    depth: Annotated[
+        int, typer.Option("--depth", help="Hops from the focus, 0 up to the export limit (the API's too).")
+    ] = 1,
     types: Annotated[ListOpt, typer.Option("--types", help="Node types to keep (repeat or comma-separate).")] = None,
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Jurisdiction slug, e.g. scotland.")
@@ -118,6 +120,8 @@ def export_cmd(
 
     if fmt not in exports.FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; choose {', '.join(exports.FORMATS)}", param_hint="--format")
+    if not 0 <= depth <= exports.MAX_DEPTH:  # the limit lives in the export module (not imported at start-up)
+        raise typer.BadParameter(f"depth must be between 0 and {exports.MAX_DEPTH}", param_hint="--depth")
     kg = open_kg(store)
     try:
         out = exports.export(kg, fmt, focus=focus, depth=depth, types=types, jurisdiction=jurisdiction, roles=roles)

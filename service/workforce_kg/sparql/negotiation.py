@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 
+def _split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside double-quoted strings (a parameter value may quote a comma)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif quoted and ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
 def parse_accept(header: str) -> list[tuple[str, float]]:
     """Media ranges of an Accept header with their weights, best first (stable for equal weights)."""
     ranges = []
-    for i, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
+    for i, part in enumerate(_split(header, ",")):
+        fields = [f.strip() for f in _split(part, ";")]
         media = fields[0].lower()
         if not media:
             continue
