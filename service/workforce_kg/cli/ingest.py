@@ -12,11 +12,9 @@ import typer
 
 from workforce_kg.cli.common import fail, one_line
 from workforce_kg.ingest import IngestError
-from workforce_kg.ingest import ingest as run_ingest
 from workforce_kg.ingest import review as rv
 from workforce_kg.paths import GRAPH_DIR
 from workforce_kg.store import local as stores
-from workforce_kg.validation.report import validate_files
 
 
 def ingest(
@@ -51,6 +49,8 @@ def ingest(
     ] = True,
 ) -> None:
     """Turn a document into a cited, linked draft of the graph, for review with `workforce-kg review`."""
+    from workforce_kg.ingest.pipeline import ingest as run_ingest  # here: the rules load only when used
+
     fmt = None
     if report is not None:
         fmt = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}.get(
@@ -108,6 +108,8 @@ VALIDATE_LIMIT = 3000
 
 def _validate_draft(draft, ttl: str, graph_dir: Path | None) -> None:
     """Validate the draft together with the graph; add each violation to the draft's problems."""
+    from workforce_kg.validation.report import validate_files  # here: pySHACL loads only when used
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "draft.ttl"
         path.write_text(ttl, encoding="utf-8")
