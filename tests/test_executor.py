@@ -18,8 +18,10 @@ import urllib.request
 import pytest
 
 from conftest import LiveServer
+from workforce_kg.sparql import safety
 from workforce_kg.sparql.executor import QueryExecutor, Worker
-from workforce_kg.sparql.protocol import SparqlRequest
+from workforce_kg.sparql.protocol import SparqlRequest, execute
+from workforce_kg.sparql.safety import QueryPlan
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s ?p ?o }"
@@ -267,3 +269,35 @@ def test_readiness_reflects_the_store_the_workers_and_the_writer(built_store, tm
             headers={"Authorization": "Bearer t", "Content-Type": "application/sparql-update"},
         )
         wait_until(lambda: c.get("/readyz").status_code == 200)
+
+
+def test_the_pool_keeps_the_decisions_its_workers_took_on_accepted_texts(executor):
+    """A text a worker accepted is remembered by the pool (so a fresh worker need not parse it again);
+    a refused one is not (every worker that gets it parses and refuses it)."""
+    query = "SELECT ?c WHERE { ?c a wkg:Commitment } LIMIT 3"
+    assert ask(executor, query)[0].status == 200
+    assert executor.plans.get(query) == QueryPlan((), ())
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    assert ask(executor, refused)[0].status == 400
+    assert executor.plans.get(refused) is None
+
+
+def test_a_request_carrying_the_pool_s_decision_is_not_parsed_again(kg, monkeypatch):
+    """With ``plan`` set the worker evaluates without parsing; without it the text is parsed (and the
+    decision comes back with the answer); a plan naming a graph the store lacks is still refused."""
+    parsed = []
+    real = safety.plan_query
+
+    def counting(text, *args):
+        parsed.append(text)
+        return real.__wrapped__(text, *args)
+
+    monkeypatch.setattr(safety, "plan_query", counting)
+    query = "SELECT ?b WHERE { ?b a org:FormalOrganization } LIMIT 2"
+    outcome = execute(kg, SparqlRequest(query=query, plan=QueryPlan((), ())), JSON, 10)
+    assert outcome.status == 200 and len(json.loads(outcome.body)["results"]["bindings"]) == 2
+    assert parsed == []
+    outcome = execute(kg, SparqlRequest(query=query), JSON, 10)
+    assert outcome.status == 200 and parsed and outcome.plan == QueryPlan((), ())
+    stale = QueryPlan(("https://example.org/no-such-graph",), ())
+    assert execute(kg, SparqlRequest(query=query, plan=stale), JSON, 10).status == 400

@@ -15,6 +15,7 @@ import queue
 import signal
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,6 +26,7 @@ from workforce_kg.config import Settings, format_size
 from workforce_kg.sparql import protocol
 from workforce_kg.sparql import sandbox as sb
 from workforce_kg.sparql.protocol import Outcome, SparqlRequest, error_outcome
+from workforce_kg.sparql.safety import QueryPlan
 from workforce_kg.store.kg import KnowledgeGraph
 
 _ctx = mp.get_context("spawn")
@@ -153,6 +155,33 @@ class Worker:
         self.conn.close()
 
 
+class PlanCache:
+    """The decisions (:class:`workforce_kg.sparql.safety.QueryPlan`) that the pool's workers took on query
+    texts they accepted, most recently used first, at most ``size``. A worker checks a text once per process
+    (its own cache); a worker started to replace one that was stopped would parse the pool's working set
+    again, tens of milliseconds a text. The pool hands it the decision another worker took on the same text
+    instead. Refusals are not kept: every refused text is parsed again, by whichever worker gets it."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self.plans: OrderedDict[str, QueryPlan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> QueryPlan | None:
+        with self._lock:
+            plan = self.plans.get(text)
+            if plan is not None:
+                self.plans.move_to_end(text)
+            return plan
+
+    def put(self, text: str, plan: QueryPlan) -> None:
+        with self._lock:
+            self.plans[text] = plan
+            self.plans.move_to_end(text)
+            while len(self.plans) > self.size:
+                self.plans.popitem(last=False)
+
+
 class QueryExecutor:
     """A pool of ``workers`` killable query workers over an on-disk store, scheduled so that runaway
     queries cannot starve the others:
@@ -205,6 +234,7 @@ class QueryExecutor:
         self.main, (self.one, self.many) = main, noun
         self.long_limit = max(1, workers // 2)
         self._admitted = threading.BoundedSemaphore(self.max_concurrent)
+        self.plans = PlanCache()  # decisions the workers took on query texts, shared with fresh workers
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()  # guards the collections and counts below
         self._all: list[Worker] = []
@@ -329,6 +359,9 @@ class QueryExecutor:
             with self._lock:
                 self._waiting -= 1
         long = True  # until the worker answers: a worker that fails is not used again
+        query = req.query if isinstance(req, SparqlRequest) else None
+        if query is not None:
+            req.plan = self.plans.get(query)
         try:
             worker.conn.send((req, accept))
             stopped, long = self._wait(worker, deadline)
@@ -345,6 +378,8 @@ class QueryExecutor:
             self._discard(worker)  # it runs at low priority and may be out of the pool
         else:
             self._idle.put(worker)
+        if query is not None and isinstance(outcome, Outcome) and outcome.plan is not None:
+            self.plans.put(query, outcome.plan)
         return outcome
 
     def _wait(self, worker: Worker, deadline: float) -> tuple[Outcome | None, bool]:

@@ -84,6 +84,8 @@ class Outcome:
     media_type: str
     body: bytes
     headers: dict = field(default_factory=dict)
+    #: the decision on the query text when the check passed (so a pool can share it: see ``SparqlRequest.plan``)
+    plan: safety.QueryPlan | None = None
 
 
 def error_outcome(status: int, message: str) -> Outcome:
@@ -97,6 +99,9 @@ class SparqlRequest:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
+    #: the decision a worker of the same pool already took on this exact text (:class:`QueryExecutor`
+    #: keeps them), so that a fresh worker need not parse it again; None: check the text here
+    plan: safety.QueryPlan | None = None
 
 
 def first_value(values: dict[str, list[str]], key: str) -> str | None:
@@ -108,7 +113,11 @@ def first_value(values: dict[str, list[str]], key: str) -> str | None:
 
 
 def check_query(
-    query: str, store_graphs: set[str], prefixes: dict[str, str], allow_federation: bool = False
+    query: str,
+    store_graphs: set[str],
+    prefixes: dict[str, str],
+    allow_federation: bool = False,
+    plan: safety.QueryPlan | None = None,
 ) -> tuple[list[str], list[str]]:
     """Refuse what could read files, reach other hosts or write, deciding from the query's parse
     (:mod:`workforce_kg.sparql.safety`); return the FROM and FROM NAMED IRIs.
@@ -117,10 +126,11 @@ def check_query(
         ProtocolError: 400 for SERVICE, a FROM graph not in the store, a malformed text or one the
         parsers could read differently, or one nested too deeply; 403 for an update.
     """
-    try:
-        plan = safety.check_query(query, prefixes, allow_federation)
-    except safety.Refused as exc:
-        raise ProtocolError(exc.status, exc.message) from None
+    if plan is None:
+        try:
+            plan = safety.check_query(query, prefixes, allow_federation)
+        except safety.Refused as exc:
+            raise ProtocolError(exc.status, exc.message) from None
     for iri in plan.from_graphs + plan.from_named:
         if iri not in store_graphs:
             raise bad_request(f"FROM <{iri}>: only graphs in this store can be queried; the store has no such graph")
@@ -304,11 +314,14 @@ def _execute(kg: KnowledgeGraph, req: SparqlRequest, accept: str | None, max_row
         raise bad_request("missing 'query' parameter")
     text = kg.localise(req.query)  # the text checked is the text run
     graphs = store_graph_names(kg)
-    from_graphs, from_named = check_query(text, graphs, kg.prefixes)
+    from_graphs, from_named = check_query(text, graphs, kg.prefixes, plan=req.plan)
+    plan = safety.QueryPlan(tuple(from_graphs), tuple(from_named))
     if not (req.default_graphs or req.named_graphs):  # the protocol's dataset overrides the query's
         req.default_graphs, req.named_graphs = from_graphs, from_named
     try:
-        return _answer(kg, req, accept, max_rows, evaluate(kg, req, graphs, text))
+        outcome = _answer(kg, req, accept, max_rows, evaluate(kg, req, graphs, text))
+        outcome.plan = plan
+        return outcome
     except RemoteError as exc:
         return error_outcome(503, f"the remote store failed: {exc}")
     except (RuntimeError, ValueError, OSError) as exc:  # an evaluation error (e.g. an unknown function)
