@@ -97,3 +97,60 @@ def test_entity_types_describe_the_api_fields(kg):
     assert set(listed) == base | {n for n, f in fields.items() if not f.detail}
     assert set(detail) == base | set(fields)
     assert {"programmes", "funding", "figures"} <= set(detail) - set(listed)
+
+
+# -- response models ---------------------------------------------------------------------------------
+
+
+def test_models_state_the_field_contract_exactly(kg):
+    """Every answer validates against its model, which forbids unnamed fields and requires the named ones."""
+    from workforce_kg.analysis import models as m
+
+    for listing, model in [
+        (acc.list_commitments, m.CommitmentPage),
+        (acc.list_bodies, m.BodyPage),
+        (acc.list_programmes, m.ProgrammePage),
+        (acc.list_funding, m.FundingPage),
+        (acc.list_ratings, m.RatingPage),
+        (acc.list_figures, m.FigurePage),
+        (acc.list_documents, m.DocumentPage),
+    ]:
+        page = listing(kg, limit=1000)
+        assert page["items"]
+        model.model_validate(page)
+    for get, model, id_ in [
+        (acc.get_commitment, m.Commitment, "nurses-50k"),
+        (acc.get_body, m.Body, "hee"),
+        (acc.get_programme, m.Programme, "long-term-workforce-plan"),
+    ]:
+        model.model_validate(get(kg, id_))
+    for id_ in ("nurses-50k", "hee", "nhse"):
+        if id_ == "nurses-50k":
+            m.CommitmentAccountability.model_validate(acc.commitment_accountability(kg, id_))
+        else:
+            m.BodyAccountability.model_validate(acc.body_accountability(kg, id_))
+    m.Gaps.model_validate(acc.gaps(kg))
+    m.Matrix.model_validate(acc.matrix(kg, "programmes"))
+    m.SearchPage.model_validate(acc.search(kg, "nurses"))
+    body = acc.get_body(kg, "hee")
+    with pytest.raises(ValueError):
+        m.Body.model_validate({**body, "unexpected": 1})
+    with pytest.raises(ValueError):
+        m.Body.model_validate({k: v for k, v in body.items() if k != "successor"})
+
+
+def test_openapi_shows_the_models(kg, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from workforce_kg.config import Settings
+    from workforce_kg.web.app import create_app
+
+    with TestClient(create_app(Settings(store=tmp_path / "s"), kg)) as client:
+        spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    ok = spec["paths"]["/api/commitments/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/Commitment")
+    assert {"statement", "ratings", "programmes"} <= set(schemas["Commitment"]["properties"])
+    assert "programmes" not in schemas["CommitmentItem"]["properties"]  # detail fields only in the detail
+    assert schemas["Commitment"]["additionalProperties"] is False
+    assert set(schemas["Ref"]["required"]) == {"id", "iri", "label", "type"}

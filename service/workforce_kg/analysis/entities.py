@@ -274,38 +274,43 @@ class Row:
 
 
 class Field:
-    """How one JSON field is read from a :class:`Row`."""
+    """How one JSON field is read from a :class:`Row`, and the type of its value (for the API's schema)."""
 
     detail = False  # only in the one-entity response
 
     def read(self, row: Row) -> Any:
         raise NotImplementedError
 
+    def annotation(self) -> Any:
+        """The field's value type; the strings ``"ref"``, ``"source"`` … name the API's shared models."""
+        raise NotImplementedError
 
-@dataclass
+
 class One(Field):
-    """One literal: the first value of the first of ``preds`` that has any (None if none)."""
+    """One literal (``type``: str or float): the first value of the first of ``preds`` that has any, or None."""
 
-    preds: tuple[str, ...]
-
-    def __init__(self, *preds: str):
+    def __init__(self, *preds: str, type: Any = str):
         self.preds = preds
+        self.type = type
 
     def read(self, row: Row) -> Any:
         return row.first(*self.preds)
 
+    def annotation(self) -> Any:
+        return self.type | None
 
-@dataclass
+
 class Many(Field):
     """Every distinct literal of all ``preds``, sorted, as strings."""
-
-    preds: tuple[str, ...]
 
     def __init__(self, *preds: str):
         self.preds = preds
 
     def read(self, row: Row) -> Any:
         return sorted({str(v) for p in self.preds for v in row.values(p)})
+
+    def annotation(self) -> Any:
+        return list[str]
 
 
 @dataclass
@@ -317,6 +322,9 @@ class Ref(Field):
     def read(self, row: Row) -> Any:
         return row.ctx.ref(row.first(self.pred))
 
+    def annotation(self) -> Any:
+        return "ref | None"
+
 
 @dataclass
 class Refs(Field):
@@ -326,6 +334,9 @@ class Refs(Field):
 
     def read(self, row: Row) -> Any:
         return row.ctx.refs(row.values(self.pred))
+
+    def annotation(self) -> Any:
+        return "list[ref]"
 
 
 @dataclass
@@ -337,26 +348,37 @@ class Has(Field):
     def read(self, row: Row) -> Any:
         return bool(row.values(self.pred))
 
+    def annotation(self) -> Any:
+        return bool
+
 
 @dataclass
 class Batch(Field):
-    """This entity's entry in a batch fetched once per page (``detail``: only for one entity)."""
+    """This entity's entry (of type ``type``) in a batch fetched once per page (``detail``: only for one entity)."""
 
     name: str
+    type: Any
     detail: bool = False
 
     def read(self, row: Row) -> Any:
         return row.batch(self.name)
 
+    def annotation(self) -> Any:
+        return self.type
+
 
 @dataclass
 class Derived(Field):
-    """A value computed from the row by ``fn``."""
+    """A value of type ``type`` computed from the row by ``fn``."""
 
     fn: Callable[[Row], Any]
+    type: Any
 
     def read(self, row: Row) -> Any:
         return self.fn(row)
+
+    def annotation(self) -> Any:
+        return self.type
 
 
 def classes(row: Row) -> list[str]:
@@ -547,7 +569,7 @@ RESPONSIBILITY = EntityType(
         "subject": Ref("subject"),
         "start_date": One("startDate"),
         "end_date": One("endDate"),
-        "sources": Batch("sources"),
+        "sources": Batch("sources", "list[source]"),
     },
     {"sources": sources},
 )
@@ -558,13 +580,15 @@ RATING = EntityType(
         "commitment": Ref("ratedCommitment"),
         "dimension": Ref("dimension"),
         "value": Ref("ratingValue"),
-        "rank": Derived(lambda r: r.ctx.info[v]["rank"] if (v := _rating_value(r)) else None),
-        "outcome": Derived(lambda r: "rated" if _rating_value(r) else "not rated"),
-        "scale": Derived(lambda r: r.ctx.ref(r.ctx.info[v]["scheme"]) if (v := _rating_value(r)) else None),
-        "evaluation": Batch("evaluation"),
-        "evaluator": Derived(lambda r: (r.batch("evaluation") or {}).get("evaluator")),
-        "evaluation_date": Derived(lambda r: (r.batch("evaluation") or {}).get("date")),
-        "sources": Batch("sources"),
+        "rank": Derived(lambda r: r.ctx.info[v]["rank"] if (v := _rating_value(r)) else None, int | None),
+        "outcome": Derived(lambda r: "rated" if _rating_value(r) else "not rated", str),
+        "scale": Derived(
+            lambda r: r.ctx.ref(r.ctx.info[v]["scheme"]) if (v := _rating_value(r)) else None, "ref | None"
+        ),
+        "evaluation": Batch("evaluation", "evaluation | None"),
+        "evaluator": Derived(lambda r: (r.batch("evaluation") or {}).get("evaluator"), "ref | None"),
+        "evaluation_date": Derived(lambda r: (r.batch("evaluation") or {}).get("date"), str | None),
+        "sources": Batch("sources", "list[source]"),
     },
     {"evaluation": evaluations, "sources": sources},
 )
@@ -572,7 +596,7 @@ RATING = EntityType(
 COMMITMENT = EntityType(
     "commitment",
     {
-        "classes": Derived(classes),
+        "classes": Derived(classes, list[str]),
         "statement": One("statement"),
         "aliases": Many("skos:altLabel"),
         "description": One("dcterms:description"),
@@ -581,19 +605,19 @@ COMMITMENT = EntityType(
         "themes": Refs("theme"),
         "date_made": One("dateMade"),
         "deadline": One("deadline"),
-        "target_value": One("targetValue"),
+        "target_value": One("targetValue", type=float),
         "unit": Ref("unit"),
         "baseline": One("baseline"),
         "baseline_date": One("baselineDate"),
         "status": Ref("commitmentStatus"),
         "status_note": One("statusNote"),
         "measurable": Has("targetValue"),
-        "ratings": Batch("ratings"),
-        "responsibilities": Batch("responsibilities"),
-        "sources": Batch("sources"),
-        "programmes": Batch("programmes", detail=True),
-        "funding": Batch("funding", detail=True),
-        "figures": Batch("figures", detail=True),
+        "ratings": Batch("ratings", "list[rating]"),
+        "responsibilities": Batch("responsibilities", "list[responsibility]"),
+        "sources": Batch("sources", "list[source]"),
+        "programmes": Batch("programmes", "list[ref]", detail=True),
+        "funding": Batch("funding", "list[ref]", detail=True),
+        "figures": Batch("figures", "list[ref]", detail=True),
     },
     {"sources": sources, "responsibilities": responsibilities_of("subject"), "ratings": ratings_of},
     {
@@ -606,25 +630,26 @@ COMMITMENT = EntityType(
 BODY = EntityType(
     "body",
     {
-        "classes": Derived(classes),
+        "classes": Derived(classes, list[str]),
         "aliases": Many("skos:altLabel", "dcterms:alternative"),
         "organisation_type": Ref("org:classification"),
         "jurisdiction": Refs("jurisdiction"),
-        "parent": Derived(lambda r: r.ctx.ref((_parents(r) or [None])[0])),
+        "parent": Derived(lambda r: r.ctx.ref((_parents(r) or [None])[0]), "ref | None"),
         "parent_relation": Derived(
             lambda r: (
                 ("subOrganizationOf" if r.values("org:subOrganizationOf") else "sponsoredBy") if _parents(r) else None
-            )
+            ),
+            str | None,
         ),
         "sponsor": Ref("sponsoredBy"),
-        "successor": Derived(_successor),
-        "successor_since": Derived(lambda r: c["date"] if (c := r.batch("change")) else None),
+        "successor": Derived(_successor, "ref | None"),
+        "successor_since": Derived(lambda r: c["date"] if (c := r.batch("change")) else None, str | None),
         "same_as": Many("schema:sameAs"),
         "gss_code": One("gssCode"),
         "ods_code": One("odsCode"),
-        "roles": Batch("roles"),
-        "sources": Batch("sources"),
-        "responsibilities": Batch("responsibilities", detail=True),
+        "roles": Batch("roles", dict[str, int]),
+        "sources": Batch("sources", "list[source]"),
+        "responsibilities": Batch("responsibilities", "list[responsibility]", detail=True),
     },
     {"sources": sources, "change": first_change, "roles": held_roles},
     {"responsibilities": responsibilities_of("body")},
@@ -642,10 +667,10 @@ PROGRAMME = EntityType(
         "part_of": Refs("partOf"),
         "start_date": One("startDate"),
         "end_date": One("endDate"),
-        "responsibilities": Batch("responsibilities"),
-        "funding": Batch("funding"),
-        "sources": Batch("sources"),
-        "parts": Batch("parts", detail=True),
+        "responsibilities": Batch("responsibilities", "list[responsibility]"),
+        "funding": Batch("funding", "list[ref]"),
+        "sources": Batch("sources", "list[source]"),
+        "parts": Batch("parts", "list[ref]", detail=True),
     },
     {
         "sources": sources,
@@ -658,8 +683,8 @@ PROGRAMME = EntityType(
 FUNDING = EntityType(
     "funding",
     {
-        "amount_gbp": Derived(_amount_gbp),
-        "amount": One("schema:value"),
+        "amount_gbp": Derived(_amount_gbp, float | None),
+        "amount": One("schema:value", type=float),
         "currency": One("schema:currency"),
         "qualifier": One("valueQualifier"),
         "period": One("periodLabel"),
@@ -671,7 +696,7 @@ FUNDING = EntityType(
         "funds": Refs("funds"),
         "purpose": One("purpose"),
         "jurisdiction": Refs("jurisdiction"),
-        "sources": Batch("sources"),
+        "sources": Batch("sources", "list[source]"),
     },
     {"sources": sources},
 )
@@ -679,7 +704,7 @@ FUNDING = EntityType(
 FIGURE = EntityType(
     "figure",
     {
-        "value": One("value"),
+        "value": One("value", type=float),
         "unit": Ref("unit"),
         "qualifier": One("valueQualifier"),
         "measures": One("measures"),
@@ -687,7 +712,7 @@ FIGURE = EntityType(
         "period": One("periodLabel"),
         "evidences": Refs("evidences"),
         "jurisdiction": Refs("jurisdiction"),
-        "sources": Batch("sources"),
+        "sources": Batch("sources", "list[source]"),
     },
     {"sources": sources},
 )
@@ -703,7 +728,7 @@ DOCUMENT = EntityType(
         "file_name": One("fileName"),
         "locator_scheme": Ref("locatorScheme"),
         "jurisdiction": Refs("jurisdiction"),
-        "citations": Batch("citations"),
+        "citations": Batch("citations", int),
     },
     {"citations": citation_counts},
 )
