@@ -752,11 +752,14 @@ def gaps(kg: KnowledgeGraph) -> dict:
     no_lead = refs(question_subjects(kg, "programmes_without_lead"))
     no_funding = refs([s.value for (s,) in sq.select(kg, "gap_programmes_without_funding")])
     unfunded = set(question_subjects(kg, "inadequate_without_funding"))
-    counts = {s.value: (to_python(p), to_python(f)) for s, p, f in sq.select(kg, "gap_inadequate")}
+    rated = list(dict.fromkeys(s.value for (s,) in sq.select(kg, "gap_inadequate")))
+    linked: dict[str, dict[str, int]] = {c: {"programmes": 0, "funding": 0} for c in rated}
+    if rated:
+        for field, name in (("programmes", "programme_counts"), ("funding", "funding_counts")):
+            for s, n in sq.select(kg, name, s=nodes(rated)):
+                linked[s.value][field] = to_python(n)
     inadequate = [
-        {**r, "programmes": counts[r["iri"]][0], "funding": counts[r["iri"]][1]}
-        for r in refs(list(counts))
-        if not counts[r["iri"]][0] or r["iri"] in unfunded
+        {**r, **linked[r["iri"]]} for r in refs(rated) if not linked[r["iri"]]["programmes"] or r["iri"] in unfunded
     ]
     no_target = refs(question_subjects(kg, "figures_without_target"))
 
