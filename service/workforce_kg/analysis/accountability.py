@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -727,11 +728,16 @@ GAP_QUESTIONS = {
 }
 
 
+@cache
+def _question(name: str) -> str:
+    """The SPARQL of the competency question file ``name`` (read once)."""
+    return next(q.sparql for q in cq.load() if q.name == name)
+
+
 def question_subjects(kg: KnowledgeGraph, gap: str) -> list[str]:
     """The IRIs the competency question behind ``gap`` answers with (its own ``.rq`` file, run as is)."""
     name, var = GAP_QUESTIONS[gap]
-    question = next(q for q in cq.load() if q.name == name)
-    result = kg.query(question.sparql)
+    result = kg.query(_question(name))
     return list(dict.fromkeys(sol[var].value for sol in result if isinstance(sol[var], ox.NamedNode)))
 
 

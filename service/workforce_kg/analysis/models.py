@@ -160,6 +160,10 @@ class Chain(Model):
     path: list[Ref]
 
 
+# HeldResponsibility and BodyResponsibility are made by create_model from the responsibility's description:
+# classes at run time that mypy cannot see as types, hence the two ``valid-type`` ignores below.
+
+
 class CommitmentAccountability(Model):
     """Who holds each responsibility for a commitment on a date, directly or through programmes."""
 
@@ -232,7 +236,7 @@ class InadequateItem(Ref):
 class InadequateGap(Gap):
     """Inadequate commitments without a programme or without funding."""
 
-    items: list[InadequateItem]  # type: ignore[assignment]
+    items: list[InadequateItem]  # type: ignore[assignment]  # narrows Gap.items (a subtype of Ref)
 
 
 class Gaps(Model):
