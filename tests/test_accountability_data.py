@@ -11,6 +11,7 @@ import pytest
 from workforce_kg import cq
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import entities as ent
+from workforce_kg.analysis import network
 from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.store.kg import KnowledgeGraph
 
@@ -83,7 +84,7 @@ def test_filter_values_reach_the_query_only_inside_values_blocks(kg):
 
 def test_sources_of_the_core_hold_no_query_text():
     """SPARQL lives in the .rq files; the Python modules only name them (filters are patterns without values)."""
-    for module in (acc, ent):
+    for module in (acc, ent, network):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert not re.search(r"\b(SELECT|ASK|CONSTRUCT)\s", source.replace("SELECT query", "")), module.__name__
 
