@@ -1,8 +1,9 @@
 """The remote SPARQL store: RemoteStore against our own server, then the whole service on a private Virtuoso.
 
 The Virtuoso part loads it with ``workforce-kg build --store remote:...`` and runs the competency
-questions and every test of ``test_api.py`` on it (imported below, with ``kg`` and ``client`` bound to
-the remote store). Skipped without ``virtuoso-t`` unless CI is set, where it fails instead.
+questions, every test of ``test_api.py`` and the data tests of ``test_accountability_data.py`` on it
+(imported below, with ``kg`` and ``client`` bound to the remote store). Skipped without ``virtuoso-t``
+unless CI is set, where it fails instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import virtuoso as vt
+from test_accountability_data import (  # noqa: F401 - run again on the remote store
+    test_filter_values_reach_the_query_only_inside_values_blocks,
+    test_gaps_are_the_competency_questions_answers,
+    test_hostile_text_stays_a_literal,
+    test_models_state_the_field_contract_exactly,
+)
 from test_api import *  # noqa: F401,F403 - the API tests, run again below on the remote store
 from workforce_kg import cq as queries
 from workforce_kg.cli import app as cli

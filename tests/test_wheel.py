@@ -26,6 +26,7 @@ def test_wheel_install_runs_stats(tmp_path):
     assert any(n.startswith("workforce_kg/data/shapes/") for n in names)
     assert any(n.startswith("workforce_kg/queries/") and n.endswith(".rq") for n in names)
     assert any(n.startswith("workforce_kg/analysis/lint_checks/") and n.endswith(".rq") for n in names)
+    assert "workforce_kg/analysis/queries/properties.rq" in names
     assert any(n.startswith("workforce_kg/web/static/") and n.endswith(".js") for n in names)
     assert {"workforce_kg/web/routes/sparql.py", "workforce_kg/store/kg.py", "workforce_kg/vocab.py"} <= set(names)
     target = tmp_path / "site"
@@ -49,3 +50,19 @@ def test_wheel_install_runs_stats(tmp_path):
     )
     assert stats.returncode == 0, stats.stderr
     assert "wkg:Commitment" in stats.stdout
+    gaps = subprocess.run(  # the API's own .rq files and the competency questions, read from the wheel
+        [
+            sys.executable,
+            "-c",
+            "from workforce_kg.analysis import accountability as a; from workforce_kg.store.kg import KnowledgeGraph;"
+            "kg = KnowledgeGraph.load(); print(a.gaps(kg)['programmes_without_lead']['count'],"
+            " a.list_commitments(kg, body='nhse')['total'])",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert gaps.returncode == 0, gaps.stderr
+    without_lead, nhse_commitments = map(int, gaps.stdout.split())
+    assert without_lead > 0 and nhse_commitments > 0

@@ -5,496 +5,241 @@ page of results costs a handful of queries. Objects share one field contract: ``
 ``iri``, ``label``, ``type``; fact-bearing objects carry ``sources: [{document, locator, quote}]``.
 References to other things are small objects with the same four fields. Bad filters raise
 :class:`InvalidFilter` (naming the field), unknown ids :class:`NotFound`. No web imports here.
+
+The entity types, their builder and the generic list are data in :mod:`.entities`; this module
+declares each list's filters and holds the views that are more than an entity: accountability as of
+a date, chains, the matrix, gaps and search. Its SPARQL is in ``queries/*.rq``, values bound as RDF
+terms (:mod:`.sparql_files`); the gaps run the competency questions' own files.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
+from functools import cache
+from typing import Any
 
 import pyoxigraph as ox
 
+from workforce_kg import cq
+from workforce_kg.analysis import entities as ent
+from workforce_kg.analysis import sparql_files as sq
+from workforce_kg.analysis.entities import (
+    CLASSES,
+    KINDS,
+    TYPE_OF_KIND,
+    Context,
+    InvalidFilter,
+    Iri,
+    Listing,
+    Match,
+    NotFound,
+    concept_filter,
+    entity_filter,
+    listing,
+    natural_key,
+    nodes,
+    slug_of,
+)
+from workforce_kg.analysis.entities import changes as _changes
+from workforce_kg.analysis.entities import page as _page
 from workforce_kg.store.kg import KnowledgeGraph, to_python
-from workforce_kg.vocab import DCTERMS, ORG, RDF_TYPE, SCHEMA, SKOS
+from workforce_kg.vocab import SKOS
 
-#: API type -> kind in ``{base}/id/{kind}/{slug}``
-KINDS = {
-    "body": "organisation",
-    "commitment": "commitment",
-    "programme": "programme",
-    "funding": "funding",
-    "figure": "figure",
-    "responsibility": "responsibility",
-    "rating": "rating",
-    "evaluation": "evaluation",
-    "change": "change",
-    "document": "document",
-}
-TYPE_OF_KIND = {kind: t for t, kind in KINDS.items()}
-
-#: API type -> class its instances have (prefixed name)
-CLASSES = {
-    "body": "org:Organization",
-    "commitment": "wkg:Commitment",
-    "programme": "wkg:Programme",
-    "funding": "wkg:Funding",
-    "figure": "wkg:ProgressFigure",
-    "responsibility": "wkg:Responsibility",
-    "rating": "wkg:Rating",
-    "evaluation": "wkg:Evaluation",
-    "change": "org:ChangeEvent",
-    "document": "wkg:SourceDocument",
-}
+__all__ = [
+    "CLASSES",
+    "KINDS",
+    "TYPE_OF_KIND",
+    "Context",
+    "InvalidFilter",
+    "Iri",
+    "NotFound",
+    "listing",
+    "natural_key",
+    "slug_of",
+]
 
 SEARCH_TYPES = ("body", "commitment", "programme", "funding", "figure", "document", "evaluation")
 ACCOUNTABLE_ROLES = ("accountable", "lead")
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
-_IRI = re.compile(r'^https?://[^\s<>"{}|\\^`]+$')
 
-
-class NotFound(LookupError):
-    """No entity with that id."""
-
-
-class InvalidFilter(ValueError):
-    """A filter value that names nothing known; ``field`` is the parameter at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Iri(str):
-    """An IRI value (as opposed to a string literal) in fetched properties."""
-
-
-# -- low-level SPARQL helpers ------------------------------------------------------------------------
-
-
-def _value(term):
-    if isinstance(term, ox.NamedNode):
-        return Iri(term.value)
-    if isinstance(term, ox.BlankNode):
-        return None
-    return to_python(term)
-
-
-def _select(kg: KnowledgeGraph, query: str) -> list[tuple]:
-    result = kg.query(query)
-    names = [v.value for v in result.variables]
-    return [tuple(sol[n] for n in names) for sol in result]
-
-
-# Values go into query text only as RDF terms written by pyoxigraph: an IRI it accepts cannot end its
-# ``<…>`` early, and it escapes a literal's text itself; numbers are checked to be finite first.
-
-
-def _iri(value: str) -> str:
-    """An IRI as a SPARQL term (ValueError for a string that is not an absolute IRI)."""
-    return str(ox.NamedNode(value))
-
-
-def _values(iris) -> str:
-    """IRIs as SPARQL terms, for a ``VALUES`` clause."""
-    return " ".join(_iri(i) for i in iris)
-
-
-def _literal(text: str) -> str:
-    """A SPARQL string literal for arbitrary user text."""
-    return str(ox.Literal(text))
-
-
-def _number(field: str, value: float) -> str:
-    """A finite number as an ``xsd:double`` literal; InvalidFilter for inf, -inf and nan."""
-    if not math.isfinite(value):
-        raise InvalidFilter(field, f"{field} must be a finite number (got {value})")
-    return str(ox.Literal(float(value)))
-
-
-def _subjects(kg: KnowledgeGraph, where: str, order: bool = True) -> list[str]:
-    """IRIs bound to ``?s`` by ``where``, ordered by label (then IRI)."""
-    tail = "OPTIONAL { ?s skos:prefLabel ?l } } ORDER BY LCASE(STR(?l)) ?s" if order else "}"
-    rows = _select(kg, f"SELECT DISTINCT ?s ?l WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {where} }} }} {tail}")
-    seen: dict[str, None] = {}
-    for s, _ in rows:
-        if isinstance(s, ox.NamedNode):
-            seen.setdefault(s.value)
-    return list(seen)
-
-
-def _props(kg: KnowledgeGraph, iris) -> dict[str, dict[str, list]]:
-    """All properties of ``iris``: {iri: {predicate: [values]}} (IRIs as :class:`Iri`)."""
-    out: dict[str, dict[str, list]] = {i: defaultdict(list) for i in iris}
-    if not out:
-        return out
-    for s, p, o in _select(kg, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {_values(out)} }} ?s ?p ?o }}"):
-        v = _value(o)
-        if v is not None and v not in out[s.value][p.value]:
-            out[s.value][p.value].append(v)
-    return out
-
-
-def slug_of(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def natural_key(text: str):
-    """Sort key that orders "2" before "10" (locators, labels)."""
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", str(text))]
-
-
-class Context:
-    """One request's view of the graph: the base IRI, and labels fetched in batches."""
-
-    def __init__(self, kg: KnowledgeGraph):
-        self.kg = kg
-        self.base = kg.base
-        self.wkg = f"{kg.base}/def/"
-        self.info: dict[str, dict] = {}
-
-    # IRIs ----------------------------------------------------------------------------------------
-
-    def iri(self, type_: str, slug: str) -> str:
-        return f"{self.base}/id/{KINDS[type_]}/{slug}"
-
-    def type_of(self, iri: str) -> str:
-        ids = f"{self.base}/id/"
-        if iri.startswith(ids):
-            return TYPE_OF_KIND.get(iri[len(ids) :].split("/", 1)[0], "thing")
-        if iri.startswith(self.wkg) and iri.count("/") > self.wkg.count("/"):
-            scheme = iri[len(self.wkg) :].split("/", 1)[0]  # a concept: named by its scheme
-            return "rating-value" if scheme == "rating" else scheme
-        return "term"
-
-    def p(self, local: str) -> str:
-        return self.wkg + local
-
-    # labels ----------------------------------------------------------------------------------------
-
-    def load(self, iris) -> None:
-        """Fetch label, rank and scheme of every IRI not yet known, in one query."""
-        todo = {i for i in iris if isinstance(i, str) and i not in self.info}
-        if not todo:
-            return
-        for i in todo:
-            self.info[i] = {"label": None, "rank": None, "scheme": None}
-        rows = _select(
-            self.kg,
-            f"""SELECT ?x ?l ?rl ?rank ?scheme WHERE {{ VALUES ?x {{ {_values(todo)} }}
-                OPTIONAL {{ ?x skos:prefLabel ?l }} OPTIONAL {{ ?x rdfs:label ?rl }}
-                OPTIONAL {{ ?x wkg:rank ?rank }} OPTIONAL {{ ?x skos:inScheme ?scheme }} }}""",
-        )
-        for x, label, rlabel, rank, scheme in rows:
-            info = self.info[x.value]
-            text = label or rlabel
-            if text is not None and info["label"] is None:
-                info["label"] = text.value
-            if rank is not None:
-                info["rank"] = to_python(rank)
-            if scheme is not None:
-                info["scheme"] = scheme.value
-
-    def load_props(self, props: dict[str, dict[str, list]]) -> None:
-        iris = set(props)
-        for values in props.values():
-            for vs in values.values():
-                iris.update(v for v in vs if isinstance(v, Iri))
-        self.load(iris)
-
-    def label(self, iri: str) -> str:
-        self.load([iri])
-        return self.info[iri]["label"] or slug_of(iri)
-
-    def ref(self, iri: str | None) -> dict | None:
-        """``{id, iri, label, type}`` of anything (None for None)."""
-        return None if iri is None else self.ref_of(iri)
-
-    def ref_of(self, iri: str) -> dict:
-        """``{id, iri, label, type}`` of anything."""
-        return {"id": slug_of(iri), "iri": str(iri), "label": self.label(iri), "type": self.type_of(iri)}
-
-    def refs(self, iris) -> list[dict]:
-        return sorted((self.ref_of(i) for i in iris), key=lambda r: (natural_key(r["label"]), r["iri"]))
-
-    # sources ---------------------------------------------------------------------------------------
-
-    def sources(self, iris) -> dict[str, list[dict]]:
-        """Citations of ``iris``: {iri: [{document, locator, quote}]}, ordered by document and locator."""
-        iris = list(dict.fromkeys(iris))
-        out: dict[str, list[dict]] = {i: [] for i in iris}
-        if not iris:
-            return out
-        rows = _select(
-            self.kg,
-            f"""SELECT DISTINCT ?s ?doc ?loc ?quote WHERE {{ VALUES ?s {{ {_values(iris)} }}
-                ?s wkg:citation ?c . ?c wkg:document ?doc ; wkg:locator ?loc ; wkg:quote ?quote }}""",
-        )
-        self.load({d.value for _, d, _, _ in rows})
-        for s, doc, loc, quote in rows:
-            out[s.value].append({"document": self.ref(doc.value), "locator": loc.value, "quote": quote.value})
-        for cites in out.values():
-            cites.sort(key=lambda c: (c["document"]["label"], natural_key(c["locator"]), c["quote"]))
-        return out
-
-    # filters ---------------------------------------------------------------------------------------
-
-    def concept(self, field: str, scheme: str, value: str) -> str:
-        """The IRI of concept ``value`` (slug or IRI) of scheme ``scheme``, or InvalidFilter."""
-        iri = self._iri_or_none(value, f"{self.base}/def/{scheme}/")
-        if iri is None or not self.kg.ask(
-            f"ASK {{ {_iri(iri)} skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }}"
-        ):
-            known = [
-                slug_of(r[0].value)
-                for r in _select(
-                    self.kg,
-                    f"SELECT ?c WHERE {{ ?c skos:inScheme {_iri(f'{self.base}/def/scheme/{scheme}')} }} ORDER BY ?c",
-                )
-            ]
-            raise InvalidFilter(field, f"unknown {field} {value!r}; one of: {', '.join(known)}")
-        return iri
-
-    def entity(self, field: str, type_: str, value: str) -> str:
-        """The IRI of the ``type_`` with id ``value`` (slug or IRI), or InvalidFilter."""
-        iri = self._iri_or_none(value, f"{self.base}/id/{KINDS[type_]}/")
-        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} a {CLASSES[type_]} }}"):
-            raise InvalidFilter(field, f"{field}: no {type_} with id {value!r}")
-        return iri
-
-    def lookup(self, type_: str, slug: str) -> str:
-        """The IRI of the ``type_`` with id ``slug``, or NotFound."""
-        iri = self._iri_or_none(slug, f"{self.base}/id/{KINDS[type_]}/")
-        if iri is None or not self.kg.ask(f"ASK {{ {_iri(iri)} a {CLASSES[type_]} }}"):
-            raise NotFound(f"no {type_} with id {slug!r}")
-        return iri
-
-    @staticmethod
-    def _iri_or_none(value: str, namespace: str) -> str | None:
-        value = (value or "").strip()
-        iri = value if _IRI.match(value) else namespace + value if _SLUG.match(value) else None
-        try:
-            return iri if iri is None else ox.NamedNode(iri).value
-        except ValueError:  # not an IRI pyoxigraph accepts
-            return None
-
-
-# -- shared builders ---------------------------------------------------------------------------------
-
-
-def _first(values: list):
-    return values[0] if values else None
-
-
-def _classes(ctx: Context, types: list) -> list[str]:
-    """Local names of the wkg: and org: classes among ``types``."""
-    ours = (t for t in types if t.startswith(ORG) or (t.startswith(ctx.wkg) and "/" not in t[len(ctx.wkg) :]))
-    return sorted({re.split(r"[/#]", t)[-1] for t in ours})
-
-
-def _base(ctx: Context, iri: str) -> dict:
-    return {"id": slug_of(iri), "iri": iri, "label": ctx.label(iri), "type": ctx.type_of(iri)}
-
-
-def _page(items: list, limit: int, offset: int) -> tuple[list, int]:
-    if limit < 0:
-        raise InvalidFilter("limit", "limit must not be negative")
-    if offset < 0:
-        raise InvalidFilter("offset", "offset must not be negative")
-    return items[offset : offset + limit], len(items)
-
-
-def listing(items: list[dict], total: int, limit: int, offset: int) -> dict:
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
-
-
-def responsibilities(ctx: Context, iris: list[str], props: dict | None = None) -> list[dict]:
-    """Responsibility objects: body, role, subject, dates, sources."""
-    props = props or _props(ctx.kg, iris)
-    ctx.load_props(props)
-    cites = ctx.sources(iris)
-    out = []
-    for r in iris:
-        p = props[r]
-        out.append(
-            {
-                **_base(ctx, r),
-                "body": ctx.ref(_first(p[ctx.p("body")])),
-                "role": ctx.ref(_first(p[ctx.p("role")])),
-                "subject": ctx.ref(_first(p[ctx.p("subject")])),
-                "start_date": _first(p[ctx.p("startDate")]),
-                "end_date": _first(p[ctx.p("endDate")]),
-                "sources": cites[r],
-            }
-        )
-    out.sort(
-        key=lambda x: (
-            x["subject"]["label"] if x["subject"] else "",
-            x["role"]["id"] if x["role"] else "",
-            x["body"]["label"] if x["body"] else "",
-            x["iri"],
-        )
-    )
-    return out
-
-
-def _responsibilities_of(ctx: Context, subjects: list[str], pred: str = "subject") -> dict[str, list[dict]]:
+def _responsibilities_of(ctx: Context, subjects: list[str], pred: str = "subject") -> Mapping[str, list[dict]]:
     """Responsibilities whose ``pred`` (subject or body) is one of ``subjects``, grouped by it."""
-    out: dict[str, list[dict]] = {s: [] for s in subjects}
-    if not subjects:
-        return out
-    iris = _subjects(
-        ctx.kg, f"VALUES ?x {{ {_values(subjects)} }} ?s wkg:{pred} ?x ; a wkg:Responsibility", order=False
-    )
-    for r in responsibilities(ctx, iris):
-        key = r["subject" if pred == "subject" else "body"]["iri"]
-        out[key].append(r)
-    return out
+    return ent.responsibilities_of(pred)(ctx, subjects)
 
 
-def ratings(ctx: Context, iris: list[str]) -> list[dict]:
-    """Rating objects: commitment, dimension, value, rank, scale, evaluation, evaluator, date, sources."""
-    props = _props(ctx.kg, iris)
-    ctx.load_props(props)
-    evaluations = {e for p in props.values() for e in p[ctx.p("evaluation")]}
-    eprops = _props(ctx.kg, evaluations)
-    ctx.load_props(eprops)
-    cites = ctx.sources(iris)
-    out = []
-    for r in iris:
-        p = props[r]
-        value = _first(p[ctx.p("ratingValue")])
-        ev = _first(p[ctx.p("evaluation")])
-        ep = eprops.get(ev, {}) if ev else {}
-        evaluator = _first(ep.get(ctx.p("evaluator"), []))
-        ev_date = _first(ep.get(DCTERMS + "date", []))
-        scheme = ctx.info[value]["scheme"] if value else None
-        out.append(
-            {
-                **_base(ctx, r),
-                "commitment": ctx.ref(_first(p[ctx.p("ratedCommitment")])),
-                "dimension": ctx.ref(_first(p[ctx.p("dimension")])),
-                "value": ctx.ref(value),
-                "rank": ctx.info[value]["rank"] if value else None,
-                "outcome": "rated" if value else "not rated",
-                "scale": ctx.ref(scheme) if scheme else None,
-                "evaluation": {**ctx.ref_of(ev), "date": ev_date, "evaluator": ctx.ref(evaluator)} if ev else None,
-                "evaluator": ctx.ref(evaluator),
-                "evaluation_date": ev_date,
-                "sources": cites[r],
-            }
-        )
-    return out
+# -- filters of each list ----------------------------------------------------------------------------
 
 
-def _ratings_of(ctx: Context, commitments: list[str]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {c: [] for c in commitments}
-    if not commitments:
-        return out
-    iris = _subjects(ctx.kg, f"VALUES ?c {{ {_values(commitments)} }} ?s wkg:ratedCommitment ?c", order=True)
-    for r in ratings(ctx, iris):
-        out[r["commitment"]["iri"]].append(r)
-    return out
+def _held(programme_paths: bool) -> ent.Filter:
+    """A body (``body``) holding a responsibility (with role ``role``) for ``?s`` — with ``programme_paths``
+    and ``via_programmes`` also for a programme serving ``?s``, directly or as a part."""
 
-
-def _inverse(ctx: Context, targets: list[str], pred: str, cls: str) -> dict[str, list[str]]:
-    """{target: [subjects s with ``s pred target`` and s a ``cls``]}."""
-    out: dict[str, list[str]] = {t: [] for t in targets}
-    if not targets:
-        return out
-    for s, t in _select(
-        ctx.kg, f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?t {{ {_values(targets)} }} ?s {pred} ?t ; a {cls} }}"
-    ):
-        out[t.value].append(s.value)
-    return out
-
-
-# -- commitments -------------------------------------------------------------------------------------
-
-
-def _commitment_filters(
-    ctx: Context,
-    jurisdiction=None,
-    theme=None,
-    body=None,
-    role=None,
-    dimension=None,
-    value=None,
-    document=None,
-    via_programmes: bool = True,
-) -> str:
-    where = ["?s a wkg:Commitment ."]
-    if jurisdiction:
-        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
-    if theme:
-        where.append(f"?s wkg:theme {_iri(ctx.concept('theme', 'theme', theme))} .")
-    if body or role:
-        held = "?r a wkg:Responsibility"
+    def match(ctx: Context, given: Mapping[str, Any]) -> Match | None:
+        body, role = given.get("body"), given.get("role")
+        if not (body or role):
+            return None
+        values: dict[str, ox.NamedNode | ox.Literal] = {}
+        held, bound = "?r a wkg:Responsibility", ""
         if body:
-            held += f" ; wkg:body {_iri(ctx.entity('body', 'body', body))}"
+            values["v_body"] = ox.NamedNode(ctx.entity("body", "body", body))
+            held, bound = held + " ; wkg:body ?v_body", bound + "VALUES ?v_body {} "
         if role:
-            held += f" ; wkg:role {_iri(ctx.concept('role', 'role', role))}"
-        direct = f"{{ {held} ; wkg:subject ?s . }}"
-        if via_programmes:
-            direct += f" UNION {{ ?p wkg:partOf*/wkg:serves ?s . {held} ; wkg:subject ?p . }}"
-        where.append(direct)
-    if dimension or value:
-        rating = "?rt wkg:ratedCommitment ?s"
-        if dimension:
-            rating += f" ; wkg:dimension {_iri(ctx.concept('dimension', 'rating-dimension', dimension))}"
-        if value:
-            rating += f" ; wkg:ratingValue {_iri(ctx.concept('value', 'rating', value))}"
-        where.append(rating + " .")
-    if document:
-        where.append(f"?s wkg:citation/wkg:document {_iri(ctx.entity('document', 'document', document))} .")
-    return "\n".join(where)
+            values["v_role"] = ox.NamedNode(ctx.concept("role", "role", role))
+            held, bound = held + " ; wkg:role ?v_role", bound + "VALUES ?v_role {} "
+        if not programme_paths:
+            return Match(f"{bound}{held} ; wkg:subject ?s .", values)
+        pattern = f"{{ {bound}{held} ; wkg:subject ?s . }}"
+        if given.get("via_programmes", True):
+            pattern += f" UNION {{ {bound}?p wkg:partOf*/wkg:serves ?s . {held} ; wkg:subject ?p . }}"
+        return Match(pattern, values)
+
+    return match
 
 
-def _commitments(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
-    props = _props(ctx.kg, iris)
-    ctx.load_props(props)
-    cites = ctx.sources(iris)
-    resps = _responsibilities_of(ctx, iris)
-    rates = _ratings_of(ctx, iris)
-    if detail:
-        programmes = _inverse(ctx, iris, "wkg:serves", "wkg:Programme")
-        funding = _inverse(ctx, iris, "wkg:funds", "wkg:Funding")
-        figures = _inverse(ctx, iris, "wkg:evidences", "wkg:ProgressFigure")
-    out = []
-    for c in iris:
-        p = props[c]
-        item = {
-            **_base(ctx, c),
-            "classes": _classes(ctx, p[RDF_TYPE]),
-            "statement": _first(p[ctx.p("statement")]),
-            "aliases": sorted(p[SKOS + "altLabel"]),
-            "description": _first(p[DCTERMS + "description"]),
-            "made_by": ctx.refs(p[ctx.p("madeBy")]),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "themes": ctx.refs(p[ctx.p("theme")]),
-            "date_made": _first(p[ctx.p("dateMade")]),
-            "deadline": _first(p[ctx.p("deadline")]),
-            "target_value": _first(p[ctx.p("targetValue")]),
-            "unit": ctx.ref(_first(p[ctx.p("unit")])),
-            "baseline": _first(p[ctx.p("baseline")]),
-            "baseline_date": _first(p[ctx.p("baselineDate")]),
-            "status": ctx.ref(_first(p[ctx.p("commitmentStatus")])),
-            "status_note": _first(p[ctx.p("statusNote")]),
-            "measurable": bool(p[ctx.p("targetValue")]),
-            "ratings": rates[c],
-            "responsibilities": resps[c],
-            "sources": cites[c],
-        }
-        if detail:
-            ctx.load(programmes[c] + funding[c] + figures[c])
-            item["programmes"] = ctx.refs(programmes[c])
-            item["funding"] = ctx.refs(funding[c])
-            item["figures"] = ctx.refs(figures[c])
-        out.append(item)
-    return out
+def _rated(ctx: Context, given: Mapping[str, Any]) -> Match | None:
+    """A rating of ``?s`` on ``dimension`` with ``value``."""
+    dimension, value = given.get("dimension"), given.get("value")
+    if not (dimension or value):
+        return None
+    values: dict[str, ox.NamedNode | ox.Literal] = {}
+    pattern = "?rt wkg:ratedCommitment ?s"
+    if dimension:
+        values["v_dimension"] = ox.NamedNode(ctx.concept("dimension", "rating-dimension", dimension))
+        pattern = "VALUES ?v_dimension {} " + pattern + " ; wkg:dimension ?v_dimension"
+    if value:
+        values["v_value"] = ox.NamedNode(ctx.concept("value", "rating", value))
+        pattern = "VALUES ?v_value {} " + pattern + " ; wkg:ratingValue ?v_value"
+    return Match(pattern + " .", values)
+
+
+_BODY_CLASSES = {
+    "collectiveactor": "wkg:CollectiveActor",
+    "formalorganization": "org:FormalOrganization",
+    "organizationalunit": "org:OrganizationalUnit",
+}
+
+
+def _body_type(ctx: Context, given: Mapping[str, Any]) -> Match | None:
+    """``type``: an organisation type (``regulator``) or a class (``CollectiveActor`` …)."""
+    type_ = given.get("type")
+    if not type_:
+        return None
+    if type_.lower() in _BODY_CLASSES:
+        return Match("VALUES ?v_class {} ?s a ?v_class .", {"v_class": ctx.node(_BODY_CLASSES[type_.lower()])})
+    try:
+        return concept_filter("type", "org:classification", "organisation-type")(ctx, given)
+    except InvalidFilter as exc:
+        raise InvalidFilter(
+            "type", exc.message + ", or a class: CollectiveActor, FormalOrganization, OrganizationalUnit"
+        ) from None
+
+
+def _amounts(ctx: Context, given: Mapping[str, Any]) -> Match | None:
+    """``min_amount`` ≤ schema:value ≤ ``max_amount`` (finite, not negative)."""
+    low, high = given.get("min_amount"), given.get("max_amount")
+    values: dict[str, ox.NamedNode | ox.Literal] = {}
+    parts = []
+    for name, bound, op in (("min_amount", low, ">="), ("max_amount", high, "<=")):
+        if bound is not None:
+            values[f"v_{name}"] = ent.finite(name, bound)
+            parts.append(f"VALUES ?v_{name} {{}} ?s schema:value ?amount . FILTER(?amount {op} ?v_{name})")
+    if low is not None and high is not None and low > high:
+        raise InvalidFilter("min_amount", "min_amount is larger than max_amount")
+    return Match(" ".join(parts), values) if parts else None
+
+
+def _period(ctx: Context, given: Mapping[str, Any]) -> Match | None:
+    """``period``: text the period label contains (``2021/22``), or a year the amount's dates cover."""
+    period = given.get("period")
+    if not period:
+        return None
+    text = period.strip().lower()
+    if not text:
+        raise InvalidFilter("period", "period must not be empty")
+    pattern = "{ VALUES ?v_period {} ?s wkg:periodLabel ?pl FILTER(CONTAINS(LCASE(STR(?pl)), ?v_period)) }"
+    if re.fullmatch(r"\d{4}", text):
+        pattern += (
+            " UNION { VALUES ?v_period {} ?s wkg:startDate ?sd FILTER(SUBSTR(STR(?sd), 1, 4) <= ?v_period) "
+            "OPTIONAL { ?s wkg:endDate ?ed } FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= ?v_period) }"
+        )
+    return Match(pattern, {"v_period": ox.Literal(text)})
+
+
+def _through_programmes(pred: str) -> ent.Filter:
+    """``?s pred <commitment>``, directly or through a programme serving it."""
+    return entity_filter(
+        "commitment",
+        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?v_commitment }} UNION "
+        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?p . ?p wkg:partOf*/wkg:serves ?v_commitment }}",
+        "commitment",
+    )
+
+
+COMMITMENTS = Listing(
+    ent.COMMITMENT,
+    "wkg:Commitment",
+    [
+        concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction"),
+        concept_filter("theme", "wkg:theme", "theme"),
+        _held(programme_paths=True),
+        _rated,
+        entity_filter("document", "VALUES ?v_document {} ?s wkg:citation/wkg:document ?v_document .", "document"),
+    ],
+)
+BODIES = Listing(
+    ent.BODY,
+    "org:Organization",
+    [_body_type, concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction")],
+)
+PROGRAMMES = Listing(
+    ent.PROGRAMME,
+    "wkg:Programme",
+    [
+        concept_filter("kind", "wkg:programmeKind", "programme-kind"),
+        concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction"),
+        _held(programme_paths=False),
+        entity_filter("commitment", "VALUES ?v_commitment {} ?s wkg:partOf*/wkg:serves ?v_commitment .", "commitment"),
+    ],
+)
+FUNDING = Listing(
+    ent.FUNDING,
+    "wkg:Funding",
+    [
+        entity_filter("funder", "VALUES ?v_funder {} ?s wkg:funder ?v_funder .", "body"),
+        entity_filter("recipient", "VALUES ?v_recipient {} ?s wkg:recipient ?v_recipient .", "body"),
+        entity_filter("programme", "VALUES ?v_programme {} ?s wkg:funds ?v_programme .", "programme"),
+        _through_programmes("wkg:funds"),
+        _amounts,
+        _period,
+    ],
+    order="funding_order",
+)
+RATINGS = Listing(
+    ent.RATING,
+    "wkg:Rating",
+    [
+        entity_filter("commitment", "VALUES ?v_commitment {} ?s wkg:ratedCommitment ?v_commitment .", "commitment"),
+        concept_filter("dimension", "wkg:dimension", "rating-dimension"),
+        concept_filter("value", "wkg:ratingValue", "rating"),
+        entity_filter("evaluation", "VALUES ?v_evaluation {} ?s wkg:evaluation ?v_evaluation .", "evaluation"),
+    ],
+)
+FIGURES = Listing(
+    ent.FIGURE,
+    "wkg:ProgressFigure",
+    [
+        _through_programmes("wkg:evidences"),
+        concept_filter("unit", "wkg:unit", "unit"),
+        concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction"),
+    ],
+)
+DOCUMENTS = Listing(ent.DOCUMENT, "wkg:SourceDocument", [])
+
+
+# -- lists and details -------------------------------------------------------------------------------
 
 
 def list_commitments(
@@ -519,69 +264,25 @@ def list_commitments(
         dimension, value: a rating of the commitment on that dimension with that value.
         document: a document that states the commitment (cites it).
     """
-    ctx = Context(kg)
-    where = _commitment_filters(ctx, jurisdiction, theme, body, role, dimension, value, document, via_programmes)
-    page, total = _page(_subjects(kg, where), limit, offset)
-    return listing(_commitments(ctx, page, detail=False), total, limit, offset)
+    return ent.list_entities(
+        kg,
+        COMMITMENTS,
+        limit,
+        offset,
+        jurisdiction=jurisdiction,
+        theme=theme,
+        body=body,
+        role=role,
+        dimension=dimension,
+        value=value,
+        document=document,
+        via_programmes=via_programmes,
+    )
 
 
 def get_commitment(kg: KnowledgeGraph, id: str) -> dict:
     """One commitment with its ratings, responsibilities, programmes, funding, figures and sources."""
-    ctx = Context(kg)
-    return _commitments(ctx, [ctx.lookup("commitment", id)], detail=True)[0]
-
-
-# -- bodies ------------------------------------------------------------------------------------------
-
-
-def _bodies(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
-    props = _props(ctx.kg, iris)
-    ctx.load_props(props)
-    cites = ctx.sources(iris)
-    changes = _changes(ctx)
-    held: dict[str, list] = {b: [] for b in iris}
-    for b, role in (
-        _select(
-            ctx.kg,
-            f"""SELECT ?b ?role WHERE {{ VALUES ?b {{ {_values(iris)} }}
-                                       ?r wkg:body ?b ; wkg:role ?role }}""",
-        )
-        if iris
-        else []
-    ):
-        held[b.value].append(slug_of(role.value))
-    resps = _responsibilities_of(ctx, iris, pred="body") if detail else {}
-    out = []
-    for b in iris:
-        p = props[b]
-        parents = p[ORG + "subOrganizationOf"] or p[ctx.p("sponsoredBy")]
-        change = next(iter(changes.get(b, [])), None)
-        roles: dict[str, int] = {}
-        for role in sorted(held[b]):
-            roles[role] = roles.get(role, 0) + 1
-        item = {
-            **_base(ctx, b),
-            "classes": _classes(ctx, p[RDF_TYPE]),
-            "aliases": sorted(set(p[SKOS + "altLabel"]) | set(p[DCTERMS + "alternative"])),
-            "organisation_type": ctx.ref(_first(p[ORG + "classification"])),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "parent": ctx.ref(_first(parents)),
-            "parent_relation": ("subOrganizationOf" if p[ORG + "subOrganizationOf"] else "sponsoredBy")
-            if parents
-            else None,
-            "sponsor": ctx.ref(_first(p[ctx.p("sponsoredBy")])),
-            "successor": ctx.ref(change["successor"]) if change else ctx.ref(_first(p[ctx.p("successor")])),
-            "successor_since": change["date"] if change else None,
-            "same_as": sorted(str(x) for x in p[SCHEMA + "sameAs"]),
-            "gss_code": _first(p[ctx.p("gssCode")]),
-            "ods_code": _first(p[ctx.p("odsCode")]),
-            "roles": roles,
-            "sources": cites[b],
-        }
-        if detail:
-            item["responsibilities"] = resps[b]
-        out.append(item)
-    return out
+    return ent.get_entity(kg, ent.COMMITMENT, id)
 
 
 def list_bodies(
@@ -589,36 +290,12 @@ def list_bodies(
 ) -> dict:
     """Bodies, ordered by label. ``type`` is an organisation type (``regulator``) or a class
     (``CollectiveActor``, ``FormalOrganization``, ``OrganizationalUnit``)."""
-    ctx = Context(kg)
-    where = ["?s a org:Organization ."]
-    if type:
-        classes = {
-            "collectiveactor": "wkg:CollectiveActor",
-            "formalorganization": "org:FormalOrganization",
-            "organizationalunit": "org:OrganizationalUnit",
-        }
-        if type.lower() in classes:
-            where.append(f"?s a {classes[type.lower()]} .")
-        else:
-            try:
-                where.append(f"?s org:classification {_iri(ctx.concept('type', 'organisation-type', type))} .")
-            except InvalidFilter as exc:
-                raise InvalidFilter(
-                    "type", exc.message + ", or a class: CollectiveActor, FormalOrganization, OrganizationalUnit"
-                ) from None
-    if jurisdiction:
-        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
-    page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
-    return listing(_bodies(ctx, page, detail=False), total, limit, offset)
+    return ent.list_entities(kg, BODIES, limit, offset, type=type, jurisdiction=jurisdiction)
 
 
 def get_body(kg: KnowledgeGraph, id: str) -> dict:
     """One body with every responsibility it holds as recorded (see :func:`body_accountability` for as-of)."""
-    ctx = Context(kg)
-    return _bodies(ctx, [ctx.lookup("body", id)], detail=True)[0]
-
-
-# -- programmes --------------------------------------------------------------------------------------
+    return ent.get_entity(kg, ent.BODY, id)
 
 
 def list_programmes(
@@ -633,63 +310,14 @@ def list_programmes(
     offset: int = 0,
 ) -> dict:
     """Programmes, ordered by label; ``commitment`` keeps those serving it (directly or as part of one)."""
-    ctx = Context(kg)
-    where = ["?s a wkg:Programme ."]
-    if kind:
-        where.append(f"?s wkg:programmeKind {_iri(ctx.concept('kind', 'programme-kind', kind))} .")
-    if jurisdiction:
-        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
-    if body or role:
-        held = "?r a wkg:Responsibility ; wkg:subject ?s"
-        if body:
-            held += f" ; wkg:body {_iri(ctx.entity('body', 'body', body))}"
-        if role:
-            held += f" ; wkg:role {_iri(ctx.concept('role', 'role', role))}"
-        where.append(held + " .")
-    if commitment:
-        where.append(f"?s wkg:partOf*/wkg:serves {_iri(ctx.entity('commitment', 'commitment', commitment))} .")
-    page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
-    return listing(_programmes(ctx, page, detail=False), total, limit, offset)
+    return ent.list_entities(
+        kg, PROGRAMMES, limit, offset, kind=kind, jurisdiction=jurisdiction, body=body, role=role, commitment=commitment
+    )
 
 
 def get_programme(kg: KnowledgeGraph, id: str) -> dict:
-    ctx = Context(kg)
-    return _programmes(ctx, [ctx.lookup("programme", id)], detail=True)[0]
-
-
-def _programmes(ctx: Context, iris: list[str], detail: bool) -> list[dict]:
-    props = _props(ctx.kg, iris)
-    ctx.load_props(props)
-    cites = ctx.sources(iris)
-    resps = _responsibilities_of(ctx, iris)
-    funding = _inverse(ctx, iris, "wkg:funds", "wkg:Funding")
-    parts = _inverse(ctx, iris, "wkg:partOf", "wkg:Programme") if detail else {}
-    ctx.load({f for fs in funding.values() for f in fs} | {x for xs in parts.values() for x in xs})
-    out = []
-    for g in iris:
-        p = props[g]
-        item = {
-            **_base(ctx, g),
-            "aliases": sorted(p[SKOS + "altLabel"]),
-            "kind": ctx.ref(_first(p[ctx.p("programmeKind")])),
-            "description": _first(p[DCTERMS + "description"]),
-            "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-            "themes": ctx.refs(p[ctx.p("theme")]),
-            "serves": ctx.refs(p[ctx.p("serves")]),
-            "part_of": ctx.refs(p[ctx.p("partOf")]),
-            "start_date": _first(p[ctx.p("startDate")]),
-            "end_date": _first(p[ctx.p("endDate")]),
-            "responsibilities": resps[g],
-            "funding": ctx.refs(funding[g]),
-            "sources": cites[g],
-        }
-        if detail:
-            item["parts"] = ctx.refs(parts[g])
-        out.append(item)
-    return out
-
-
-# -- funding -----------------------------------------------------------------------------------------
+    """One programme with its parts, responsibilities, funding and sources."""
+    return ent.get_entity(kg, ent.PROGRAMME, id)
 
 
 def list_funding(
@@ -711,84 +339,24 @@ def list_funding(
         commitment: funding of the commitment directly or of a programme serving it.
         period: text the period label contains (``2021/22``), or a year the amount's dates cover.
     """
-    ctx = Context(kg)
-    where = ["?s a wkg:Funding ."]
-    if funder:
-        where.append(f"?s wkg:funder {_iri(ctx.entity('funder', 'body', funder))} .")
-    if recipient:
-        where.append(f"?s wkg:recipient {_iri(ctx.entity('recipient', 'body', recipient))} .")
-    if programme:
-        where.append(f"?s wkg:funds {_iri(ctx.entity('programme', 'programme', programme))} .")
-    if commitment:
-        c = ctx.entity("commitment", "commitment", commitment)
-        where.append(f"{{ ?s wkg:funds {_iri(c)} }} UNION {{ ?s wkg:funds ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}")
-    for field, bound, op in (("min_amount", min_amount, ">="), ("max_amount", max_amount, "<=")):
-        if bound is not None:
-            term = _number(field, bound)
-            if bound < 0:
-                raise InvalidFilter(field, f"{field} must not be negative")
-            where.append(f"?s schema:value ?amount . FILTER(?amount {op} {term})")
-    if min_amount is not None and max_amount is not None and min_amount > max_amount:
-        raise InvalidFilter("min_amount", "min_amount is larger than max_amount")
-    if period:
-        text = period.strip().lower()
-        if not text:
-            raise InvalidFilter("period", "period must not be empty")
-        clause = f"{{ ?s wkg:periodLabel ?pl FILTER(CONTAINS(LCASE(STR(?pl)), {_literal(text)})) }}"
-        if re.fullmatch(r"\d{4}", text):
-            clause += (
-                f" UNION {{ ?s wkg:startDate ?sd FILTER(SUBSTR(STR(?sd), 1, 4) <= {_literal(text)}) "
-                f"OPTIONAL {{ ?s wkg:endDate ?ed }} FILTER(!BOUND(?ed) || SUBSTR(STR(?ed), 1, 4) >= {_literal(text)}) "
-                "}"
-            )
-        where.append(clause)
-    rows = _select(
+    return ent.list_entities(
         kg,
-        f"""SELECT DISTINCT ?s ?v WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {" ".join(where)} }} }}
-                           OPTIONAL {{ ?s schema:value ?v }} }} ORDER BY DESC(?v) ?s""",
+        FUNDING,
+        limit,
+        offset,
+        funder=funder,
+        recipient=recipient,
+        programme=programme,
+        commitment=commitment,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        period=period,
     )
-    iris = list(dict.fromkeys(s.value for s, _ in rows))
-    page, total = _page(iris, limit, offset)
-    return listing(funding_items(ctx, page), total, limit, offset)
-
-
-def funding_items(ctx: Context, iris: list[str]) -> list[dict]:
-    props = _props(ctx.kg, iris)
-    ctx.load_props(props)
-    cites = ctx.sources(iris)
-    out = []
-    for f in iris:
-        p = props[f]
-        amount = _first(p[SCHEMA + "value"])
-        currency = _first(p[SCHEMA + "currency"])
-        out.append(
-            {
-                **_base(ctx, f),
-                "amount_gbp": amount if currency in (None, "GBP") else None,
-                "amount": amount,
-                "currency": currency,
-                "qualifier": _first(p[ctx.p("valueQualifier")]),
-                "period": _first(p[ctx.p("periodLabel")]),
-                "start_date": _first(p[ctx.p("startDate")]),
-                "end_date": _first(p[ctx.p("endDate")]),
-                "recurrence": ctx.ref(_first(p[ctx.p("recurrence")])),
-                "funder": ctx.ref(_first(p[ctx.p("funder")])),
-                "recipient": ctx.ref(_first(p[ctx.p("recipient")])),
-                "funds": ctx.refs(p[ctx.p("funds")]),
-                "purpose": _first(p[ctx.p("purpose")]),
-                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-                "sources": cites[f],
-            }
-        )
-    return out
 
 
 def get_funding(kg: KnowledgeGraph, id: str) -> dict:
-    ctx = Context(kg)
-    return funding_items(ctx, [ctx.lookup("funding", id)])[0]
-
-
-# -- ratings, figures, documents ---------------------------------------------------------------------
+    """One funding amount."""
+    return ent.get_entity(kg, ent.FUNDING, id)
 
 
 def list_ratings(
@@ -802,18 +370,9 @@ def list_ratings(
     offset: int = 0,
 ) -> dict:
     """Ratings (each with its scale, evaluation, evaluator, date and sources), by commitment and dimension."""
-    ctx = Context(kg)
-    where = ["?s a wkg:Rating ."]
-    if commitment:
-        where.append(f"?s wkg:ratedCommitment {_iri(ctx.entity('commitment', 'commitment', commitment))} .")
-    if dimension:
-        where.append(f"?s wkg:dimension {_iri(ctx.concept('dimension', 'rating-dimension', dimension))} .")
-    if value:
-        where.append(f"?s wkg:ratingValue {_iri(ctx.concept('value', 'rating', value))} .")
-    if evaluation:
-        where.append(f"?s wkg:evaluation {_iri(ctx.entity('evaluation', 'evaluation', evaluation))} .")
-    page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
-    return listing(ratings(ctx, page), total, limit, offset)
+    return ent.list_entities(
+        kg, RATINGS, limit, offset, commitment=commitment, dimension=dimension, value=value, evaluation=evaluation
+    )
 
 
 def list_figures(
@@ -826,77 +385,12 @@ def list_figures(
     offset: int = 0,
 ) -> dict:
     """Progress figures; ``commitment`` keeps those evidencing it directly or through a programme serving it."""
-    ctx = Context(kg)
-    where = ["?s a wkg:ProgressFigure ."]
-    if commitment:
-        c = ctx.entity("commitment", "commitment", commitment)
-        where.append(
-            f"{{ ?s wkg:evidences {_iri(c)} }} UNION {{ ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves {_iri(c)} }}"
-        )
-    if unit:
-        where.append(f"?s wkg:unit {_iri(ctx.concept('unit', 'unit', unit))} .")
-    if jurisdiction:
-        where.append(f"?s wkg:jurisdiction {_iri(ctx.concept('jurisdiction', 'jurisdiction', jurisdiction))} .")
-    page, total = _page(_subjects(kg, "\n".join(where)), limit, offset)
-    props = _props(kg, page)
-    ctx.load_props(props)
-    cites = ctx.sources(page)
-    items = []
-    for f in page:
-        p = props[f]
-        items.append(
-            {
-                **_base(ctx, f),
-                "value": _first(p[ctx.p("value")]),
-                "unit": ctx.ref(_first(p[ctx.p("unit")])),
-                "qualifier": _first(p[ctx.p("valueQualifier")]),
-                "measures": _first(p[ctx.p("measures")]),
-                "as_of": _first(p[ctx.p("asOf")]),
-                "period": _first(p[ctx.p("periodLabel")]),
-                "evidences": ctx.refs(p[ctx.p("evidences")]),
-                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-                "sources": cites[f],
-            }
-        )
-    return listing(items, total, limit, offset)
+    return ent.list_entities(kg, FIGURES, limit, offset, commitment=commitment, unit=unit, jurisdiction=jurisdiction)
 
 
 def list_documents(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> dict:
     """Source documents with their metadata and how many citations point into each."""
-    ctx = Context(kg)
-    page, total = _page(_subjects(kg, "?s a wkg:SourceDocument ."), limit, offset)
-    props = _props(kg, page)
-    ctx.load_props(props)
-    counts = (
-        {
-            d.value: to_python(n)
-            for d, n in _select(
-                kg,
-                f"SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{ VALUES ?d {{ {_values(page)} }} ?c wkg:document ?d }} "
-                "GROUP BY ?d",
-            )
-        }
-        if page
-        else {}
-    )
-    items = []
-    for d in page:
-        p = props[d]
-        items.append(
-            {
-                **_base(ctx, d),
-                "title": _first(p[DCTERMS + "title"]),
-                "document_type": _first(p[DCTERMS + "type"]),
-                "publisher": _first(p[DCTERMS + "publisher"]),
-                "publisher_body": ctx.ref(_first(p[ctx.p("publisherBody")])),
-                "date": _first(p[DCTERMS + "date"] or p[DCTERMS + "issued"]),
-                "file_name": _first(p[ctx.p("fileName")]),
-                "locator_scheme": ctx.ref(_first(p[ctx.p("locatorScheme")])),
-                "jurisdiction": ctx.refs(p[ctx.p("jurisdiction")]),
-                "citations": counts.get(d, 0),
-            }
-        )
-    return listing(items, total, limit, offset)
+    return ent.list_entities(kg, DOCUMENTS, limit, offset)
 
 
 # -- search ------------------------------------------------------------------------------------------
@@ -921,13 +415,11 @@ def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit:
     for t in types:
         if t not in KINDS:
             raise InvalidFilter("type", f"unknown type {t!r}; one of: {', '.join(KINDS)}")
-    prefixes = " || ".join(f'STRSTARTS(STR(?s), "{ctx.base}/id/{KINDS[t]}/")' for t in types)
-    contains = " || ".join(f"CONTAINS(LCASE(STR(?text)), {_literal(t)})" for t in tokens)
-    rows = _select(
+    rows = sq.select(
         kg,
-        f"""SELECT DISTINCT ?s ?p ?text WHERE {{
-        VALUES ?p {{ skos:prefLabel skos:altLabel wkg:statement }}
-        ?s ?p ?text . FILTER(isIRI(?s) && ({prefixes})) FILTER({contains}) }}""",
+        "search",
+        prefix=[ox.Literal(f"{ctx.base}/id/{KINDS[t]}/") for t in types],
+        token=[ox.Literal(t) for t in tokens],
     )
     fields = {SKOS + "prefLabel": "label", SKOS + "altLabel": "alias", ctx.p("statement"): "statement"}
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -960,27 +452,6 @@ def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit:
 
 
 # -- organisational change and as-of-date accountability ---------------------------------------------
-
-
-def _changes(ctx: Context) -> dict[str, list[dict]]:
-    """{original body: [{successor, date, event}]} from org:ChangeEvent (a body that continues is not original)."""
-    rows = _select(
-        ctx.kg,
-        """SELECT DISTINCT ?e ?old ?new ?date WHERE {
-        ?e a org:ChangeEvent ; org:originalOrganization ?old ; org:resultingOrganization ?new .
-        OPTIONAL { ?e dcterms:date ?date } FILTER(?old != ?new) }""",
-    )
-    results = defaultdict(set)
-    for e, _, new, _ in rows:
-        results[e.value].add(new.value)
-    out: dict[str, list[dict]] = defaultdict(list)
-    for e, old, new, when in rows:
-        if old.value in results[e.value]:
-            continue  # e.g. NHS England is original and resulting: it continues
-        out[old.value].append({"successor": new.value, "date": when.value if when else None, "event": e.value})
-    for v in out.values():
-        v.sort(key=lambda c: c["date"] or "")
-    return out
 
 
 def _start(d: str | None) -> str:
@@ -1031,7 +502,7 @@ def _as_of(ctx: Context, resp: dict, changes: dict, at: date) -> dict | None:
 
 def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
     """Programmes serving ``commitment``: (programme, path of programmes from the serving one down)."""
-    rows = _select(ctx.kg, f"SELECT DISTINCT ?p WHERE {{ ?p wkg:serves {_iri(commitment)} ; a wkg:Programme }}")
+    rows = sq.select(ctx.kg, "serving", c=ox.NamedNode(commitment))
     found = [(p.value, [p.value]) for (p,) in rows]
     seen = {p for p, _ in found}
     frontier = list(found)
@@ -1040,11 +511,7 @@ def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
         parents = [p for p, _ in frontier]
         if not parents:
             break
-        for child, parent in _select(
-            ctx.kg,
-            f"""SELECT DISTINCT ?c ?p WHERE {{ VALUES ?p {{ {_values(parents)} }}
-                                                 ?c wkg:partOf ?p ; a wkg:Programme }}""",
-        ):
+        for child, parent in sq.select(ctx.kg, "parts", p=nodes(parents)):
             if child.value not in seen:
                 seen.add(child.value)
                 path = next(path for p, path in frontier if p == parent.value)
@@ -1108,12 +575,7 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
 
     def parents(body: str) -> list[tuple[str, str]]:
         if body not in parents_cache:
-            rows = _select(
-                ctx.kg,
-                f"""SELECT DISTINCT ?p ?rel WHERE {{
-                {{ {_iri(body)} org:subOrganizationOf ?p BIND("subOrganizationOf" AS ?rel) }}
-                UNION {{ {_iri(body)} wkg:sponsoredBy ?p BIND("sponsoredBy" AS ?rel) }} }}""",
-            )
+            rows = sq.select(ctx.kg, "parents", body=ox.NamedNode(body))
             parents_cache[body] = [(p.value, rel.value) for p, rel in rows]
         return parents_cache[body]
 
@@ -1182,11 +644,7 @@ def body_accountability(kg: KnowledgeGraph, id: str, at: date | None = None) -> 
     programmes = [e["subject"]["iri"] for e in entries if e["subject"]["type"] == "programme"]
     served = defaultdict(list)
     if programmes:
-        for p, c in _select(
-            kg,
-            f"""SELECT DISTINCT ?p ?c WHERE {{ VALUES ?p {{ {_values(programmes)} }}
-                                    ?p wkg:partOf*/wkg:serves ?c . ?c a wkg:Commitment }}""",
-        ):
+        for p, c in sq.select(kg, "served_commitments", p=nodes(programmes)):
             served[p.value].append(c.value)
     commitments: dict[str, dict] = {}
     for e in entries:
@@ -1229,16 +687,12 @@ def matrix(kg: KnowledgeGraph, of: str = "commitments") -> dict:
     if of not in ("commitments", "programmes"):
         raise InvalidFilter("of", "of must be 'commitments' or 'programmes'")
     ctx = Context(kg)
-    cls = "wkg:Commitment" if of == "commitments" else "wkg:Programme"
-    bodies = _subjects(kg, "?s a org:Organization .")
-    columns = _subjects(kg, f"?s a {cls} .")
+    of_listing = COMMITMENTS if of == "commitments" else PROGRAMMES
+    bodies = ent.matches(ctx, BODIES, {})
+    columns = ent.matches(ctx, of_listing, {})
     ctx.load(bodies + columns)
     cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for b, s, role in _select(
-        kg,
-        f"""SELECT DISTINCT ?b ?s ?role WHERE {{
-            ?r a wkg:Responsibility ; wkg:body ?b ; wkg:subject ?s ; wkg:role ?role . ?s a {cls} }}""",
-    ):
+    for b, s, role in sq.select(kg, "matrix_cells", cls=ctx.node(of_listing.cls)):
         cells[(b.value, s.value)].append(slug_of(role.value))
     return {
         "of": of,
@@ -1265,48 +719,55 @@ def matrix_csv(m: dict) -> str:
     return buf.getvalue()
 
 
+#: gap -> (competency question file, its variable naming the thing): the gaps the CQs define
+GAP_QUESTIONS = {
+    "commitments_without_accountable_body": ("cq29_commitments_without_owner", "commitment"),
+    "programmes_without_lead": ("cq28_programmes_without_lead", "programme"),
+    "figures_without_target": ("cq26_figures_without_commitment", "figure"),
+    "inadequate_without_funding": ("cq27_inadequate_without_funding", "commitment"),
+}
+
+
+@cache
+def _question(name: str) -> str:
+    """The SPARQL of the competency question file ``name`` (read once)."""
+    return next(q.sparql for q in cq.load() if q.name == name)
+
+
+def question_subjects(kg: KnowledgeGraph, gap: str) -> list[str]:
+    """The IRIs the competency question behind ``gap`` answers with (its own ``.rq`` file, run as is)."""
+    name, var = GAP_QUESTIONS[gap]
+    result = kg.query(_question(name))
+    return list(dict.fromkeys(sol[var].value for sol in result if isinstance(sol[var], ox.NamedNode)))
+
+
 def gaps(kg: KnowledgeGraph) -> dict:
-    """Gaps worth reviewing, each a list of references with a one-line description."""
+    """Gaps worth reviewing, each a list of references with a one-line description.
+
+    Commitments without an owner, programmes without a lead, figures without a commitment and
+    Inadequate commitments without funding are the competency questions' answers (cq29, cq28, cq26,
+    cq27): the API and the questions cannot disagree.
+    """
     ctx = Context(kg)
 
-    def refs(query: str) -> list[dict]:
-        iris = list(dict.fromkeys(r[0].value for r in _select(kg, query)))
+    def refs(iris: list[str]) -> list[dict]:
         ctx.load(iris)
         return ctx.refs(iris)
 
-    no_owner = refs("""SELECT DISTINCT ?s WHERE { ?s a wkg:Commitment
-        MINUS { ?s wkg:accountableBody ?a } MINUS { ?s wkg:leadBody ?l } }""")
-    no_lead = refs("SELECT DISTINCT ?s WHERE { ?s a wkg:Programme MINUS { ?s wkg:leadBody ?l } }")
-    no_funding = refs("""SELECT DISTINCT ?s WHERE { ?s a wkg:Programme
-        MINUS { ?f a wkg:Funding ; wkg:funds ?s } MINUS { ?s wkg:funderBody ?b } }""")
-    overall, inadequate_rating = f"{ctx.base}/def/rating-dimension/overall", f"{ctx.base}/def/rating/inadequate"
-    inadequate = refs(f"""SELECT DISTINCT ?s WHERE {{ ?r a wkg:Rating ; wkg:ratedCommitment ?s ;
-        wkg:dimension <{overall}> ; wkg:ratingValue <{inadequate_rating}> }}""")
-    linked: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"programmes": 0, "funding": 0})
-    if inadequate:
-        values = _values(r["iri"] for r in inadequate)
-        for s, n in _select(
-            kg,
-            "SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE "
-            f"{{ VALUES ?s {{ {values} }} ?p wkg:serves ?s ; a wkg:Programme }} GROUP BY ?s",
-        ):
-            linked[s.value]["programmes"] = to_python(n)
-        funded = (
-            "{ ?f a wkg:Funding ; wkg:funds ?s } UNION "
-            "{ ?f a wkg:Funding ; wkg:funds ?p . ?p wkg:partOf*/wkg:serves ?s }"
-        )
-        for s, n in _select(
-            kg, f"SELECT ?s (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?s {{ {values} }} {funded} }} GROUP BY ?s"
-        ):
-            linked[s.value]["funding"] = to_python(n)
+    no_owner = refs(question_subjects(kg, "commitments_without_accountable_body"))
+    no_lead = refs(question_subjects(kg, "programmes_without_lead"))
+    no_funding = refs([s.value for (s,) in sq.select(kg, "gap_programmes_without_funding")])
+    unfunded = set(question_subjects(kg, "inadequate_without_funding"))
+    rated = list(dict.fromkeys(s.value for (s,) in sq.select(kg, "gap_inadequate")))
+    linked: dict[str, dict[str, int]] = {c: {"programmes": 0, "funding": 0} for c in rated}
+    if rated:
+        for field, name in (("programmes", "programme_counts"), ("funding", "funding_counts")):
+            for s, n in sq.select(kg, name, s=nodes(rated)):
+                linked[s.value][field] = to_python(n)
     inadequate = [
-        {**r, **linked[r["iri"]]}
-        for r in inadequate
-        if not linked[r["iri"]]["programmes"] or not linked[r["iri"]]["funding"]
+        {**r, **linked[r["iri"]]} for r in refs(rated) if not linked[r["iri"]]["programmes"] or r["iri"] in unfunded
     ]
-    no_target = refs("""SELECT DISTINCT ?s WHERE { ?s a wkg:ProgressFigure
-        MINUS { ?s wkg:evidences ?c . ?c a wkg:Commitment }
-        MINUS { ?s wkg:evidences ?p . ?p wkg:partOf*/wkg:serves ?c2 . ?c2 a wkg:Commitment } }""")
+    no_target = refs(question_subjects(kg, "figures_without_target"))
 
     def gap(description: str, items: list[dict]) -> dict:
         return {"description": description, "count": len(items), "items": items}

@@ -23,6 +23,7 @@ from collections import defaultdict
 import networkx as nx
 import pyoxigraph as ox
 
+from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.analysis.accountability import KINDS, TYPE_OF_KIND, InvalidFilter, NotFound, slug_of
 from workforce_kg.store.kg import KnowledgeGraph, to_python
 from workforce_kg.store.rules import ROLE_SHORTCUTS
@@ -145,24 +146,14 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     base, wkg = kg.base, f"{kg.base}/def/"
     ids = f"{base}/id/"
     g = nx.MultiDiGraph()
-    labels = {
-        r[0].value: r[1].value
-        for r in kg.query("SELECT ?p ?l WHERE { ?p rdfs:label ?l FILTER(LANG(?l) = 'en' || LANG(?l) = '') }")
-    }
+    labels = {r[0].value: r[1].value for r in sq.select(kg, "property_labels")}
     skip = {wkg + "responsibleBody", wkg + "citation", wkg + "body", wkg + "subject", wkg + "role"}
     skip |= {wkg + prop for prop in ROLE_SHORTCUTS.values()}
 
     def kind_of(iri: str) -> str | None:
         return TYPE_OF_KIND.get(iri[len(ids) :].split("/", 1)[0]) if iri.startswith(ids) else None
 
-    triples = [
-        (s.value, p.value, o)
-        for s, p, o in _rows(
-            kg,
-            f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-        ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ids}")) }}""",
-        )
-    ]
+    triples = [(s.value, p.value, o) for s, p, o in sq.select(kg, "network_triples", ids=ox.Literal(ids))]
     for s in sorted({s for s, _, _ in triples}):
         t = kind_of(s)
         if t in NODE_TYPES:
@@ -215,11 +206,7 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         edge.update({k: d[v] for k, v in (("start_date", "startDate"), ("end_date", "endDate")) if v in d})
         g.add_edge(subject, body, key=pred, **edge)
 
-    for s, doc in _rows(
-        kg,
-        f"""SELECT DISTINCT ?s ?doc WHERE {{ ?s wkg:citation/wkg:document ?doc
-                               FILTER(STRSTARTS(STR(?s), "{ids}")) }}""",
-    ):
+    for s, doc in sq.select(kg, "network_documents", ids=ox.Literal(ids)):
         if s.value in by_iri:
             attrs[by_iri[s.value]]["documents"].append(slug_of(doc.value))
 
@@ -229,12 +216,6 @@ def project(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             g.nodes[node][key] = vs[0] if len(vs) == 1 else "; ".join(map(str, vs))
     _uniform_types(g)
     return g
-
-
-def _rows(kg: KnowledgeGraph, query: str):
-    result = kg.query(query)
-    names = [v.value for v in result.variables]
-    return [tuple(sol[n] for n in names) for sol in result]
 
 
 def _local(iri: str) -> str:

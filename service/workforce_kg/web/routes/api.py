@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
+from workforce_kg.analysis import models
 from workforce_kg.analysis import network as net
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.web.deps import KGDep
@@ -168,7 +169,12 @@ _BODY = {
 # -- commitments -------------------------------------------------------------------------------------
 
 
-@router.get("/commitments", summary="List commitments", responses=_example(_listing(_COMMITMENT), 422))
+@router.get(
+    "/commitments",
+    response_model=models.CommitmentPage,
+    summary="List commitments",
+    responses=_example(_listing(_COMMITMENT), 422),
+)
 @api_errors
 def commitments(
     kg: KGDep,
@@ -202,7 +208,12 @@ def commitments(
     )
 
 
-@router.get("/commitments/{id}", summary="One commitment", responses=_example(_COMMITMENT, 404))
+@router.get(
+    "/commitments/{id}",
+    response_model=models.Commitment,
+    summary="One commitment",
+    responses=_example(_COMMITMENT, 404),
+)
 @api_errors
 def commitment(kg: KGDep, id: Id):
     """One commitment with its ratings, responsibilities, serving programmes, funding, figures and sources."""
@@ -211,6 +222,7 @@ def commitment(kg: KGDep, id: Id):
 
 @router.get(
     "/commitments/{id}/accountability",
+    response_model=models.CommitmentAccountability,
     summary="Who is accountable for a commitment, as of a date",
     responses=_example(
         {
@@ -246,7 +258,7 @@ def commitment_accountability(kg: KGDep, id: Id, at: At = None):
 # -- bodies ------------------------------------------------------------------------------------------
 
 
-@router.get("/bodies", summary="List bodies", responses=_example(_listing(_BODY), 422))
+@router.get("/bodies", response_model=models.BodyPage, summary="List bodies", responses=_example(_listing(_BODY), 422))
 @api_errors
 def bodies(
     kg: KGDep,
@@ -265,7 +277,12 @@ def bodies(
     return acc.list_bodies(kg, type=type, jurisdiction=jurisdiction, limit=limit, offset=offset)
 
 
-@router.get("/bodies/{id}", summary="One body", responses=_example({**_BODY, "responsibilities": []}, 404))
+@router.get(
+    "/bodies/{id}",
+    response_model=models.Body,
+    summary="One body",
+    responses=_example({**_BODY, "responsibilities": []}, 404),
+)
 @api_errors
 def body(kg: KGDep, id: Id):
     """One body with every responsibility it holds as recorded in the sources."""
@@ -274,6 +291,7 @@ def body(kg: KGDep, id: Id):
 
 @router.get(
     "/bodies/{id}/accountability",
+    response_model=models.BodyAccountability,
     summary="What a body answers for, as of a date",
     responses=_example(
         {
@@ -303,6 +321,7 @@ def body_accountability(kg: KGDep, id: Id, at: At = None):
 
 @router.get(
     "/programmes",
+    response_model=models.ProgrammePage,
     summary="List programmes",
     responses=_example(
         _listing(
@@ -341,7 +360,7 @@ def programmes(
     )
 
 
-@router.get("/programmes/{id}", summary="One programme", responses=_example({}, 404))
+@router.get("/programmes/{id}", response_model=models.Programme, summary="One programme", responses=_example({}, 404))
 @api_errors
 def programme(kg: KGDep, id: Id):
     """One programme with its parts, responsibilities, funding and sources."""
@@ -365,7 +384,12 @@ _FUNDING = {
 }
 
 
-@router.get("/funding", summary="List funding amounts", responses=_example(_listing(_FUNDING), 422))
+@router.get(
+    "/funding",
+    response_model=models.FundingPage,
+    summary="List funding amounts",
+    responses=_example(_listing(_FUNDING), 422),
+)
 @api_errors
 def funding(
     kg: KGDep,
@@ -397,7 +421,9 @@ def funding(
     )
 
 
-@router.get("/funding/{id}", summary="One funding amount", responses=_example(_FUNDING, 404))
+@router.get(
+    "/funding/{id}", response_model=models.Funding, summary="One funding amount", responses=_example(_FUNDING, 404)
+)
 @api_errors
 def funding_item(kg: KGDep, id: Id):
     """One funding amount."""
@@ -406,6 +432,7 @@ def funding_item(kg: KGDep, id: Id):
 
 @router.get(
     "/ratings",
+    response_model=models.RatingPage,
     summary="List ratings",
     responses=_example(
         _listing(
@@ -448,7 +475,9 @@ def ratings(
     )
 
 
-@router.get("/figures", summary="List progress figures", responses=_example(_listing({}), 422))
+@router.get(
+    "/figures", response_model=models.FigurePage, summary="List progress figures", responses=_example(_listing({}), 422)
+)
 @api_errors
 def figures(
     kg: KGDep,
@@ -464,7 +493,7 @@ def figures(
     return acc.list_figures(kg, commitment=commitment, unit=unit, jurisdiction=jurisdiction, limit=limit, offset=offset)
 
 
-@router.get("/documents", summary="List source documents")
+@router.get("/documents", response_model=models.DocumentPage, summary="List source documents")
 @api_errors
 def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
     """The source documents, with metadata and how many citations point into each."""
@@ -473,6 +502,7 @@ def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
 
 @router.get(
     "/search",
+    response_model=models.SearchPage,
     summary="Search by name, alias or statement",
     responses=_example(_listing({**_NURSES, "score": 20.0, "matched": ["label"]}), 422),
 )
@@ -493,6 +523,7 @@ def search(
 
 @router.get(
     "/accountability/matrix",
+    response_model=models.Matrix,
     summary="Accountability matrix: bodies × commitments (or programmes)",
     responses={
         200: {
@@ -543,7 +574,7 @@ def accountability_matrix(
     return m
 
 
-@router.get("/gaps", summary="Accountability gaps")
+@router.get("/gaps", response_model=models.Gaps, summary="Accountability gaps")
 @api_errors
 def gaps(kg: KGDep):
     """Commitments with no accountable or lead body, programmes with no lead or no funding, commitments
