@@ -308,8 +308,9 @@ class QueryExecutor:
 
     # -- requests ---------------------------------------------------------------------------------------
 
-    def run(self, req: SparqlRequest, accept: str | None) -> Outcome:
-        """Run one request within the deadline (queueing for a worker counts towards it)."""
+    def run(self, req: SparqlRequest | tuple[bytes, str], accept: str | None) -> Outcome:
+        """Run one request within the deadline (queueing for a worker counts towards it): a query for
+        :func:`worker_main`, or what another ``main`` reads (an upload and its media type for validation)."""
         if not self._admitted.acquire(blocking=False):
             return busy(f"too many {self.many} at once (at most {self.max_concurrent}); try again shortly")
         try:
@@ -317,7 +318,7 @@ class QueryExecutor:
         finally:
             self._admitted.release()
 
-    def _run(self, req: SparqlRequest, accept: str | None) -> Outcome:
+    def _run(self, req: SparqlRequest | tuple[bytes, str], accept: str | None) -> Outcome:
         deadline = time.monotonic() + self.timeout
         with self._lock:
             self._waiting += 1
