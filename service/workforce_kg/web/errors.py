@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from workforce_kg.analysis import accountability as acc
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.store.remote import RemoteError
 from workforce_kg.web.deps import get_shell
@@ -47,10 +48,35 @@ async def not_in_graph(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.message}, status_code=404)
 
 
+#: Parameters that are path segments (their 422 says ``"loc": ["path", ...]``).
+PATH_PARAMETERS = {"format", "id"}
+
+
+async def unknown_id(request: Request, exc: Exception) -> JSONResponse:
+    """The core found no entity with that id: 404 ``{"error": ...}``."""
+    assert isinstance(exc, acc.NotFound)
+    return JSONResponse({"error": str(exc)}, status_code=404)
+
+
+async def invalid_filter(request: Request, exc: Exception) -> JSONResponse:
+    """A filter names nothing known: 422 ``{"error", "field", "detail"}``, shaped like FastAPI's own
+    validation errors."""
+    assert isinstance(exc, acc.InvalidFilter)
+    where = "path" if exc.field in PATH_PARAMETERS else "query"
+    detail = [{"loc": [where, exc.field], "msg": exc.message, "type": "value_error"}]
+    return JSONResponse({"error": exc.message, "field": exc.field, "detail": detail}, status_code=422)
+
+
 async def remote_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The remote SPARQL store is down or too slow: say so, as a 503."""
     assert isinstance(exc, RemoteError)
     return JSONResponse({"error": str(exc)}, status_code=503)
 
 
-HANDLERS = {HTTPException: http_exception, NotInGraph: not_in_graph, RemoteError: remote_unavailable}
+HANDLERS = {
+    HTTPException: http_exception,
+    NotInGraph: not_in_graph,
+    acc.NotFound: unknown_id,
+    acc.InvalidFilter: invalid_filter,
+    RemoteError: remote_unavailable,
+}

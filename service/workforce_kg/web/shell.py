@@ -36,8 +36,10 @@ LICENCE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 
 
 def root(request: Request) -> str:
-    """The application's root path (``""`` unless it is mounted under a prefix), without a final slash."""
-    return request.scope.get("root_path", "").rstrip("/")
+    """The application's root path (``""`` unless it is mounted under a prefix), without a final slash;
+    the application's, also inside a mounted app such as the static files (whose ``root_path`` is theirs)."""
+    scope = request.scope
+    return str(scope.get("app_root_path", scope.get("root_path", ""))).rstrip("/")
 
 
 class Shell:
