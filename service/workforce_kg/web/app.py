@@ -84,7 +84,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                     memory=2 * settings.query_memory,
                     sandbox=settings.sandbox,
                 )
-        app.state.shell = Shell(licence=licence(app.state.kg))
+        try:
+            declared = licence(app.state.kg)
+        except (RemoteError, OSError):  # a remote store that is down: the pages go without the licence link
+            declared = None
+        app.state.shell = Shell(licence=declared)
         app.state.in_process_validator = InProcessValidator()
         yield
         for part in (app.state.executor, app.state.validators, app.state.writer):
