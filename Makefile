@@ -54,8 +54,8 @@ test: lint $(WEB_DEPS) chromium virtuoso
 # Static checks, run first by `make test` (so CI runs them): ruff (lint and format), mypy, and the
 # architecture contracts of pyproject.toml (layers, the web framework only under web/, no import cycle).
 lint: $(DEPS)
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench tools
+	$(BIN)/ruff format --check service tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -743,3 +743,135 @@ def test_by_when_tables_give_commitments_deadlines_and_leads(tmp_path, graph):
     assert any(
         c.fields["subject"] == visitors.iri and c.fields["role"] == "lead" for c in draft.by_kind("responsibility")
     )
+
+
+# -- ingest2: genre rules found on held-out documents (each on a small invented text) ----------------------
+
+
+def test_action_table_with_a_number_column_and_rows_across_blank_lines(tmp_path, graph):
+    """ "No. | Action | Lead | By when" (HTML, rows read as tab-separated lines with blank lines between):
+    the action cell, not the row number, is the commitment; the lead cell a body; the date its deadline."""
+    html = (
+        "<html><body><main><h1>Delivery plan</h1><h2>Actions</h2><table>"
+        "<tr><th>No.</th><th>Action</th><th>Lead</th><th>By when</th></tr>"
+        "<tr><td>1</td><td>Open a regional nursing bank</td><td>Skills for Care</td><td>October 2025</td></tr>"
+        "<tr><td>2</td><td>Publish a retention toolkit</td><td>Care Quality Commission</td>"
+        "<td>Within three months</td></tr>"
+        "</table><p>The board will review progress.</p></main></body></html>"
+    )
+    draft = ingest(write(tmp_path, "plan.html", html), "test-no-table", date="2025-02-10", graph=graph)
+    rows = {c.quote: c for c in draft.by_kind("commitment")}
+    bank = rows["Open a regional nursing bank"]
+    assert bank.fields["deadline"] == "2025-10" and bank.fields["made_by"] == f"{BASE}/organisation/skills-for-care"
+    assert rows["Publish a retention toolkit"].fields["deadline"] == "2025-05-10"
+    assert not any(c.quote in ("1", "2") for c in draft.by_kind("commitment"))
+
+
+def test_reported_speech_two_dated_pledges_and_a_bare_month(tmp_path, graph):
+    """Minutes: "she said that the trust would open X by … and would extend Y by the end of March" are two
+    commitments of the trust, each with its own deadline; a month without a year is the next such month."""
+    text = (
+        "Eastmoor Hospitals NHS Foundation Trust\n\nMinutes of the Board of Directors, 12 November 2024\n\n"
+        "The Chief Nurse said that the trust would open a staff nursery by June 2025 and would extend the "
+        "rostering pilot to all wards by the end of March.\n\n"
+        "The next meeting will be held on 5 February 2025.\n"
+    )
+    draft = ingest(
+        write(tmp_path, "minutes.txt", text),
+        "test-reported",
+        date="2024-11-12",
+        publisher="Eastmoor Hospitals NHS Foundation Trust",
+        graph=graph,
+    )
+    trust = next(c.iri for c in draft.by_kind("body") if c.label == "Eastmoor Hospitals NHS Foundation Trust")
+    cmts = {c.fields["deadline"]: c for c in draft.by_kind("commitment") if c.fields.get("deadline")}
+    assert set(cmts) == {"2025-06", "2025-03"}
+    assert "nursery" in cmts["2025-06"].quote and "rostering" in cmts["2025-03"].quote
+    assert all(c.fields["made_by"] == trust for c in cmts.values())  # "the trust" = the publisher
+    assert not any("next meeting" in c.quote for c in draft.by_kind("commitment"))
+
+
+def test_lead_and_partner_lines_under_a_numbered_action(tmp_path, graph):
+    """ "Lead:", "Partners:" and "Timescale:" lines give the bodies' roles and the deadline of the action's
+    commitment (the first one under the same heading)."""
+    text = (
+        "# Workforce plan\n\n## Action 1: Grow the nursing workforce\n\n"
+        "We will increase nursing degree places by 200 a year.\n\n"
+        "- **Lead:** Skills for Care\n- **Partners:** NHS England and the Care Quality Commission\n"
+        "- **Timescale:** March 2027\n"
+    )
+    draft = ingest(write(tmp_path, "plan.md", text), "test-lead-lines", date="2024-06-01", graph=graph)
+    cmt = next(c for c in draft.by_kind("commitment") if "nursing degree places" in c.quote)
+    assert cmt.fields["deadline"] == "2027-03"
+    roles = {
+        (c.fields["body"].rsplit("/", 1)[-1], c.fields["role"])
+        for c in draft.by_kind("responsibility")
+        if c.fields["subject"] == cmt.iri
+    }
+    assert {("skills-for-care", "lead"), ("nhse", "partner"), ("cqc", "partner")} <= roles
+
+
+def test_ranks_known_commitments_and_abbreviations_after_a_longer_phrase(tmp_path, graph):
+    """ "the fourth largest" is a figure in unit rank; "the national commitment to 50,000 more nurses" cites the
+    graph's commitment instead of drafting a new one; "(HFICB)" after "the Board of NHS H and F Integrated
+    Care Board" names the ICB, not "Board of NHS …"."""
+    text = (
+        "This paper updates the Board of NHS Harlow and Fenby Integrated Care Board (HFICB) on the workforce.\n\n"
+        "Nurses are the fourth largest staff group in the system.\n\n"
+        "Our trusts have contributed 640 nurses to the national commitment to 50,000 more nurses.\n"
+    )
+    draft = ingest(write(tmp_path, "paper.txt", text), "test-rank", date="2024-05-15", graph=graph)
+    assert any(c.fields["unit"] == "rank" and c.fields["value"] == Decimal(4) for c in draft.by_kind("figure"))
+    linked = [c for c in draft.by_kind("commitment") if c.linked]
+    assert [c.iri for c in linked] == [f"{BASE}/commitment/nurses-50k"]
+    assert not [c for c in draft.by_kind("commitment") if not c.linked and "50,000" in c.quote]
+    icb = next(c for c in draft.by_kind("body") if "HFICB" in c.fields.get("alt_labels", []))
+    assert icb.label == "NHS Harlow and Fenby Integrated Care Board"
+
+
+def test_funders_by_the_nearest_cue_and_the_purpose(tmp_path, graph):
+    """Two amounts with two funders in one sentence; the funder of "£… for the new nursery" is responsible
+    (funder) for the commitment the nursery was named in."""
+    text = (
+        "Minutes of the Board, 7 November 2024\n\n"
+        "The Chief Nurse said that the trust would open a second staff nursery by September 2025.\n\n"
+        "NHS England had approved £1.2 million of capital funding for the new nursery, and the Westfield "
+        "Hospitals Charity would contribute £300,000 towards its fit-out.\n"
+    )
+    draft = ingest(write(tmp_path, "minutes.txt", text), "test-funders", date="2024-11-07", graph=graph)
+    funders = {c.fields["amount"]: c.fields["funder"] for c in draft.by_kind("funding")}
+    charity = next(c.iri for c in draft.by_kind("body") if c.label == "Westfield Hospitals Charity")
+    assert funders == {Decimal(1200000): f"{BASE}/organisation/nhse", Decimal(300000): charity}
+    nursery = next(c.iri for c in draft.by_kind("commitment") if "nursery" in c.quote)
+    assert any(
+        r.fields == {"body": f"{BASE}/organisation/nhse", "role": "funder", "subject": nursery}
+        for r in draft.by_kind("responsibility")
+    )
+
+
+def test_pdf_wrapped_lines_are_joined_but_tables_and_items_are_not(tmp_path):
+    """A sentence wrapped across PDF lines reads as one line; list items and table rows keep their lines."""
+    long = (
+        "The college would deliver the teaching of the new apprentices at both of its campuses and the trust "
+        "would fund the salaries of every apprentice for the whole of the three years of the course."
+    )
+    path = write(
+        tmp_path,
+        "wrapped.pdf",
+        pdf_bytes([long, "(a) the report be noted;", "(b) the plan be approved;", "Commitment\tOverall\tImpact"]),
+    )
+    text = read_text(path)
+    assert long in text
+    assert "\n(a) the report be noted;\n(b) the plan be approved;" in text
+
+
+def test_turtle_without_the_graph_has_the_same_triples(tmp_path, graph):
+    """``Draft.turtle()`` writes the triples straight to Oxigraph when the rdflib graph was not built: the
+    same triples as ``Draft.graph``."""
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    path = write(tmp_path, "response.txt", GOVT_RESPONSE)
+    draft = ingest(path, "test-turtle", date="2024-05-01", publisher="dhsc", graph=graph)
+    fast = Graph().parse(data=draft.turtle(), format="turtle")
+    _, only_fast, only_graph = graph_diff(to_isomorphic(fast), to_isomorphic(draft.graph))
+    assert len(fast) == len(draft.graph) > 100 and not len(only_fast) and not len(only_graph)

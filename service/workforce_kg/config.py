@@ -94,47 +94,89 @@ class Settings:
 
     host: str = field(default="127.0.0.1", metadata={"doc": "Address `serve` listens on."})
     port: int = field(default=8000, metadata={"doc": "Port `serve` listens on."})
-    store: Path | str = field(default_factory=_default_store, metadata={
-        "doc": "Store location: a folder (the embedded on-disk store) or `remote:<query endpoint>` / "
-               "`remote:<query endpoint>|<update endpoint>` (a SPARQL 1.1 server; credentials may be in the "
-               "update URL). `make` uses `.store`.",
-        "default": "$XDG_DATA_HOME/workforce-kg/store (~/.local/share/workforce-kg/store)"})
-    base_iri: str = field(default=DEFAULT_BASE_IRI, metadata={
-        "doc": "Base of every IRI, set at build time (every IRI of the bundled graph is rewritten); "
-               "a trailing `/` is dropped."})
-    query_timeout: float = field(default=30.0, metadata={
-        "doc": "Seconds a query or validation may take, waiting for a worker included; then it is "
-               "stopped, its worker killed, and the client gets 503."})
-    max_rows: int = field(default=100_000, metadata={
-        "doc": "Result rows before results are cut (the answer carries `X-Result-Truncated: true`)."})
-    update_token: str | None = field(default=None, metadata={
-        "doc": "Writes stay off while unset. One token (recorded in the audit as `curator`) or named "
-               "ones, `alice:TOKEN1,bob:TOKEN2` (the name is recorded with each write)."})
-    sources: Path | None = field(default=None, metadata={
-        "doc": "Folder of the source texts, for the quote check of writes (`provenance` and `stats` "
-               "read it too, or `--sources`). Unset: `../shared/sources` beside the repository."})
-    cors_origins: tuple[str, ...] = field(default=("*",), metadata={
-        "doc": "Origins allowed for read-only cross-site requests, comma-separated."})
-    max_body: int = field(default=1_000_000, metadata={
-        "doc": "Largest request body in bytes, and longest query or update in characters (then 413)."})
-    query_workers: int = field(default=4, metadata={
-        "doc": "Worker processes that run queries; 0 runs them in the web process (unconfined, no timeout)."})
-    max_concurrent: int = field(default=32, metadata={
-        "doc": "SPARQL queries admitted at once, running or waiting for a worker; more get 503 with "
-               "`Retry-After`. The same number of validations."})
-    validation_workers: int = field(default=2, metadata={
-        "doc": "Worker processes that run `POST /validate`; 0 runs it in the web process (no timeout)."})
-    update_timeout: float = field(default=60.0, metadata={
-        "doc": "Seconds a write may take; then it is stopped (503) and nothing changes."})
-    query_memory: int = field(default=GiB, metadata={
-        "doc": "Memory of one query or validation worker, in bytes or with a unit (`512MiB`, `2GiB`); "
-               "then the query is stopped (503). The writer may use twice as much.",
-        "default": "1GiB"})
-    sandbox: str = field(default_factory=_default_sandbox, metadata={
-        "doc": "Confinement of query, validation and write workers (seccomp + Landlock): `require` "
-               "refuses to start a worker the kernel cannot confine, `best-effort` logs the missing "
-               "layer, `off` is for debugging.",
-        "default": "require on Linux, else off"})
+    store: Path | str = field(
+        default_factory=_default_store,
+        metadata={
+            "doc": "Store location: a folder (the embedded on-disk store) or `remote:<query endpoint>` / "
+            "`remote:<query endpoint>|<update endpoint>` (a SPARQL 1.1 server; credentials may be in the "
+            "update URL). `make` uses `.store`.",
+            "default": "$XDG_DATA_HOME/workforce-kg/store (~/.local/share/workforce-kg/store)",
+        },
+    )
+    base_iri: str = field(
+        default=DEFAULT_BASE_IRI,
+        metadata={
+            "doc": "Base of every IRI, set at build time (every IRI of the bundled graph is rewritten); "
+            "a trailing `/` is dropped."
+        },
+    )
+    query_timeout: float = field(
+        default=30.0,
+        metadata={
+            "doc": "Seconds a query or validation may take, waiting for a worker included; then it is "
+            "stopped, its worker killed, and the client gets 503."
+        },
+    )
+    max_rows: int = field(
+        default=100_000,
+        metadata={"doc": "Result rows before results are cut (the answer carries `X-Result-Truncated: true`)."},
+    )
+    update_token: str | None = field(
+        default=None,
+        metadata={
+            "doc": "Writes stay off while unset. One token (recorded in the audit as `curator`) or named "
+            "ones, `alice:TOKEN1,bob:TOKEN2` (the name is recorded with each write)."
+        },
+    )
+    sources: Path | None = field(
+        default=None,
+        metadata={
+            "doc": "Folder of the source texts, for the quote check of writes (`provenance` and `stats` "
+            "read it too, or `--sources`). Unset: `../shared/sources` beside the repository."
+        },
+    )
+    cors_origins: tuple[str, ...] = field(
+        default=("*",), metadata={"doc": "Origins allowed for read-only cross-site requests, comma-separated."}
+    )
+    max_body: int = field(
+        default=1_000_000,
+        metadata={"doc": "Largest request body in bytes, and longest query or update in characters (then 413)."},
+    )
+    query_workers: int = field(
+        default=4,
+        metadata={"doc": "Worker processes that run queries; 0 runs them in the web process (unconfined, no timeout)."},
+    )
+    max_concurrent: int = field(
+        default=32,
+        metadata={
+            "doc": "SPARQL queries admitted at once, running or waiting for a worker; more get 503 with "
+            "`Retry-After`. The same number of validations."
+        },
+    )
+    validation_workers: int = field(
+        default=2,
+        metadata={"doc": "Worker processes that run `POST /validate`; 0 runs it in the web process (no timeout)."},
+    )
+    update_timeout: float = field(
+        default=60.0, metadata={"doc": "Seconds a write may take; then it is stopped (503) and nothing changes."}
+    )
+    query_memory: int = field(
+        default=GiB,
+        metadata={
+            "doc": "Memory of one query or validation worker, in bytes or with a unit (`512MiB`, `2GiB`); "
+            "then the query is stopped (503). The writer may use twice as much.",
+            "default": "1GiB",
+        },
+    )
+    sandbox: str = field(
+        default_factory=_default_sandbox,
+        metadata={
+            "doc": "Confinement of query, validation and write workers (seccomp + Landlock): `require` "
+            "refuses to start a worker the kernel cannot confine, `best-effort` logs the missing "
+            "layer, `off` is for debugging.",
+            "default": "require on Linux, else off",
+        },
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:

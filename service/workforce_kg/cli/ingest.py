@@ -90,7 +90,7 @@ def ingest(
         else:
             output.write_text(ttl, encoding="utf-8")
         if report is not None:
-            report.write_text(draft.report(fmt), encoding="utf-8")
+            report.write_text(draft.report(fmt or "md"), encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write: {exc.strerror or exc}")
     counts = ", ".join(f"{n} {k}" for k, n in draft.summary().items()) or "no candidates"
@@ -135,7 +135,8 @@ def review(
         list[str] | None,
         typer.Option(
             "--accept",
-            help="Accept every candidate of this kind (repeatable): body, programme, commitment, funding, figure, responsibility, rating, evaluation, change.",
+            help="Accept every candidate of this kind (repeatable): body, programme, commitment, funding, figure, "
+            "responsibility, rating, evaluation, change.",
         ),
     ] = None,
     reject: Annotated[
@@ -235,7 +236,8 @@ def _interactive(all_items, labels: dict, force: bool = False) -> set:
                 chosen.add(it.iri)
             continue
         typer.echo(
-            f"\n[{n}/{len(all_items)}] {it.kind} {it.id} ({'new' if it.new else 'existing'}, confidence {it.confidence:.2f})"
+            f"\n[{n}/{len(all_items)}] {it.kind} {it.id} "
+            f"({'new' if it.new else 'existing'}, confidence {it.confidence:.2f})"
         )
         typer.echo(f"  {it.label}")
         for loc, quote in it.citations[:3]:

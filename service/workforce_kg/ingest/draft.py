@@ -106,6 +106,11 @@ class Draft:
         for p, uri in prefixes(BASE).items():
             g.bind(p, uri)
         g.bind("ingest", f"{BASE}/id/ingest/")
+        self._fill(g)
+        return g
+
+    def _fill(self, g) -> None:
+        """Add the draft's triples to ``g`` (an rdflib Graph, or anything with ``add``)."""
         doc = self.doc_iri
         d = self.document
         g.add((doc, RDF.type, WKG.SourceDocument))
@@ -133,7 +138,6 @@ class Draft:
         g.add((act, WKG.inputFile, Literal(d["file_name"])))
         for c in self.candidates:
             self._add(g, c, act)
-        return g
 
     def _cite(self, g: Graph, node: URIRef, c: Candidate, act: URIRef) -> None:
         for cit in c.citations:
@@ -244,10 +248,17 @@ class Draft:
         """The draft as Turtle (written by Oxigraph: rdflib's Turtle writer is slow on large drafts)."""
         import pyoxigraph as ox
 
-        nt = self.graph.serialize(format="nt", encoding="utf-8")
-        quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        if self._graph is not None:
+            nt = self._graph.serialize(format="nt", encoding="utf-8")
+        else:  # no rdflib graph needed: the triples go straight to Oxigraph (building the Graph is the slow part)
+            triples = _TripleList()
+            self._fill(triples)
+            nt = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples).encode("utf-8")
+        quads = ox.parse(nt, format=ox.RdfFormat.TURTLE)
         used = {p: u for p, u in prefixes(BASE).items()}
-        return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+        out = ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=used)
+        assert out is not None  # serialize returns the bytes when no output is given
+        return out.decode("utf-8")
 
     def summary(self) -> dict[str, int]:
         return {k: len(self.by_kind(k)) for k in KINDS if self.by_kind(k)}
@@ -370,6 +381,13 @@ class Draft:
             + "".join(rows)
             + "</body></html>\n"
         )
+
+
+class _TripleList(list):
+    """A list of triples with the ``add`` method ``Draft._fill`` calls."""
+
+    def add(self, triple: tuple) -> None:
+        self.append(triple)
 
 
 def short(iri: str) -> str:

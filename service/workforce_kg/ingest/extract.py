@@ -351,6 +351,24 @@ _ADJ = re.compile(
 )
 
 
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+RANK = re.compile(
+    rf"\b(?P<ord>{'|'.join(_ORDINALS)}|[1-9]\d?(?:st|nd|rd|th))[\s-]+(?:largest|biggest|highest|lowest|"
+    r"smallest|most|least|best|worst|fastest|slowest)\b",
+    re.I,
+)
+
+
 @dataclass
 class Number:
     """A figure found in a sentence."""
@@ -411,7 +429,7 @@ def figures(sentence: str) -> list[Number]:
 
     Years, dates, money, paragraph and list numbers are not figures.
     """
-    out = []
+    out: list[Number] = []
     for m in FIGURE.finditer(sentence):
         num, start, end = m.group("num"), m.start(), m.end()
         before = sentence[max(0, m.start("num") - 12) : m.start("num")]
@@ -487,6 +505,10 @@ def figures(sentence: str) -> list[Number]:
         if re.search(r"\b(?:the|these|those|our|its|their|all)\s+$", sentence[max(0, m.start() - 8) : m.start()], re.I):
             continue  # "the five pillars": a name, not a figure
         out.append(Number(Decimal(value), unit, qualifier(m.group("qual")), m.start(), m.end() - 1 + length))
+    for m in RANK.finditer(sentence):  # "the fourth largest professional group": a rank, unit:rank
+        word = m.group("ord").lower()
+        value = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        out.append(Number(Decimal(value), "rank", None, m.start(), m.end()))
     out.sort(key=lambda n: n.start)
     return out
 
@@ -558,6 +580,11 @@ _RELATIVE = re.compile(
     r"\b(?:by|before|within|in|over|during)\s+(?:the\s+)?(?P<rel>end of (?:the|this) year|this year|next year|"
     r"the next (?P<n>\w+) years?|(?P<n2>\w+) years?|this financial year|next financial year|end of the decade)\b"
     r"|\b(?P<bare>this year|next year|by the end of the year)\b",
+    re.I,
+)
+_BARE_MONTH = re.compile(
+    rf"\b(?:by|before|no later than|until)\s+(?:the\s+)?(?:end of\s+)?(?P<m>{_MONTH})\b"
+    rf"(?!\s+(?:\d|of\b))",
     re.I,
 )
 _MONTHS_AHEAD = re.compile(r"\b(?:within|in|over the next|in the next|within the next)\s+(?P<n>\w+)\s+months?\b", re.I)
@@ -634,6 +661,10 @@ def deadline(sentence: str, doc_date: str | None) -> str | None:
     strong = [x for x in found if _CUE_RANK.get(" ".join(x.group("cue").lower().split()), 3) <= 2]
     if strong:
         return parse_date(strong[0].group("when"))
+    bare = _BARE_MONTH.search(sentence)
+    if bare and doc_date and len(doc_date) >= 7:  # "by the end of March": the next March after the document
+        month, (year, now) = MONTHS[bare.group("m").lower()], (int(doc_date[:4]), int(doc_date[5:7]))
+        return f"{year + (month <= now):04d}-{month:02d}"
     ahead = _MONTHS_AHEAD.search(sentence)
     if ahead and doc_date:
         n = ahead.group("n").lower()
@@ -729,7 +760,7 @@ ORG_HEADS = (
     r"Commission|Institute|Institution|Partnership|Authority|Office|Executive|University|Federation|"
     r"Foundation|Union|Panel|Ministry|Inspectorate|Confederation|Network|Alliance|Group|Groups|Unit|Team|"
     r"Government|Parliament|Assembly|Cabinet|Directorate|Centre|Center|Hospital|Hospitals|Corporation|"
-    r"Company|Council|Cooperative|Collaborative"
+    r"Company|Council|Cooperative|Collaborative|Charity|Charities|Organisation"
 )
 PROG_HEADS = (
     r"Plan|Strategy|Framework|Fund|Grant|Scheme|Programme|Program|Academy|Act|Standard|Standards|"
@@ -747,7 +778,8 @@ PROG_NAME = re.compile(
 PROG_PHRASE = re.compile(
     r"\b(?:established|launched|set up|created|introduced|developed|published|announced|running|runs|ran|"
     r"delivering|delivered|leading|led|funding|funded|hosts?|hosted|expanded|extended|piloted|trialled|"
-    r"commissioned|formed|rolled out)\s+(?:a|an|the|its|our|their|his|her)\s+"
+    r"commissioned|formed|rolled out|for|towards|into|extend|launch|open|approved?|approves|pay for|"
+    r"invest(?:s|ed)? in)\s+(?:a|an|the|its|our|their|his|her)\s+"
     r"(?P<name>(?:(?!(?:a|an|the|and|or|to|of|for|in|with|which|that)\b)[\w\-()/’']+\s+){1,7}?"
     r"(?:programme|scheme|strategy|framework|fund|plan|network|forum|review|pilot|trial|toolkit|standard|"
     r"campaign|initiative|service|academy|pathway|collaborative|platform|hub|survey))\b",
@@ -767,6 +799,9 @@ UNIVERSITY_NAME = re.compile(
     r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,3})"
 )
 NATION_NAME = re.compile(r"\b(?P<name>(?:[A-Z][\w’'\-]*\s+){1,3}(?:England|Wales|Scotland|Northern Ireland|Cymru))\b")
+DEPT_NAME = re.compile(
+    r"\b(?P<name>(?:Department|Ministry|Office) (?:of|for) (?:the )?[A-Z][\w’'\-]*(?:(?: and| &)? [A-Z][\w’'\-]*){0,4})(?![\w’'\-])"
+)
 NHS_NAME = re.compile(r"\bNHS\s+(?P<rest>(?:[A-Z][a-z]+\s?){1,3})")
 ABBREV_DEF = re.compile(rf"(?P<name>(?:{_CAP}{_LINK}){{1,8}}{_CAP})(?:’s|'s)?\s+\((?P<abbr>[A-Z][A-Za-z&]{{1,9}})\)")
 _LEADING = re.compile(
@@ -810,7 +845,8 @@ NUMBERED_LABEL = re.compile(
 
 
 def trim_name(name: str) -> str:
-    """A name without a leading article or sentence-initial word."""
+    """A name without a leading article or sentence-initial word, or a trailing month or year."""
+    name = re.sub(rf"(?:\s+(?:{_MONTH}|(?:19|20)\d\d))+$", "", name)
     prev = None
     while prev != name:
         prev = name
@@ -831,6 +867,8 @@ def initials_match(name: str, abbr: str) -> bool:
     a = "".join(ch for ch in abbr if ch.isupper())
     if a.startswith("NHS") and name.startswith("NHS"):
         return True
+    if name.startswith("NHS ") and not a.startswith("N"):  # "NHS Northshire Integrated Care Board (NICB)"
+        initials = initials[1:]
     it = iter(initials)
     return len(a) >= 2 and a[0] == (initials[:1] or "?") and all(ch in it for ch in a)
 
@@ -931,7 +969,13 @@ ROLE_CUES = [
         ),
         "lead",
     ),
-    (re.compile(r"\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)", re.I), "commissioner"),
+    (
+        re.compile(
+            r"\bon behalf of\s+(?P<after3>)|\bcommissioned by\s+(?P<after>)|\b(?P<before>)commissioned\s+(?!by|from|to)",
+            re.I,
+        ),
+        "commissioner",
+    ),
     (
         re.compile(
             r"\bcommissioned from\s+(?P<after>)|\b(?P<before>)(?:was|were|has been|have been)\s+commissioned\b", re.I
@@ -940,7 +984,8 @@ ROLE_CUES = [
     ),
     (
         re.compile(
-            r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding)\b",
+            r"\bfunded by\s+(?P<after>)|\bfunding from\s+(?P<after2>)|\b(?P<before>)(?:will\s+)?(?:fund|funds|funded|invest|invests|invested|provide[sd]? funding|allocat(?:e|es|ed)|"
+            r"set aside|contribut(?:e|es|ed)|approved [^.;]{0,30}?funding)\b|\b(?P<before2>)(?:’s|')?\s*funding of\s+£",
             re.I,
         ),
         "funder",
@@ -977,7 +1022,8 @@ ROLE_CUES = [
 ]
 
 CHANGE = re.compile(
-    r"(?P<a>)(?:was|were|has been|have been|will be|is being|are being)?\s*(?:merged (?:into|with)|replaced by|"
+    r"(?P<a>)(?:was|were|has been|have been|will be|is being|are being)?\s*(?:merged (?:into|with)|"
+    r"(?:will|would|is to|are to|is due to|are due to|to)\s+merge (?:into|with)|replaced by|"
     r"became part of|abolished and (?:its|their) functions transferred to|transferred to|absorbed into|"
     r"incorporated into|succeeded by|subsumed into)\s+",
     re.I,

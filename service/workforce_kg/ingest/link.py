@@ -128,7 +128,7 @@ class Linker:
 
         def longest(i: int) -> tuple[int, str] | None:
             best = (i + 1, self.abbrev[toks[i][0]]) if toks[i][0] in self.abbrev else None
-            j, span = i, ()
+            j, span = i, tuple[str, ...]()
             while j < len(toks) and j - i < MAX_WORDS:
                 span = span + (lower[j],)
                 j += 1

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 from rdflib import Graph, URIRef
@@ -45,6 +46,64 @@ _WHEN_COLUMN = re.compile(
     r"completion date|date due|delivery date|by)",
     re.I,
 )
+_WHAT_COLUMN = re.compile(
+    r"(?:actions?|commitments?|what(?: we will do)?|deliverables?|milestones?|objectives?|"
+    r"priorit(?:y|ies)|targets?|measures? of success|outcomes?|recommendations?|tasks?)"
+)
+_REPORTED = re.compile(  # reported speech in minutes and news: "X said (that) the trust would open …"
+    r"\b(?:said|says|told|reported|confirmed|explained|replied|stated|announced|added|undertook|assured|"
+    r"agreed|advised|informed|indicated|promised)\b[^.;]{0,120}?\bwould\s+(?:also\s+|now\s+|then\s+)?"
+    r"(?!(?:be|have|not|need|like|seem|appear|mean|depend|allow|help|make it|take time|continue to be|"
+    r"merge)\b)[a-z]{3,}\b"
+    r"|\bunder which\b[^.;]{0,80}?\bwould\s+[a-z]{3,}\b",
+    re.I,
+)
+_AND_WOULD = re.compile(
+    r"(?:,\s*|\s)and\s+(?:that\s+)?(?:(?:the|it|they|she|he|we)\b[^,;.]{0,40}?\s)?"
+    r"(?P<verb>(?:would|will)\s+(?:also\s+)?(?!(?:be|not|have)\b)[a-z]{3,})",
+    re.I,
+)
+_LABEL_LINE = re.compile(  # "- **Lead:** Department of Health" under a numbered action
+    r"^\W*(?P<label>leads?|lead (?:organisation|body|agency|partner)s?|owners?|responsible(?: body| organisation)?|"
+    r"accountable(?: body| organisation)?|(?:delivery |key |supporting )?partners?|supported by|working with|"
+    r"funding|funded by|funders?|timescales?|by when|deadline|due(?: date)?|target date|delivery date)"
+    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>\S.*)$",
+    re.I,
+)
+_LABEL_ROLES = {
+    "lead": "lead",
+    "owner": "lead",
+    "responsible": "lead",
+    "accountable": "accountable",
+    "partner": "partner",
+    "supported": "partner",
+    "working": "partner",
+    "funding": "funder",
+    "funded": "funder",
+    "funder": "funder",
+}
+_CARRIED_DEADLINE = re.compile(
+    r"^(?:It|This|They|These|The (?:new )?\w+)\s+(?:will|would|should|is to|are to)\s+be\s+"
+    r"(?:in place|ready|available|operational|up and running|launched|complete|completed|"
+    r"delivered|established|introduced|published|live|open)\b",
+    re.I,
+)
+_OBJECT_OF = re.compile(
+    r"\b(?:for|to|of|on|about|from|in|at|into|across|within|under|than)\s+(?:the\s+|all\s+|our\s+|its\s+|their\s+|every\s+|each\s+)?"
+    r"(?:\w+\s+)?$",
+    re.I,
+)
+_IT_BY = re.compile(
+    r"\b(?:establish|deliver|complete|introduce|launch|publish|implement|set up|achieve|meet|"
+    r"have|open|finish)\s+(?:it|them|this)\s+(?:by|before|within)\b",
+    re.I,
+)
+_ABOUT_ITSELF = re.compile(
+    r"^\W*(?:This|The)\s+(?:plan|paper|report|strategy|document|framework|response|update|"
+    r"chapter|section)\s+(?:sets out|describes|explains|outlines|summarises|presents|"
+    r"responds|builds|shows|updates)\b",
+    re.I,
+)
 _THIS_COMMITMENT = re.compile(r"\b(?:this|that|the) (?:manifesto )?(?:commitment|target|pledge|ambition)\b", re.I)
 _STAGED = re.compile(
     rf"\(?(?P<value>\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<pct>%|per cent)?\s+(?:of [^,;()]{{1,60}}?\s+)?"
@@ -52,11 +111,16 @@ _STAGED = re.compile(
 )
 _LIST_OF_COMMITMENTS = re.compile(
     r"\b(?:commitments|pledges|targets|priorities|actions|ambitions|objectives|"
-    r"following)\b",
+    r"following|RESOLVED|resolved|AGREED)\b",
     re.I,
 )
+_NOT_A_COMMITMENT = re.compile(r"\b(?:next meeting|will be held|would be held|be noted|be received|was noted)\b", re.I)
 _BY_DATE = re.compile(
     rf"\b(?:by|before|no later than)\s+(?:the end of\s+)?(?:\d{{1,2}}\s+)?(?:{ex._MONTH}\s+)?(?:19|20)\d\d\b"
+)
+_POST_WORD = re.compile(
+    r"^(?:Chief|Director|Deputy|Head|Chair|Chairman|Chairwoman|Vice|Lead|Medical Director|"
+    r"Secretary|Minister|Officer|Executive Director|Non-executive)\b"
 )
 _STOPWORDS = {
     "the",
@@ -142,6 +206,8 @@ class Extraction:
         self.seen: dict[tuple, str] = {}
         self.table_rows: set[str] = set()  # statements read from "by when" tables
         self.last_actor: str | None = None
+        self.resolver: str | None = None  # the body named before "RESOLVED"
+        self.section_main: dict[str | None, str] = {}  # heading (None: no heading) -> its first commitment
         self.locator = ""  # the locator of the sentence being read
         self.last_commitment: tuple[str, str] | None = None
         self._located = 0  # index of the leaf segment last located (ratings are read in document order)
@@ -157,6 +223,14 @@ class Extraction:
         for node, value in graph.subject_objects(SCHEMA.value):
             if (node, RDF.type, WKG.Funding) in graph:
                 self.existing_amounts.setdefault(Decimal(str(value)), []).append(str(node))
+        self.known_commitments: list[tuple[str, str]] = []  # (normalised label, IRI): labels a text can quote
+        for iri, known in linker.nodes.items():
+            if known.kind != "commitment":
+                continue
+            for lab in known.labels:
+                lab_n = " ".join(sources.normalise(lab).lower().split())
+                if len(lab_n.split()) >= 3 and (re.search(r"\d", lab_n) or len(lab_n.split()) >= 5):
+                    self.known_commitments.append((lab_n, iri))
         self.existing_figures: dict[tuple, list[str]] = {}
         for node, value in graph.subject_objects(WKG.value):
             unit = graph.value(node, WKG.unit)
@@ -297,6 +371,9 @@ class Extraction:
 
         for m in ex.ABBREV_DEF.finditer(sentence):
             name, abbr = ex.trim_name(m.group("name")), m.group("abbr")
+            while not ex.initials_match(name, abbr) and len(name.split()) > 2:
+                name = name.split(" ", 1)[1]  # "the Board of NHS X Integrated Care Board (XICB)": the name ends here
+                name = re.sub(r"^(?:of|for|and|the|to|in|on)\s+", "", name)
             if not ex.initials_match(name, abbr):
                 continue
             found = [x for x in self.linker.find(name) if x.end == len(name)]
@@ -313,9 +390,16 @@ class Extraction:
             if kind:
                 take(kind, name, m.start("name"), m.end(), alt=abbr, confidence=0.7)
         for m in ex.ORG_NAME.finditer(sentence):
-            name = m.group("name")
+            name, start = m.group("name"), m.start()
+            inner = re.match(rf"^(?:{ex.ORG_HEADS}) of (?:the )?(?=NHS\b|[A-Z])", name)
+            if inner and re.search(rf"\b(?:{ex.ORG_HEADS})$", name[inner.end() :]):  # "Board of NHS X Board"
+                name, start = name[inner.end() :], start + inner.end()
+            if _POST_WORD.match(name):
+                continue  # "Chief Executive", "Director of Nursing": posts, not bodies
             if len(name.split()) >= 2 and not re.match(r"^(?:The|A)\s+\w+$", name):
-                take("body", name, m.start(), m.end(), confidence=0.55)
+                take("body", name, start, m.end(), confidence=0.55)
+        for m in ex.DEPT_NAME.finditer(sentence):  # "Department of Health" (no head word at its end)
+            take("body", m.group("name"), m.start(), m.end(), confidence=0.55)
         for m in ex.UNIVERSITY_NAME.finditer(sentence):
             take("body", m.group("name"), m.start(), m.end(), confidence=0.55)
         for m in ex.NATION_NAME.finditer(sentence):  # "Social Care Wales", "Community Pharmacy England"
@@ -342,6 +426,23 @@ class Extraction:
             name = m.group("name")
             if len(name.split()) >= 3 and not ex.PROG_NAME.fullmatch(name):
                 take("programme", name[:1].upper() + name[1:], m.start("name"), m.end(), confidence=0.45)
+
+    def publisher_body(self, label: str, units: list[tuple[str, str]]) -> str | None:
+        """A publisher the graph does not know: the body the text names with its label (a new candidate,
+        cited where the text first names it), which "we", "the trust", "the board" then refer to."""
+        iri, _ = _publisher(label, self.linker)
+        if iri is None:
+            needle = sources.normalise(label).lower()
+            for loc, sent in units:
+                i = sent.lower().find(needle)
+                if i != -1 and loc != sent:
+                    iri = self.register(
+                        "body", sent[i : i + len(needle)], loc, sent, i, i + len(needle), confidence=0.7
+                    )
+                    break
+        if iri:
+            self.publisher = self.we = iri
+        return iri
 
     def units_of(self, locator: str, sentence: str) -> None:
         """ "The care market development team": a unit of the council (or department) the text is about."""
@@ -376,7 +477,13 @@ class Extraction:
 
     def actor_before(self, sentence: str, pos: int, mentions: list[Mention]) -> str | None:
         """The body named last before ``pos`` (or the publisher, for we / the government)."""
-        bodies = [m for m in mentions if m.end <= pos and self.kind_of(m.iri) == "body"]
+        bodies = [
+            m
+            for m in mentions
+            if m.end <= pos
+            and self.kind_of(m.iri) == "body"
+            and not _OBJECT_OF.search(sentence[max(0, m.start - 24) : m.start])
+        ]  # a subject, not an object
         head = sentence[:pos]
         pron = list(_PRONOUN_SUBJECT.finditer(head))
         if bodies and (not pron or bodies[-1].end > pron[-1].start()):
@@ -387,7 +494,8 @@ class Extraction:
         if self.last_actor and re.match(r"^\W*(?:it|they|she|he)\b", head, re.I):
             return self.last_actor  # "It will also explore …": the body the previous sentence named
         if self.locator.startswith("resolution") or re.match(r"^\W*(?:\d+\)\s*)?(?:resolved|agreed)\b", head, re.I):
-            return self.linker.phrases.get(("the", "committee"))  # a resolution is the meeting's body's
+            # a resolution is the meeting's body's: the one named before "RESOLVED", else "the Committee"
+            return self.resolver or self.linker.phrases.get(("the", "committee"))
         return None
 
     def resolve_we(self, units: list[tuple[str, str]]) -> None:
@@ -422,13 +530,25 @@ class Extraction:
                     committees[m.iri] += 1
                 if f"{BASE}/def/organisation-type/local-authority" in t:
                     councils[m.iri] += 1
-        if types(self.publisher) & govt:
-            self.we = self.publisher
+        parliamentary = {f"{BASE}/def/organisation-type/{t}" for t in ("legislature", "committee", "expert-panel")}
+        if types(self.publisher) & govt or (
+            self.publisher and not types(self.publisher) & parliamentary and self.publisher in self.by_iri
+        ):
+            self.we = self.publisher  # a government, or a body new to the graph (a trust, a health board …)
         else:
             top = departments.most_common(1) or governments.most_common(1)
             self.we = top[0][0] if top else self.publisher
         if self.we and department in types(self.we):
             self.linker.add_phrase("the department", self.we)
+        if self.publisher:  # "the trust", "the health board", "the ICB": the publisher speaking of itself
+            label = self.label_of(self.publisher)
+            tail = label.split()
+            for n in (1, 2):
+                if len(tail) > n and re.fullmatch(rf"(?:{ex.ORG_HEADS})", tail[-1]):
+                    self.linker.add_phrase("the " + " ".join(tail[-n:]), self.publisher)
+            if re.search(r"\bIntegrated Care Board\b", label):
+                self.linker.add_phrase("the ICB", self.publisher)
+                self.linker.add_phrase("ICB", self.publisher)
         # in minutes and council papers, "the Committee" and "the Council" are the ones the text names most
         for counts, words_ in ((committees, ("the committee", "committee")), (councils, ("the council",))):
             top = counts.most_common(1)
@@ -461,6 +581,16 @@ class Extraction:
     def sentence_facts(self, locator: str, sentence: str) -> None:
         self.locator = locator
         mentions = self.mentions(sentence)
+        resolved = re.search(r"\b(?:RESOLVED|resolved|AGREED)\b", sentence)
+        if resolved:
+            before = [m for m in mentions if m.end <= resolved.start() and self.kind_of(m.iri) == "body"]
+            if before and resolved.start() - before[-1].end <= 3:
+                self.resolver = before[-1].iri  # "The Board RESOLVED that:"
+            elif (
+                re.search(r"\bThe (?:Board|Trust Board|Governing Body)\s*$", sentence[: resolved.start()])
+                and self.publisher
+            ):
+                self.resolver = self.publisher  # the publisher's own board
         ratings = len(ex.RATING_WORDS.findall(sentence))
         table_row = (ratings >= 3 or (ratings >= 2 and sentence.count("|") >= 2)) and not re.search(
             r"\b(?:or|and)\s+(?:good|outstanding|inadequate|requires)", sentence, re.I
@@ -479,14 +609,27 @@ class Extraction:
         self.cite_mentions(locator, sentence, mentions)
         programmes = [m for m in mentions if self.kind_of(m.iri) == "programme"]
         cue = ex.COMMITMENT.search(sentence)
+        named = self.named_commitments(locator, sentence)
+        if (
+            cue
+            and named
+            and any(cue.start() <= end and start - cue.end() <= 25 for start, end in named)
+            and re.search(r"commitment|target|pledge|ambition|promise", cue.group(0), re.I)
+        ):
+            cue = None  # "… the national commitment to 50,000 more nurses": a reference to a known commitment
+        if cue is None:
+            cue = _REPORTED.search(sentence)  # reported speech: "she said that the trust would open …"
         in_table = bool(self.table_rows) and any(statement in sentence for statement in self.table_rows)
         if in_table:
             cue = None  # a row of a "by when" table: its commitment was read from the table
-        numbers = ex.figures(sentence)
+        numbers = [n for n in ex.figures(sentence) if not any(a <= n.start < b for a, b in named)]
         money = list(ex.MONEY.finditer(sentence))
         commitment, targets = None, []
         item = _ITEM.match(sentence)
-        if cue:
+        if cue is not None and cue.re is _REPORTED:
+            targets = [n for n in numbers if n.start > cue.start()]
+            kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.55
+        elif cue:
             # numbers after a pledge ("we will recruit 2,000") are its targets; after "we are trialling" they
             # are facts of the present, so figures
             future = ex.FUTURE.match(cue.group(0)) or ex.FUTURE.search(sentence[cue.start() : cue.end() + 40])
@@ -495,13 +638,57 @@ class Extraction:
         elif item and self.list_context == locator:  # an item of a list a commitment introduced ("we will:")
             cue, targets = item, numbers
             kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        elif (
+            locator.startswith("resolution")
+            and not _NOT_A_COMMITMENT.search(sentence)
+            and re.search(r"[a-z]{3,}\s+[a-z]{3,}", sentence)
+        ):  # "(b) the trust invests £500,000 in …"
+            cue, targets = re.match(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?", sentence), numbers
+            kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
         elif not in_table:
             by = _BY_DATE.search(sentence)
             if by and not re.search(r"\b(?:was|were|had been|has been|have been)\b", sentence[: by.start()]):
                 cue, targets = by, numbers
                 kinds, conf = (["Target"] if targets else []) + ["Intention"], 0.5
+        label_line = _LABEL_LINE.match(sentence)
+        if label_line:
+            self.label_line(locator, sentence, label_line)
+            cue = None  # "Lead: X" names who, it does not pledge anything itself
+        carried = _CARRIED_DEADLINE.match(sentence) or _IT_BY.search(sentence)
+        if (
+            cue is not None
+            and carried
+            and self.last_commitment
+            and (
+                self.last_commitment[0] == locator
+                or (_section(locator) and _section(self.last_commitment[0]) == _section(locator))
+            )
+        ):
+            earlier = self.by_iri.get(self.last_commitment[1])
+            when = ex.deadline(sentence, self.doc_date)
+            if earlier is not None and when and not earlier.linked and not earlier.fields.get("deadline"):
+                earlier.fields["deadline"] = (
+                    when  # "A regional bank will replace … . It will be in place by April 2025."
+                )
+                cit = self.verified(locator, sentence)
+                if cit and len(earlier.citations) < 3:
+                    earlier.citations.append(cit)
+                cue = None
+        if cue is not None and _NOT_A_COMMITMENT.search(sentence):
+            cue = None  # "the report be noted", "the next meeting will be held on …"
+        if cue is not None and kinds and _ABOUT_ITSELF.match(sentence):
+            conf = min(conf, 0.35)  # "This plan sets out how …": the document describing itself
         if cue is not None and kinds:
-            commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
+            second = _AND_WOULD.search(sentence, cue.end())
+            if second and ex.deadline(sentence[second.start("verb") :], self.doc_date):
+                # two pledges joined by "and would/will", each with its own date: two commitments
+                cut = second.start()
+                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions, (0, cut))
+                self.commitment(
+                    locator, sentence, cue, kinds, conf, [], mentions, (second.start("verb"), len(sentence))
+                )
+            else:
+                commitment = self.commitment(locator, sentence, cue, kinds, conf, targets, mentions)
             self.staged_targets(locator, sentence, commitment, mentions)
             last = cue.start()
             for other in ex.COMMITMENT.finditer(sentence, cue.end()):
@@ -524,6 +711,7 @@ class Extraction:
                 earlier.fields["deadline"] = when  # "… not on track to meet this commitment by 2024"
         if commitment:
             self.last_commitment = (locator, commitment)
+            self.section_main.setdefault(_section(locator), commitment)
         intro = sentence.rstrip().endswith(":") and (commitment or _LIST_OF_COMMITMENTS.search(sentence))
         if intro:
             self.list_context = locator
@@ -544,10 +732,59 @@ class Extraction:
             if (commitment and n in targets) or in_table:
                 continue
             self.figure(locator, sentence, n, programmes)
-        for m in money:
-            self.funding(locator, sentence, m, mentions, programmes, commitment)
+        for amount in money:
+            self.funding(locator, sentence, amount, mentions, programmes, commitment)
         self.responsibilities(locator, sentence, mentions, programmes, commitment)
         self.changes(locator, sentence, mentions)
+
+    def label_line(self, locator: str, sentence: str, m: re.Match) -> None:
+        """A labelled line of an action ("Lead: X", "Partners: Y and Z", "Timescale: March 2026"): the role of
+        the bodies it names, or the deadline, for the main commitment of the section (or the last one)."""
+        main = self.section_main.get(_section(locator)) if _section(locator) else None
+        if main is None and self.last_commitment:
+            main = self.last_commitment[1]
+        if main is None or main not in self.by_iri:
+            return
+        label = m.group("label").lower()
+        rest_start = m.start("rest")
+        if re.match(r"time|by when|deadline|due|target date|delivery date", label):
+            cand = self.by_iri[main]
+            when = ex.parse_date(m.group("rest")) or ex.deadline("by " + m.group("rest"), self.doc_date)
+            if when and not cand.linked and not cand.fields.get("deadline"):
+                cand.fields["deadline"] = when
+                cit = self.verified(locator, sentence)
+                if cit and len(cand.citations) < 3:
+                    cand.citations.append(cit)
+            return
+        role = next(r for k, r in _LABEL_ROLES.items() if label.startswith(k))
+        for b in self.mentions(sentence[rest_start:]):
+            if self.kind_of(b.iri) == "body" and b.iri != main:
+                self.responsibility(
+                    locator, sentence, rest_start + b.start, rest_start + b.end, b.iri, role, main, confidence=0.6
+                )
+
+    def named_commitments(self, locator: str, sentence: str) -> list[tuple[int, int]]:
+        """Commitments the graph has, named in ``sentence`` by a label or statement ("the commitment to
+        50,000 more nurses"): each gets a citation; returns the spans of the names."""
+        if not self.known_commitments:
+            return []
+        low = sources.normalise(sentence).lower()
+        if low != sentence.lower() or len(low) != len(sentence):
+            low = sentence.lower()
+        spans: list[tuple[int, int]] = []
+        for lab, iri in self.known_commitments:
+            i = low.find(lab)
+            if i == -1 or any(a <= i < b for a, b in spans):
+                continue
+            if (i > 0 and low[i - 1].isalnum()) or (i + len(lab) < len(low) and low[i + len(lab)].isalnum()):
+                continue
+            cit = self.verified(locator, ex.shorten(sentence, i, i + len(lab)))
+            if cit is None:
+                continue
+            known = self.linker.nodes[iri]
+            self.add("commitment", iri, known.label, cit, 0.7, linked=iri, max_citations=2)
+            spans.append((i, i + len(lab)))
+        return spans
 
     def staged_targets(self, locator: str, sentence: str, main: str | None, mentions) -> None:
         """A pledge with interim targets ("all by 2025 (90% by December 2023 and 100% by 2025)"): each
@@ -582,8 +819,18 @@ class Extraction:
                 flags=[f"interim target of {main}"],
             )
 
-    def commitment(self, locator, sentence, cue, kinds, conf, targets, mentions) -> str | None:
-        cit = self.verified(locator, ex.shorten(sentence, cue.start(), cue.end(), 400))
+    def commitment(
+        self, locator, sentence, cue, kinds, conf, targets, mentions, span: tuple[int, int] | None = None
+    ) -> str | None:
+        """A commitment stated by ``sentence`` at ``cue``; ``span``: the clause it holds when the sentence
+        states two ("the trust would open X by May and would extend Y by the end of March")."""
+        a, b = span or (0, len(sentence))
+        cit = self.verified(
+            locator,
+            ex.shorten(sentence[:b], max(a, cue.start()) if span else cue.start(), min(b, cue.end()), 400)
+            if not span
+            else sentence[a:b].strip(" ,;."),
+        )
         if cit is None:
             return None
         statement = cit.quote
@@ -591,12 +838,15 @@ class Extraction:
         if dup and score >= 95:
             self.add("commitment", dup, self.linker.nodes[dup].label, cit, conf, linked=dup)
             return dup
+        pos = cue.start()
+        if cue.re is _REPORTED:  # the subject of "would", not the speaker
+            pos += cue.group(0).lower().rfind("would")
         fields: dict = {
             "types": kinds,
             "statement": statement,
-            "made_by": self.actor_before(sentence, cue.start(), mentions),
+            "made_by": self.actor_before(sentence, max(pos, a) if span else pos, mentions),
         }
-        when = ex.deadline(sentence, self.doc_date)
+        when = ex.deadline(sentence[a:b], self.doc_date)
         if when:
             fields["deadline"] = when
         if targets:
@@ -691,7 +941,9 @@ class Extraction:
             (re.compile(r"\b(?:funded|provided|paid|met) by\b|\bfunding from\b", re.I), "after"),
             (
                 re.compile(
-                    r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved)\b",
+                    r"\b(?:will\s+)?(?:invest|invests|invested|provide[sd]?|fund(?:s|ed)?|allocat\w+|award\w*|commit\w*|"
+                    r"spend\w*|give[sn]?|announced|add(?:s|ed)?|contribut\w+|resolved|approv\w+|set aside|secured|"
+                    r"earmarked|confirmed)\b",
                     re.I,
                 ),
                 "before",
@@ -699,7 +951,12 @@ class Extraction:
         ):
             if funder:
                 break
-            cm = cue.search(sentence)
+            cms = list(cue.finditer(sentence))
+            # the cue of this amount: the last one before it in its clause, else the first in the sentence
+            near_cue = [
+                c for c in cms if c.end() <= m.start() and not re.search(r"[;]|, and\b", sentence[c.end() : m.start()])
+            ]
+            cm = near_cue[-1] if near_cue else (cms[0] if cms else None)
             if not cm:
                 continue
             if role == "after":
@@ -754,6 +1011,37 @@ class Extraction:
         iri = self.new_iri("funding", slug)
         self.add("funding", iri, label[:1].upper() + label[1:], cit, 0.85, fields=fields, flags=flags)
         self.seen.setdefault(("funding", value), iri)
+        if funder and not funds and not commitment and purpose:
+            subject = self.recent_subject(purpose)
+            if subject and subject != funder:  # "NHS England approved £1.2m for the new nursery" (opened above)
+                self.responsibility(locator, sentence, m.start(), m.end(), funder, "funder", subject, confidence=0.45)
+
+    def recent_subject(self, purpose: str) -> str | None:
+        """The commitment or programme of this draft, latest first, that ``purpose`` ("the new nursery",
+        "the retention premium for …") names by its head words."""
+        head = re.split(r"\s+(?:for|to|in|of|on|at|from|with|across|by)\s+", purpose.strip(), maxsplit=1)[0]
+        toks = [
+            t
+            for t in re.findall(r"[a-z][a-z\-]+", head.lower())
+            if t not in _STOPWORDS and t not in ("new", "its", "their", "this", "that", "these", "each")
+        ]
+        if not toks or len(toks[-1]) < 4:
+            return None
+        phrase = " ".join(toks[-2:]) if len(toks) >= 2 else toks[-1]
+        for iri in reversed(self.order[-60:]):
+            cand = self.by_iri[iri]
+            if cand.kind not in ("commitment", "programme"):
+                continue
+            text = (cand.fields.get("statement") or cand.label).lower()
+            if re.search(rf"\b{re.escape(phrase)}\b", text) or (
+                len(toks) >= 2
+                and re.search(rf"\b{re.escape(toks[-1])}\b", text)
+                and re.search(rf"\b{re.escape(toks[-2])}\b", text)
+            ):
+                return iri
+            if len(toks) == 1 and re.search(rf"\b{re.escape(toks[-1])}\b", text):
+                return iri
+        return None
 
     def responsibilities(self, locator, sentence, mentions, programmes, commitment) -> None:
         """Who does what: explicit cues (led by, funded by, commissioned, working with …) give the role;
@@ -799,7 +1087,7 @@ class Extraction:
             and not (self.last_actor and re.match(r"^\W*(?:it|they)\b", sentence, re.I))
         ):
             return
-        roles: dict[str, tuple[str, object]] = {}
+        roles: dict[str, tuple[str, Any]] = {}  # body -> (role, the match or mention that gives it)
         for cue, role in ex.ROLE_CUES:
             for cm in cue.finditer(sentence):
                 groups = {k for k, v in cm.groupdict().items() if v is not None}
@@ -829,8 +1117,22 @@ class Extraction:
         actor = self.actor_before(sentence, verb.start(), mentions) if verb else None
         if actor and actor not in roles:
             roles[actor] = ("lead", verb)
+        maker = self.by_iri[commitment].fields.get("made_by") if commitment in self.by_iri else None
+        if maker and maker not in roles and any(b.iri == maker for b in bodies):
+            roles[maker] = ("lead", next(b for b in bodies if b.iri == maker))
         for b in bodies:
             if b.iri not in roles:
+                named_in = any(p.start == b.start for p in programmes)  # "the Skills for Care Survey"
+                if (
+                    not named_in
+                    and _OBJECT_OF.search(sentence[max(0, b.start - 24) : b.start])
+                    and not re.search(
+                        r"\b(?:behalf|part|members?|support|help) of\s+(?:the\s+)?$",
+                        sentence[max(0, b.start - 24) : b.start],
+                        re.I,
+                    )
+                ):
+                    continue  # "statistics for social care providers", "report to the Committee": not a partner
                 roles[b.iri] = ("employer" if re.search(r"employer", self.label_of(b.iri), re.I) else "partner", b)
         for m in programmes:  # "HEE's Framework 15": the body owns the programme
             pos = re.search(r"(?:’s|'s)\s+(?:the\s+)?$", sentence[max(0, m.start - 4) : m.start])
@@ -838,7 +1140,7 @@ class Extraction:
             if owner:
                 self.responsibility(locator, sentence, owner[-1].start, m.end, owner[-1].iri, "lead", m.iri)
         for body, (role, where) in roles.items():
-            start, end = (where.start(), where.end()) if hasattr(where, "group") else (where.start, where.end)
+            start, end = (where.start(), where.end()) if isinstance(where, re.Match) else (where.start, where.end)
             for subject in subjects:
                 if subject != body:
                     self.responsibility(
@@ -967,7 +1269,8 @@ class Extraction:
             n = rated[commitment][0]
             iri = f"{BASE}/id/rating/{self.key}-{n}-{dim}-{where}"
             dim_label = dim.replace("-", " ").capitalize()
-            label = f"{self.label_of(commitment)[:60]}, {dim_label} ({'summary table' if where == 'table' else 'section'}): {value.replace('-', ' ').capitalize()}"
+            place = "summary table" if where == "table" else "section"
+            label = f"{self.label_of(commitment)[:60]}, {dim_label} ({place}): {value.replace('-', ' ').capitalize()}"
             self.add(
                 "rating",
                 iri,
@@ -1037,8 +1340,9 @@ class Extraction:
                 cit = self.verified(locator, quote)
                 if commitment:
                     self.section_commitments.setdefault(locator, commitment)
-                if commitment and cit:
-                    add_rating(commitment, dim, value_of(m.group("val")), "section", cit)
+                value = value_of(m.group("val"))
+                if commitment and cit and value:
+                    add_rating(commitment, dim, value, "section", cit)
         if found:
             self.evaluation(evaluation, evaluator, title)
 
@@ -1054,7 +1358,8 @@ class Extraction:
                 else []
             )
             if len(cells) < 2:
-                header = None if not line else header
+                if line and not re.fullmatch(r"[|:\-+=\s]+", line):
+                    header = None  # a line of prose ends the table; a blank line or a rule does not
                 continue
             if all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
                 continue
@@ -1079,7 +1384,12 @@ class Extraction:
             )
             if when_col >= len(cells):
                 continue
-            statement = sources.normalise(cells[0])
+            what_col = next((i for i, c in enumerate(header) if _WHAT_COLUMN.fullmatch(c) and i < len(cells)), None)
+            if what_col is None:  # the first cell with words that is not the lead or the date ("No. | Action | …")
+                what_col = next(
+                    (i for i, c in enumerate(cells) if i not in (when_col, lead_col) and re.search(r"[a-z]{3}", c)), 0
+                )
+            statement = sources.normalise(cells[what_col])
             when = ex.parse_date(cells[when_col]) or ex.deadline("by " + cells[when_col], self.doc_date)
             locator = self.locate(statement, leaves)
             if not statement or locator is None or not re.search(r"[a-z]{3}", statement):
@@ -1092,7 +1402,7 @@ class Extraction:
                 found = self.linker.find(cells[lead_col])
                 maker = found[0].iri if found else None
             numbers = ex.figures(statement)
-            fields = {
+            fields: dict[str, Any] = {
                 "types": (["Target"] if numbers else []) + ["Intention"],
                 "statement": statement,
                 "made_by": maker or self.we,
@@ -1120,6 +1430,11 @@ class Extraction:
         self.add("evaluation", iri, f"Evaluation in {title}"[:120], first, 0.7, fields=fields, flags=flags)
         self.order.remove(iri)
         self.order.insert(self.order.index(ratings[0].iri), iri)
+
+
+def _section(locator: str) -> str | None:
+    """The heading a heading-paragraph locator names ("Action 2: … ¶3" → "Action 2: …"), else None."""
+    return locator.rsplit(" ¶", 1)[0] if " ¶" in locator else None
 
 
 def _leaves(segs: dict[str, str], scheme: str) -> list[str]:
@@ -1216,6 +1531,8 @@ def ingest(
         run.names(loc, sent)
         if bar:
             bar.update()
+    if publisher_iri is None and publisher_label:
+        publisher_iri = run.publisher_body(publisher_label, units)
     run.resolve_we(units)
     for loc, sent in units:
         run.units_of(loc, sent)

@@ -78,19 +78,22 @@ def load(path: str | Path) -> Graph:
 def items(g: Graph, known: Graph | None = None) -> list[Item]:
     """The candidates of a draft, in a stable order (kind, then IRI); ``known`` gives existing nodes' labels."""
     out: dict[URIRef, Item] = {}
-    for node, conf in g.subject_objects(WKG.confidence):
+    for node, conf_term in g.subject_objects(WKG.confidence):
+        conf = float(str(conf_term))
         if isinstance(node, BNode):  # a citation added to a node the graph already has
             owner = next(g.subjects(WKG.citation, node), None)
-            if owner is None:
+            if not isinstance(owner, URIRef):
                 continue
             item = out.get(owner) or Item(
-                owner, _kind(owner), _label(known if known is not None else g, owner), False, float(conf)
+                owner, _kind(owner), _label(known if known is not None else g, owner), False, conf
             )
-            item.confidence = max(item.confidence, float(conf))
+            item.confidence = max(item.confidence, conf)
         else:
+            if not isinstance(node, URIRef):
+                continue
             owner = node
-            item = out.get(owner) or Item(owner, _kind(owner), _label(g, owner), True, float(conf))
-            item.new, item.confidence = True, float(conf)
+            item = out.get(owner) or Item(owner, _kind(owner), _label(g, owner), True, conf)
+            item.new, item.confidence = True, conf
         out[owner] = item
     for item in out.values():
         for cit in g.objects(item.iri, WKG.citation):

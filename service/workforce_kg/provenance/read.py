@@ -9,6 +9,7 @@ cells are separated by tabs, so rating tables stay tables. PDF is read from its 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import warnings
 from pathlib import Path
@@ -59,7 +60,7 @@ class DocumentError(ValueError):
     """A document that cannot be ingested: the message is one line for the user."""
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | os.PathLike[str]) -> str:
     """The text of the document at ``path`` (``.txt``, ``.md``, ``.html``, ``.pdf``).
 
     Raises:
@@ -121,11 +122,40 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError(f"{name} is not a readable PDF ({exc.__class__.__name__})") from None
     finally:
         quiet.setLevel(level)
-    text = "\n\n".join(p.strip("\n") for p in pages)
+    text = "\n\n".join(_unwrap(p.strip("\n")) for p in pages)
     if not text.strip():
         raise DocumentError(f"{name} has no text layer (a scanned PDF?); run OCR first")
     # pypdf joins hyphenated line ends as they are; keep the text verbatim apart from form feeds
     return text.replace("\f", "\n")
+
+
+_TABLE_ROW = re.compile(r"\t|\|.*\||^\s*\||\|\s*$")
+_ITEM_START = re.compile(r"^\s*(?:[-•·▪*]|\(?[a-z0-9]{1,3}[.)]|[A-Z]{1,4}/\d|#)\s")
+
+
+def _unwrap(page: str) -> str:
+    """A PDF page's text with wrapped lines joined: a line that fills the measure and does not end a
+    sentence continues on the next line ("… the college would deliver the" + "teaching and …"). Short
+    lines (headings, list items, the last line of a paragraph) keep their line break."""
+    lines = page.split("\n")
+    widest = max((len(x.rstrip()) for x in lines), default=0)
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1].rstrip() if out else ""
+        if (
+            prev
+            and line.strip()
+            and len(prev) >= 0.8 * widest
+            and widest >= 40
+            and not prev.endswith((".", ":", ";", "!", "?"))
+            and not _ITEM_START.match(line)
+            and not _TABLE_ROW.search(prev)
+            and not _TABLE_ROW.search(line)
+        ):  # table rows keep their lines
+            out[-1] = prev + " " + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _clean(text: str) -> str:
@@ -175,7 +205,8 @@ def html_text(markup: str) -> str:
                         lines.append("\t".join(cells))
             elif name in ("ul", "ol"):
                 flush()
-                start = int(child.get("start", 1)) if str(child.get("start", "1")).isdigit() else 1
+                given = str(child.get("start") or "1")
+                start = int(given) if given.isdigit() else 1
                 for i, item in enumerate(child.find_all("li", recursive=False)):
                     marker = f"{start + i}." if name == "ol" else "-"
                     nested = item.find_all(["ul", "ol"], recursive=False)
@@ -198,6 +229,7 @@ def html_text(markup: str) -> str:
 
     def walk_wrapped(node: Tag) -> None:
         wrapper = BeautifulSoup("<div></div>", "html.parser").div
+        assert wrapper is not None  # the markup above has one div
         wrapper.append(node)
         walk(wrapper)
 
