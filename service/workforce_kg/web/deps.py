@@ -6,7 +6,8 @@ declare what they need (``kg: KGDep``, ``settings: SettingsDep``, ``shell: Shell
 :func:`get_kg` is where the store is refreshed: a route that reads the knowledge graph gets it after a
 cheap check for a newer published version (:meth:`KnowledgeGraph.refresh`, one small file read), once
 per request; routes that do not read it (static files, queries run in worker processes, health) pay
-nothing.
+nothing. The dependencies are ``async``: they do no blocking work worth a thread (FastAPI runs a plain
+``def`` dependency in its thread pool, one hop per dependency per request).
 """
 
 from __future__ import annotations
@@ -23,39 +24,39 @@ from workforce_kg.web.shell import Shell
 from workforce_kg.writes.worker import Writer
 
 
-def get_kg(request: Request) -> KnowledgeGraph:
+async def get_kg(request: Request) -> KnowledgeGraph:
     """The knowledge graph the application serves, refreshed to the latest published write."""
     kg: KnowledgeGraph = request.app.state.kg
     kg.refresh()
     return kg
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The application's settings."""
     return request.app.state.settings
 
 
-def get_executor(request: Request) -> QueryExecutor | None:
+async def get_executor(request: Request) -> QueryExecutor | None:
     """The pool of query worker processes (None: queries run in the web process)."""
     return request.app.state.executor
 
 
-def get_validators(request: Request) -> QueryExecutor | None:
+async def get_validators(request: Request) -> QueryExecutor | None:
     """The pool of validation worker processes (None: validation runs in the web process)."""
     return request.app.state.validators
 
 
-def get_in_process_validator(request: Request) -> InProcessValidator:
+async def get_in_process_validator(request: Request) -> InProcessValidator:
     """Validation in the web process, for a service without validation workers."""
     return request.app.state.in_process_validator
 
 
-def get_writer(request: Request) -> Writer | None:
+async def get_writer(request: Request) -> Writer | None:
     """The writer process (None: writes are off, or the store is in memory)."""
     return request.app.state.writer
 
 
-def get_shell(request: Request) -> Shell:
+async def get_shell(request: Request) -> Shell:
     """The site shell that renders every HTML page."""
     return request.app.state.shell
 

@@ -36,7 +36,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404 and wants_html(request):
         message = "There is no page at this address." if exc.detail == "Not Found" else str(exc.detail)
-        return get_shell(request).message(request, "Not found", message, status_code=404, home=True)
+        return (await get_shell(request)).message(request, "Not found", message, status_code=404, home=True)
     return await http_error(request, exc)
 
 
@@ -44,7 +44,7 @@ async def not_in_graph(request: Request, exc: Exception) -> Response:
     """404 for a resource the graph does not have: the "Not found" page, or ``{"error": ...}``."""
     assert isinstance(exc, NotInGraph)
     if wants_html(request):
-        return get_shell(request).message(request, "Not found", exc.message + ".", status_code=404, home=True)
+        return (await get_shell(request)).message(request, "Not found", exc.message + ".", status_code=404, home=True)
     return JSONResponse({"error": exc.message}, status_code=404)
 
 
