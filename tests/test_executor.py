@@ -19,7 +19,7 @@ import pytest
 
 from conftest import LiveServer
 from workforce_kg.sparql import safety
-from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.executor import QueryExecutor, Worker, starter
 from workforce_kg.sparql.protocol import SparqlRequest, execute
 from workforce_kg.sparql.safety import QueryPlan
 
@@ -105,10 +105,11 @@ def test_a_killed_worker_is_replaced_and_the_replacement_lives_on(executor):
 
 def test_a_worker_started_from_a_thread_that_ends_lives_on(built_store):
     """The kernel ends a worker with the thread that started it (die_with_parent); Worker.start starts
-    every worker from one long-lived thread, so one restarted from a request's thread (a query worker,
-    the writer) outlives that thread."""
+    every worker from its owner's long-lived thread, so one restarted from a request's thread (a query
+    worker, the writer) outlives that thread."""
     started: dict = {}
-    t = threading.Thread(target=lambda: started.update(worker=Worker.start(str(built_store), 1000)))
+    owner = starter()
+    t = threading.Thread(target=lambda: started.update(worker=Worker.start(str(built_store), 1000, starter=owner)))
     t.start()
     t.join()
     worker = started["worker"]
@@ -118,6 +119,7 @@ def test_a_worker_started_from_a_thread_that_ends_lives_on(built_store):
         assert worker.process.is_alive()
     finally:
         worker.kill()
+        owner.shutdown()
 
 
 def test_workers_that_die_are_replaced(executor):

@@ -188,7 +188,7 @@ def test_labels_are_escaped_and_base_comes_from_the_graph(tmp_path):
     app = create_app(Settings(store=tmp_path), KnowledgeGraph(store, base))
     with TestClient(app) as c:
         page = c.get("/id/organisation/evil", headers=HTML).text
-        assert "&lt;script&gt;alert(&#x27;label&#x27;)&lt;/script&gt;" in page
+        assert "&lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt;" in page
         assert "&lt;img src=x onerror=alert(2)&gt;" in page and "&lt;b&gt;quoted&lt;/b&gt;" in page
         assert "<script" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page
         assert 'href="/doc/organisation/other"' in page  # IRIs under this graph's base link locally

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from workforce_kg.sparql import sandbox
-from workforce_kg.sparql.executor import QueryExecutor, Worker
+from workforce_kg.sparql.executor import QueryExecutor, Worker, starter
 from workforce_kg.sparql.protocol import Outcome, SparqlRequest
 from workforce_kg.writes.change import WriteRequest
 from workforce_kg.writes.worker import Writer
@@ -129,8 +129,11 @@ def raw_writer(conn, store_path, sources, timeout, memory, mode):
     worker.writer_main(conn, store_path, sources, timeout, memory, mode)
 
 
+STARTER = starter()  # one long-lived thread for the workers of these tests
+
+
 def start(main, *args) -> Worker:
-    worker = Worker.start(*args, main=main)
+    worker = Worker.start(*args, main=main, starter=STARTER)
     assert worker.wait_ready(60), worker.failure
     return worker
 

@@ -20,6 +20,7 @@ from workforce_kg.config import Settings
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.app import create_app
 
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 NAV = {"Query": "/", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
 
 
@@ -137,7 +138,7 @@ def test_graph_page_without_focus_offers_examples(client):
 def test_unknown_focus_is_a_404_page_with_suggestions(client, kg):
     r = client.get("/graph", params={"focus": "nurses"})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
-    assert "No entity &#x27;nurses&#x27; in the accountability network." in r.text
+    assert "No entity &#39;nurses&#39; in the accountability network." in r.text
     suggestions = re.findall(r'<ul class="suggestions">(.*?)</ul>', r.text, re.S)[0]
     hrefs = re.findall(r'href="([^"]*)"', suggestions)
     assert hrefs and all(client.get(h.replace("&amp;", "&")).status_code == 200 for h in hrefs)
@@ -153,8 +154,8 @@ def test_unknown_focus_is_a_404_page_with_suggestions(client, kg):
     [
         ("depth=9", "depth must be between 0 and 6"),
         ("depth=one", "depth must be a whole number"),
-        ("roles=boss", "unknown roles &#x27;boss&#x27;"),
-        ("jurisdiction=mars", "unknown jurisdiction &#x27;mars&#x27;"),
+        ("roles=boss", "unknown roles &#39;boss&#39;"),
+        ("jurisdiction=mars", "unknown jurisdiction &#39;mars&#39;"),
     ],
 )
 def test_bad_filters_are_a_422_page(client, query, needle):
@@ -226,8 +227,9 @@ def test_gaps_page_lists_every_gap(client, kg):
 def test_pages_share_the_nav_and_load_only_local_files(client, path, current):
     html = client.get(path).text
     assert nav_of(html) == NAV
-    assert f'<a href="{NAV[current]}" aria-current=page>{current}</a>' in html
-    refs = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert f'<a href="{NAV[current]}" aria-current="page">{current}</a>' in html
+    assert f'<a rel="license" href="{LICENCE}">' in html  # the shell's footer: the data's licence
+    refs = [r for r in re.findall(r'(?:src|href)="([^"]*)"', html) if r != LICENCE]
     assert all(ref.startswith(("/", "data:", "#")) for ref in refs), [r for r in refs if not r.startswith("/")]
     for ref in {r for r in refs if r.startswith("/static/")}:
         assert client.get(ref).status_code == 200, ref
@@ -284,8 +286,8 @@ def test_labels_are_escaped(tmp_path):
         for page in pages:
             assert "<img" not in page.text and "<b>" not in page.text
             assert "alert('body')</script>" not in page.text
-        assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in pages[0].text
-        assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in pages[1].text  # in the no-owner gap
+        assert "&lt;script&gt;alert(&#39;body&#39;)&lt;/script&gt;" in pages[0].text
+        assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in pages[1].text  # in the no-owner gap
         assert config_of(pages[2].text)["focus"]["label"] == '"><img src=x onerror=alert(2)>'
         assert "\\u003cimg" in pages[2].text  # the config blob cannot close its script element
 

@@ -8,13 +8,18 @@ from pathlib import Path
 from workforce_kg.paths import ONTOLOGY_DIR, turtle_files
 
 HTML_NAME = "ontology.html"
+log = logging.getLogger(__name__)
 
 
 def ontology_html() -> str:
-    """The ontology rendered as a self-contained HTML page."""
+    """The ontology rendered as a self-contained HTML page.
+
+    pyLODE reports its progress at INFO on the root logger; the root logger is left as the application
+    configured it (by default only warnings are shown).
+    """
     from pylode import OntPub
 
-    logging.getLogger().setLevel(logging.WARNING)  # pyLODE logs its progress at INFO on the root logger
+    log.info("rendering the ontology's HTML page with pyLODE")
     return OntPub(ontology=str(turtle_files(ONTOLOGY_DIR)[0])).make_html()
 
 

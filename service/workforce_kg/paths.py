@@ -11,6 +11,7 @@ GRAPH_DIR = DATA / "graph"
 SHAPES_DIR = DATA / "shapes"
 QUERIES_DIR = PACKAGE_DIR / "queries"
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "web" / "templates"
 #: The repository, when the package runs from a checkout (``service/workforce_kg``).
 CHECKOUT_DIR = PACKAGE_DIR.parents[1]
 

@@ -557,6 +557,12 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
+def licence(kg: KnowledgeGraph) -> str | None:
+    """The IRI of the licence the ontology declares (``dcterms:license``), if any."""
+    rows = kg.rows("SELECT ?l WHERE { ?o a owl:Ontology ; dcterms:license ?l FILTER isIRI(?l) } ORDER BY ?l LIMIT 1")
+    return rows[0]["l"] if rows else None
+
+
 def dataset_description(kg: KnowledgeGraph, server: str) -> list[ox.Triple]:
     """VoID and DCAT triples describing the dataset (https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-3/).
 
@@ -600,9 +606,9 @@ def dataset_description(kg: KnowledgeGraph, server: str) -> list[ox.Triple]:
         ox.Triple(ds, N(VOID + "properties"), integer(_count(kg, "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"))),
         ox.Triple(ds, N(VOID + "distinctObjects"), integer(_count(kg, "SELECT DISTINCT ?o WHERE { ?s ?p ?o }"))),
     ]
-    licence = kg.rows("SELECT ?l WHERE { ?o a owl:Ontology ; dcterms:license ?l FILTER isIRI(?l) } ORDER BY ?l LIMIT 1")
-    if licence:
-        triples.append(ox.Triple(ds, N(DCTERMS + "license"), N(licence[0]["l"])))
+    licence_iri = licence(kg)
+    if licence_iri:
+        triples.append(ox.Triple(ds, N(DCTERMS + "license"), N(licence_iri)))
 
     classes = kg.rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) } GROUP BY ?c ORDER BY ?c")
     triples.append(ox.Triple(ds, N(VOID + "classes"), integer(len(classes))))
@@ -634,8 +640,8 @@ def dataset_description(kg: KnowledgeGraph, server: str) -> list[ox.Triple]:
             ox.Triple(dist, N(DCAT + "mediaType"), N(f"https://www.iana.org/assignments/media-types/{media}")),
             ox.Triple(dist, N(DCTERMS + "format"), N(fmt)),
         ]
-        if licence:
-            triples.append(ox.Triple(dist, N(DCTERMS + "license"), N(licence[0]["l"])))
+        if licence_iri:
+            triples.append(ox.Triple(dist, N(DCTERMS + "license"), N(licence_iri)))
 
     triples += [
         ox.Triple(service, RDF_TYPE, N(DCAT + "DataService")),

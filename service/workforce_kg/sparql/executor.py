@@ -42,7 +42,8 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 def die_with_parent() -> None:
     """Have the kernel kill this process when its parent dies (Linux), so a ``kill -9`` of the server
     leaves no worker behind still reading, or writing, the store. The kernel means the parent *thread*:
-    :meth:`Worker.start` therefore starts every worker from one thread that lives as long as the service."""
+    :meth:`Worker.start` therefore starts every worker from one thread that lives as long as the pool or
+    writer that owns it (:func:`starter`; made with them, in the application's lifespan)."""
     try:
         import ctypes
         import signal
@@ -95,7 +96,9 @@ def worker_main(conn, store_path: str, max_rows: int, memory: int | None = None,
         conn.send(outcome)
 
 
-_starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-starter")  # one thread, kept to the end
+def starter() -> ThreadPoolExecutor:
+    """The one thread from which an owner of workers (a pool, the writer) starts them; shut it down with them."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-starter")
 
 
 def memory_exceeded(limit: int, noun: str = "query") -> Outcome:
@@ -111,11 +114,11 @@ class Worker:
     layers: list[str] | None = None  # the confinement it reported (see workforce_kg.sparql.sandbox)
 
     @classmethod
-    def start(cls, *args, main=worker_main) -> Worker:
+    def start(cls, *args, starter: ThreadPoolExecutor, main=worker_main) -> Worker:
         """Start ``main(conn, *args)`` in a new process; it sends "ready" once it can take requests.
-        Whatever thread asks, the process is started from one long-lived thread (see :func:`die_with_parent`):
-        a worker started from a request's thread would be killed when that thread ends."""
-        return _starter.submit(cls._start, main, args).result()
+        Whatever thread asks, the process is started from the owner's long-lived ``starter`` thread (see
+        :func:`die_with_parent`): a worker started from a request's thread would be killed when that thread ends."""
+        return starter.submit(cls._start, main, args).result()
 
     @classmethod
     def _start(cls, main, args) -> Worker:
@@ -243,6 +246,7 @@ class QueryExecutor:
         self._waiting = 0  # requests waiting for a worker
         self._starting = 0  # workers asked for and not yet ready
         self._closed = False
+        self._starter = starter()
         self._failure: str | None = None  # why the last worker that failed to start did not
         self._confined: list[str] | None = None  # the confinement the last worker started reported
         self._to_spawn: queue.Queue[int | None] = queue.Queue()
@@ -289,7 +293,14 @@ class QueryExecutor:
                 time.sleep(min(5.0, 0.2 * max(attempts)))  # workers that did not start: back off, try again
             started = []
             for attempt in attempts:
-                w = Worker.start(str(self.store_path), self.max_rows, self.memory, self.sandbox, main=self.main)
+                w = Worker.start(
+                    str(self.store_path),
+                    self.max_rows,
+                    self.memory,
+                    self.sandbox,
+                    main=self.main,
+                    starter=self._starter,
+                )
                 with self._lock:
                     self._all.append(w)
                 started.append((attempt, w))
@@ -338,8 +349,9 @@ class QueryExecutor:
 
     # -- requests ---------------------------------------------------------------------------------------
 
-    def run(self, req: SparqlRequest, accept: str | None) -> Outcome:
-        """Run one request within the deadline (queueing for a worker counts towards it)."""
+    def run(self, req: SparqlRequest | tuple[bytes, str], accept: str | None) -> Outcome:
+        """Run one request within the deadline (queueing for a worker counts towards it): a query for
+        :func:`worker_main`, or what another ``main`` reads (an upload and its media type for validation)."""
         if not self._admitted.acquire(blocking=False):
             return busy(f"too many {self.many} at once (at most {self.max_concurrent}); try again shortly")
         try:
@@ -347,7 +359,7 @@ class QueryExecutor:
         finally:
             self._admitted.release()
 
-    def _run(self, req: SparqlRequest, accept: str | None) -> Outcome:
+    def _run(self, req: SparqlRequest | tuple[bytes, str], accept: str | None) -> Outcome:
         deadline = time.monotonic() + self.timeout
         with self._lock:
             self._waiting += 1
@@ -359,8 +371,9 @@ class QueryExecutor:
             with self._lock:
                 self._waiting -= 1
         long = True  # until the worker answers: a worker that fails is not used again
-        query = req.query if isinstance(req, SparqlRequest) else None
-        if query is not None:
+        query = None
+        if isinstance(req, SparqlRequest) and req.query is not None:
+            query = req.query
             req.plan = self.plans.get(query)
         try:
             worker.conn.send((req, accept))
@@ -451,6 +464,7 @@ class QueryExecutor:
             workers, self._all = self._all, []
         for w in workers:
             w.kill()
+        self._starter.shutdown(wait=False)
 
 
 def _cpu_seconds(pid: int | None) -> float | None:

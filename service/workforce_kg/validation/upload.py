@@ -8,6 +8,7 @@ and validated by :func:`validate_upload`; :func:`validation_main` is the loop of
 from __future__ import annotations
 
 import json
+import threading
 
 import pyoxigraph as ox
 from rdflib import RDF, SH, Graph, Literal
@@ -15,6 +16,7 @@ from rdflib import RDF, SH, Graph, Literal
 from workforce_kg.rdf import uploads
 from workforce_kg.sparql.executor import backstop, die_with_parent, start_confined
 from workforce_kg.sparql.protocol import Outcome, error_outcome
+from workforce_kg.store import local as stores
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.validation import report as validation
 
@@ -73,6 +75,29 @@ def answer(store: ox.Store, base: str, shapes: Graph, body: bytes, content_type:
     if report_type == "text/turtle":
         return Outcome(200, "text/turtle", report.graph.serialize(format="turtle").encode("utf-8"))
     return Outcome(200, "application/json", json.dumps(report.as_json()).encode("utf-8"))
+
+
+class InProcessValidator:
+    """Validation in the calling process, for a service without an on-disk store: against the in-memory
+    store, or, for a remote store, the bundled graph loaded into memory. The shapes (and that memory
+    store) are read on first use and kept; one validation runs at a time. Made once per application."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.shapes: Graph | None = None
+        self.bundled: ox.Store | None = None
+
+    def answer(self, kg: KnowledgeGraph, body: bytes, content_type: str, report_type: str) -> Outcome:
+        """:func:`answer` for ``body`` with the graph ``kg`` serves (or the bundled one for a remote store)."""
+        with self.lock:
+            if self.shapes is None:
+                self.shapes = validation.shapes_graph()
+            store = kg.store
+            if not isinstance(store, ox.Store):
+                if self.bundled is None:
+                    self.bundled = stores.memory_store(base=kg.base)
+                store = self.bundled
+            return answer(store, kg.base, self.shapes, body, content_type, report_type)
 
 
 def validation_main(

@@ -9,29 +9,32 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workforce_kg import __version__
 from workforce_kg import docs as ontology_docs
 from workforce_kg.config import Settings
 from workforce_kg.provenance.sources import sources_dir
+from workforce_kg.rdf.describe import licence
 from workforce_kg.sparql.executor import QueryExecutor
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.store import local as stores
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.store.remote import RemoteError, RemoteStore, is_remote
-from workforce_kg.validation.upload import validation_main
-from workforce_kg.web.deps import KGDep, SettingsDep
+from workforce_kg.validation.upload import InProcessValidator, validation_main
+from workforce_kg.web.deps import ExecutorDep, KGDep, SettingsDep, ShellDep, ValidatorsDep, WriterDep
+from workforce_kg.web.errors import HANDLERS
 from workforce_kg.web.middleware import BodyLimit, RequestLog, SecurityHeaders
-from workforce_kg.web.openapi import errors, http_error, media, merge
+from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.web.routes.api import router as api_router
 from workforce_kg.web.routes.ingest import router as ingest_router
 from workforce_kg.web.routes.linked_data import router as linked_data_router
+from workforce_kg.web.routes.pages import VendorFiles, static_files
 from workforce_kg.web.routes.pages import router as pages_router
 from workforce_kg.web.routes.sparql import router as sparql_router
 from workforce_kg.web.routes.validate import router as validation_router
 from workforce_kg.web.routes.views import router as views_router
 from workforce_kg.web.routes.writes import router as write_router
+from workforce_kg.web.shell import Shell
 from workforce_kg.writes.worker import Writer
 
 
@@ -81,6 +84,12 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                     memory=2 * settings.query_memory,
                     sandbox=settings.sandbox,
                 )
+        try:
+            declared = licence(app.state.kg)
+        except (RemoteError, OSError):  # a remote store that is down: the pages go without the licence link
+            declared = None
+        app.state.shell = Shell(licence=declared)
+        app.state.in_process_validator = InProcessValidator()
         yield
         for part in (app.state.executor, app.state.validators, app.state.writer):
             if part is not None:
@@ -96,12 +105,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         redoc_url=None,
     )
 
-    app.add_exception_handler(StarletteHTTPException, http_error)
-
-    @app.exception_handler(RemoteError)
-    async def remote_unavailable(request: Request, exc: RemoteError):
-        """The remote SPARQL store is down or too slow: say so, as a 503."""
-        return JSONResponse({"error": str(exc)}, status_code=503)
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
 
     app.add_middleware(BodyLimit, max_body=settings.max_body)  # inside the request log, so 413s are logged
 
@@ -126,6 +131,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(linked_data_router)
     app.include_router(views_router)
     app.include_router(ingest_router)
+    app.mount("/static/vendor", VendorFiles(), name="vendor")  # before /static, which would take its paths
+    app.mount("/static", static_files(), name="static")
 
     @app.get("/healthz", summary="Liveness: the service answers and its store holds data")
     def healthz(kg: KGDep) -> dict:
@@ -135,11 +142,11 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     @app.get(
         "/readyz", summary="Readiness: the store answers, and query workers and the writer run", responses=errors(503)
     )
-    def readyz(request: Request, kg: KGDep) -> JSONResponse:
+    def readyz(kg: KGDep, executor: ExecutorDep, validators: ValidatorsDep, writer: WriterDep) -> JSONResponse:
         """Readiness for traffic: 200 when the store answers a query, at least one query worker is alive
         (when queries run in workers) and the writer process runs (when writes are on); 503 saying what
         is wrong otherwise. Both answers carry the same details."""
-        state, problems = request.app.state, []
+        problems = []
         try:
             answers = bool(kg.query("ASK { ?s ?p ?o }"))
         except (RemoteError, OSError) as exc:
@@ -155,14 +162,14 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
                 "generation": kg.generation,
             }
         }
-        if state.executor is not None:
-            details["query_workers"] = workers = state.executor.stats()
+        if executor is not None:
+            details["query_workers"] = workers = executor.stats()
             if workers["alive"] == 0:
                 problems.append("no query worker is running (they restart as queries arrive)")
-        if state.validators is not None:
-            details["validation_workers"] = state.validators.stats()
-        if state.writer is not None:
-            details["writer"] = {"alive": state.writer.alive()}
+        if validators is not None:
+            details["validation_workers"] = validators.stats()
+        if writer is not None:
+            details["writer"] = {"alive": writer.alive()}
             if not details["writer"]["alive"]:
                 problems.append("the writer process is not running (the next write restarts it)")
         if problems:
@@ -174,7 +181,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         summary="The ontology: HTML documentation or Turtle",
         responses=merge(media("text/html", *RDF_FORMATS), errors(406)),
     )
-    def ontology(request: Request, settings: SettingsDep) -> Response:
+    def ontology(request: Request, settings: SettingsDep, shell: ShellDep) -> Response:
         """The ontology as HTML (browsers) or Turtle/N-Triples/RDF-XML/JSON-LD (by Accept)."""
         media = best_match(
             request.headers.get("accept", "text/html"),
@@ -185,7 +192,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         if media == "text/html":
             page = Path(settings.store) / ontology_docs.HTML_NAME
             html = page.read_text(encoding="utf-8") if page.exists() else ontology_docs.ontology_html()
-            return HTMLResponse(html)
+            return HTMLResponse(shell.wrap(request, html, current="Ontology"))
         return Response(ontology_rdf(media), media_type=media)
 
     return app

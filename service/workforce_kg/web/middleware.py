@@ -4,9 +4,10 @@
 One Content-Security-Policy for every page the service serves (the query page, the entity pages, the
 views, ``/ontology``, the API docs, error pages): scripts and everything else only from this origin
 (``script-src 'self'``: no inline script, no ``eval``, no CDN), no plugins, no ``<base>``, forms only to
-this origin, and no framing by other sites. Inline *styles* are allowed: the ontology page (pyLODE) and
-the entity pages carry a ``<style>`` element, and the views colour their legends with ``style``
-attributes; styles cannot run script.
+this origin, and no framing by other sites. Every page is rendered in the one site shell
+(:mod:`workforce_kg.web.shell`). Inline *styles* are allowed: the ontology page (pyLODE) carries a
+``<style>`` element, and the views colour their legends with ``style`` attributes; styles cannot run
+script.
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ class SecurityHeaders:
 
 class RequestLog:
     """One structured log line per request, with a request id (the client's ``X-Request-ID`` when it is a
-    short plain token, else a new one; echoed in the response); no headers are logged. Before each request
-    the knowledge graph is refreshed, so that it sees the latest published write. A plain ASGI middleware:
+    short plain token, else a new one; echoed in the response); no headers are logged. Nothing else: the
+    store is refreshed by the routes that read it (:func:`workforce_kg.web.deps.get_kg`). A plain ASGI middleware:
     Starlette's ``@app.middleware("http")`` costs a task and a response copy per request."""
 
     def __init__(self, app):
@@ -87,9 +88,6 @@ class RequestLog:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
         started = time.perf_counter()
-        kg = getattr(scope["app"].state, "kg", None)
-        if kg is not None:
-            kg.refresh()
         status = 500  # unless a response starts
 
         async def send_with_id(message) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from workforce_kg.config import Settings, format_size
-from workforce_kg.sparql.executor import Worker, die_with_parent, start_confined
+from workforce_kg.sparql.executor import Worker, die_with_parent, start_confined, starter
 from workforce_kg.store.remote import is_remote, parse_target
 from workforce_kg.validation import report as validation
 from workforce_kg.writes import change, remote
@@ -104,6 +104,7 @@ class Writer:
         self.memory = 2 * defaults.query_memory if memory is None else memory
         self.sandbox = defaults.sandbox if sandbox is None else sandbox
         self._lock = threading.Lock()
+        self._starter = starter()
         self._worker = self._start()
 
     def _start(self) -> Worker:
@@ -114,6 +115,7 @@ class Writer:
             self.memory,
             self.sandbox,
             main=writer_main,
+            starter=self._starter,
         )
         if not worker.wait_ready(60):
             worker.kill()
@@ -166,3 +168,4 @@ class Writer:
 
     def close(self) -> None:
         self._worker.kill()
+        self._starter.shutdown(wait=False)

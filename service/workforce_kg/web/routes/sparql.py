@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from workforce_kg.config import Settings
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.sparql.protocol import (
     GRAPH_TYPES,
@@ -22,6 +23,7 @@ from workforce_kg.sparql.protocol import (
     first_value,
     unsupported_media_type,
 )
+from workforce_kg.web.deps import ExecutorDep, KGDep, SettingsDep, WriterDep
 from workforce_kg.web.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from workforce_kg.web.routes.writes import sparql_update
 
@@ -80,29 +82,28 @@ def to_response(outcome) -> Response:
     responses=SPARQL_RESPONSES,
     openapi_extra=SPARQL_POST,
 )
-async def sparql_endpoint(request: Request) -> Response:
+async def sparql_endpoint(
+    request: Request, kg: KGDep, settings: SettingsDep, executor: ExecutorDep, writer: WriterDep
+) -> Response:
     """SPARQL 1.1 Protocol endpoint: GET ?query=, POST form or application/sparql-query."""
-    settings = request.app.state.settings
     try:
         req = await parse_request(request, settings.max_body)
     except ProtocolError as exc:
         return to_response(error_outcome(exc.status, exc.message))
     if request.method == "GET" and req.query is None and req.update is None:
-        return service_description(request)
+        return service_description(request, settings)
     if req.update is not None and req.query is None:
-        return await sparql_update(request, req.update)
+        return await sparql_update(request, kg, settings, writer, req.update)
     accept = request.headers.get("accept")
-    executor = getattr(request.app.state, "executor", None)
     if executor is not None:
         outcome = await run_in_threadpool(executor.run, req, accept)
     else:
-        outcome = await run_in_threadpool(execute, request.app.state.kg, req, accept, settings.max_rows)
+        outcome = await run_in_threadpool(execute, kg, req, accept, settings.max_rows)
     return to_response(outcome)
 
 
-def service_description(request: Request) -> Response:
+def service_description(request: Request, settings: Settings) -> Response:
     """A SPARQL 1.1 Service Description of this endpoint (Turtle)."""
-    settings = request.app.state.settings
     endpoint = str(request.url).split("?")[0]
     formats = " ,\n        ".join(
         f"<http://www.w3.org/ns/formats/{f}>"

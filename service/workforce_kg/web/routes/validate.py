@@ -15,18 +15,13 @@ in tests, a remote store) validates in a thread of the web process instead.
 
 from __future__ import annotations
 
-import threading
-
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from workforce_kg.rdf import uploads
 from workforce_kg.sparql.negotiation import best_match
-from workforce_kg.sparql.protocol import Outcome
-from workforce_kg.store import local as stores
-from workforce_kg.validation import report as validation
-from workforce_kg.validation.upload import answer
+from workforce_kg.web.deps import InProcessValidatorDep, KGDep, ValidatorsDep
 from workforce_kg.web.openapi import errors, media, merge
 
 router = APIRouter()
@@ -45,24 +40,6 @@ VALIDATE_BODY = {
 }
 
 
-_lock = threading.Lock()
-
-
-def _answer_here(request: Request, body: bytes, content_type: str, report_type: str) -> Outcome:
-    """Validate in the web process (a service without an on-disk store): with the in-memory store, or,
-    for a remote store, with the bundled graph loaded into memory once."""
-    state, kg = request.app.state, request.app.state.kg
-    with _lock:
-        if getattr(state, "validation_shapes", None) is None:
-            state.validation_shapes = validation.shapes_graph()
-        store = kg.store
-        if not isinstance(store, ox.Store):
-            if getattr(state, "validation_store", None) is None:
-                state.validation_store = stores.memory_store(base=kg.base)
-            store = state.validation_store
-    return answer(store, kg.base, state.validation_shapes, body, content_type, report_type)
-
-
 @router.post(
     "/validate",
     summary="Validate RDF against the shapes",
@@ -72,7 +49,7 @@ def _answer_here(request: Request, body: bytes, content_type: str, report_type: 
         errors(400, 406, 413, 415, 503, e400="Malformed or refused RDF (the parser's message, or why)"),
     ),
 )
-async def validate_rdf(request: Request) -> Response:
+async def validate_rdf(request: Request, kg: KGDep, pool: ValidatorsDep, in_process: InProcessValidatorDep) -> Response:
     """Validate posted RDF (Turtle, N-Triples, RDF/XML or JSON-LD), together with the graph the service
     serves, against the shapes.
 
@@ -80,8 +57,6 @@ async def validate_rdf(request: Request) -> Response:
     (the SHACL validation report) with ``Accept: text/turtle``. Validation is admitted and timed like
     a query (503 with ``Retry-After`` when too many run, 503 past the time limit).
     """
-    from starlette.concurrency import run_in_threadpool
-
     content_type = uploads.media_type(request.headers.get("content-type"))
     if content_type not in FORMATS:
         return JSONResponse(
@@ -92,9 +67,8 @@ async def validate_rdf(request: Request) -> Response:
     if report_type is None:
         return JSONResponse({"error": f"available: {', '.join(REPORT_TYPES)}"}, status_code=406)
     body = await request.body()  # its size is bounded by app.BodyLimit
-    pool = getattr(request.app.state, "validators", None)
     if pool is not None:
         outcome = await run_in_threadpool(pool.run, (body, content_type), report_type)
     else:
-        outcome = await run_in_threadpool(_answer_here, request, body, content_type, report_type)
+        outcome = await run_in_threadpool(in_process.answer, kg, body, content_type, report_type)
     return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers)

@@ -1,18 +1,17 @@
 """HTML views of the accountability network: the graph view (``/graph``), the matrix (``/matrix``) and
 the gaps (``/gaps``).
 
-Pages are rendered here from the core (:mod:`accountability`, :mod:`network`, :mod:`export`); the
-graph view draws with Cytoscape.js (npm, served by :mod:`pages` under ``/static/vendor/``) from
-``/api/export/cytoscape``, so what it shows is exactly what that export gives for the same filters.
-Every label is escaped; data reach the scripts as JSON in a ``<script type="application/json">``.
-A Content-Security-Policy keeps the pages from loading or sending anything to another host.
+Pages are rendered in the site shell (templates in ``web/templates/views/``) from the core
+(:mod:`accountability`, :mod:`network`, :mod:`export`); the graph view draws with Cytoscape.js (npm,
+served under ``/static/vendor/``) from ``/api/export/cytoscape``, so what it shows is exactly what that
+export gives for the same filters. The templates escape every label; data reach the scripts as JSON in
+a ``<script type="application/json">``.
 """
 
 from __future__ import annotations
 
-import json
-from html import escape
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -22,17 +21,12 @@ from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
 from workforce_kg.analysis import network as net
 from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.web.deps import KGDep
+from workforce_kg.web.deps import KGDep, ShellDep
 from workforce_kg.web.openapi import media
 from workforce_kg.web.routes.linked_data import local_href
+from workforce_kg.web.shell import root
 
 router = APIRouter(tags=["views"])
-
-NAV = (("Query", "/"), ("Graph", "/graph"), ("Matrix", "/matrix"), ("Gaps", "/gaps"), ("Ontology", "/ontology"))
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 #: node colours of the graph view, by network node type (also the legend)
 TYPE_COLOURS = {
@@ -63,6 +57,14 @@ EXAMPLES = (
     ("body:dhsc", "DHSC"),
     ("HEE", "a name or abbreviation works too"),
 )
+EXPORTS = (
+    ("graphml", "GraphML"),
+    ("gexf", "GEXF"),
+    ("cytoscape", "Cytoscape JSON"),
+    ("dot", "DOT"),
+    ("csv", "CSV (zip)"),
+    ("jsonld", "JSON-LD"),
+)
 GAP_TITLES = {
     "commitments_without_accountable_body": "Commitments without an accountable or lead body",
     "programmes_without_lead": "Programmes without a lead body",
@@ -72,11 +74,7 @@ GAP_TITLES = {
 }
 
 
-# -- page shell --------------------------------------------------------------------------------------
-
-
-def _prefix(request: Request) -> str:
-    return request.scope.get("root_path", "").rstrip("/")
+# -- helpers ---------------------------------------------------------------------------------------
 
 
 def _href(request: Request, path: str, **params) -> str:
@@ -87,60 +85,14 @@ def _href(request: Request, path: str, **params) -> str:
         for v in (vs if isinstance(vs, (list, tuple)) else [vs])
         if v not in (None, "")
     ]
-    return _prefix(request) + path + ("?" + urlencode(pairs) if pairs else "")
+    return root(request) + path + ("?" + urlencode(pairs) if pairs else "")
 
 
-def _doc(request: Request, kg: KnowledgeGraph, iri: str) -> str | None:
-    """The page about ``iri`` (None for an IRI that must not be a link: see :func:`headers.linkable`)."""
-    return local_href(iri, kg.base, _prefix(request))
-
-
-def _link(request: Request, kg: KnowledgeGraph, ref: dict) -> str:
-    """An escaped link to an entity's page."""
-    href = _doc(request, kg, ref["iri"])
-    if href is None:
-        return f'<span class="iri" title="{escape(ref["iri"])}">{escape(ref["label"])}</span>'
-    return f'<a href="{escape(href)}" title="{escape(ref["iri"])}">{escape(ref["label"])}</a>'
-
-
-def render(
-    request: Request,
-    title: str,
-    body: str,
-    *,
-    current: str,
-    scripts: tuple[str, ...] = (),
-    config: dict | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    """A full page: shared header and navigation, ``body``, then the page's scripts."""
-    p = escape(_prefix(request))
-    nav = "".join(
-        f'<a href="{p}{path}"{" aria-current=page" if name == current else ""}>{name}</a>' for name, path in NAV
-    )
-    blob = ""
-    if config is not None:  # "<" escaped so no value can close the script element
-        blob = (
-            '<script id="view-config" type="application/json">'
-            + json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-            + "</script>"
-        )
-    tags = "".join(f'<script src="{p}{escape(s)}"></script>' for s in scripts)
-    html = (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{escape(title)} · workforce-kg</title><link rel="icon" href="data:,">'
-        f'<link rel="stylesheet" href="{p}/static/base.css"><link rel="stylesheet" '
-        f'href="{p}/static/views.css">{blob}</head><body>'
-        f'<header class="site"><h1><a href="{p}/">workforce-kg</a> <span>{escape(title)}</span></h1>'
-        f'<nav aria-label="Site">{nav}</nav></header>'
-        f"<main>{body}</main>{tags}</body></html>"
-    )
-    return HTMLResponse(html, status_code=status_code, headers={"Content-Security-Policy": CSP})
-
-
-def _message(text: str, kind: str = "error") -> str:
-    return f'<p class="message {kind}" role="alert">{escape(text)}</p>'
+def _doc(request: Request, kg: KnowledgeGraph) -> Callable[[str], str | None]:
+    """Where a browser reads about an IRI (None for an IRI that must not be a link: see
+    :func:`workforce_kg.web.middleware.linkable`), for the templates' ``link`` macro."""
+    prefix = root(request)
+    return lambda iri: local_href(iri, kg.base, prefix)
 
 
 # -- graph view --------------------------------------------------------------------------------------
@@ -193,44 +145,6 @@ def _depth(text: str) -> int:
     return depth
 
 
-def _controls(request: Request, kg: KnowledgeGraph, focus: str, depth: str, roles: list[str], jurisdiction: str) -> str:
-    """The form: focus box, depth, roles and jurisdiction (a plain GET form; graph.js re-queries in place)."""
-    depths = "".join(
-        f'<option value="{d}"{" selected" if str(d) == depth else ""}>{d}</option>'
-        for d in range(0, exports.MAX_DEPTH + 1)
-    )
-    role_boxes = "".join(
-        f'<label class="role"><input type="checkbox" name="roles" value="{escape(slug)}"'
-        f"{' checked' if slug in roles else ''}>"
-        f'<span class="swatch line" style="background:{ROLE_COLOURS.get(slug, "#999")}"></span>{escape(label)}</label>'
-        for slug, label in _roles(kg)
-    )
-    jurisdictions = '<option value="">any</option>' + "".join(
-        f'<option value="{escape(slug)}"{" selected" if slug == jurisdiction else ""}>{escape(label)}</option>'
-        for slug, label in _concepts(kg, "jurisdiction")
-    )
-    return (
-        f'<form id="graph-controls" class="controls" method="get" action="{escape(_prefix(request))}/graph">'
-        '<div class="row"><label for="focus">Focus</label>'
-        f'<input id="focus" name="focus" type="search" value="{escape(focus)}" required size="40" '
-        'placeholder="cmt:nurses-50k, body:hee, an IRI or a name" autocomplete="off">'
-        f'<label for="depth">Depth</label><select id="depth" name="depth">{depths}</select>'
-        '<label for="jurisdiction">Jurisdiction</label><select id="jurisdiction" '
-        f'name="jurisdiction">{jurisdictions}</select>'
-        '<button type="submit">Show</button></div>'
-        '<fieldset class="roles"><legend>Responsibility roles (none ticked: all)</legend>'
-        f"{role_boxes}</fieldset></form>"
-    )
-
-
-def _legend() -> str:
-    items = "".join(
-        f'<li data-type="{t}"><span class="swatch" style="background:{c}"></span>{t}</li>'
-        for t, c in TYPE_COLOURS.items()
-    )
-    return f'<ul id="legend" class="legend" aria-label="Node types">{items}</ul>'
-
-
 @router.get(
     "/graph",
     response_class=HTMLResponse,
@@ -241,6 +155,7 @@ def _legend() -> str:
 def graph_view(
     request: Request,
     kg: KGDep,
+    shell: ShellDep,
     focus: Annotated[str | None, Query(description="IRI, `cmt:nurses-50k`, `body/hee`, a slug or a name.")] = None,
     depth: Annotated[str, Query(description=f"Hops from the focus, 0–{exports.MAX_DEPTH}.")] = "1",
     roles: Annotated[list[str] | None, Query(description="Responsibility roles to keep.")] = None,
@@ -253,37 +168,33 @@ def graph_view(
     focus = (focus or "").strip()
     roles = [r.strip() for r in roles or [] for r in r.split(",") if r.strip()]
     jurisdiction = (jurisdiction or "").strip()
-    controls = _controls(request, kg, focus, depth, roles, jurisdiction)
-    intro = '<p class="hint">Click a node to open its page. Scroll to zoom, drag to pan.</p>'
+    form: dict[str, Any] = {
+        "focus": focus,
+        "depth": depth,
+        "depths": range(0, exports.MAX_DEPTH + 1),
+        "roles": roles,
+        "role_options": [(slug, label, ROLE_COLOURS.get(slug, "#999")) for slug, label in _roles(kg)],
+        "jurisdiction": jurisdiction,
+        "jurisdictions": _concepts(kg, "jurisdiction"),
+    }
 
-    def page(body: str, status_code: int = 200, config: dict | None = None, title: str = "Graph view"):
-        scripts = ("/static/vendor/cytoscape.min.js", "/static/graph.js") if config else ()
-        return render(
-            request, title, controls + body, current="Graph", scripts=scripts, config=config, status_code=status_code
+    def page(title: str = "Graph view", status_code: int = 200, **context) -> HTMLResponse:
+        context = {"examples": None, "message": None, "config": None, **context}
+        return shell.page(
+            request, "views/graph.html", title=title, current="Graph", status_code=status_code, **form, **context
         )
 
     if not focus:
-        examples = "".join(
-            f'<li><a href="{escape(_href(request, "/graph", focus=f))}"><code>{escape(f)}</code></a> — '
-            f"{escape(note)}</li>"
-            for f, note in EXAMPLES
-        )
-        return page(f"<p>Choose an entity to centre the graph on, for example:</p><ul>{examples}</ul>")
+        return page(examples=[(_href(request, "/graph", focus=f), f, note) for f, note in EXAMPLES])
     try:
         node, suggestions = _find_focus(kg, focus)
         if node is None:
-            body = _message(f"No entity {focus!r} in the accountability network.")
-            if suggestions:
-                body += (
-                    '<p>Did you mean:</p><ul class="suggestions">'
-                    + "".join(
-                        f'<li><a href="{escape(_href(request, "/graph", focus=s["iri"], depth=depth))}">'
-                        f'{escape(s["label"])}</a> <span class="type">{escape(s["type"])}</span></li>'
-                        for s in suggestions
-                    )
-                    + "</ul>"
-                )
-            return page(body, 404, title="Not found")
+            return page(
+                "Not found",
+                404,
+                message=f"No entity {focus!r} in the accountability network.",
+                suggestions=[(_href(request, "/graph", focus=s["iri"], depth=depth), s) for s in suggestions],
+            )
         n_depth = _depth(depth)
         g = exports.subgraph(
             kg,
@@ -293,11 +204,11 @@ def graph_view(
             jurisdiction=jurisdiction or None,
         )
     except acc.InvalidFilter as exc:
-        return page(_message(exc.message), 422, title="Bad request")
+        return page("Bad request", 422, message=exc.message, suggestions=[])
 
     ref = net.network(kg).ref(node)
     config = {
-        "prefix": _prefix(request),
+        "prefix": root(request),
         "base": kg.base,
         "focus": {"iri": ref["iri"], "label": ref["label"], "type": ref["type"], "node": node},
         "depth": n_depth,
@@ -306,36 +217,17 @@ def graph_view(
         "typeColours": TYPE_COLOURS,
         "roleColours": ROLE_COLOURS,
     }
-
-    def export_href(fmt: str) -> str:
-        return _href(
-            request, "/api/export/" + fmt, focus=ref["iri"], depth=n_depth, roles=roles, jurisdiction=jurisdiction
-        )
-
-    entity_page = _doc(request, kg, ref["iri"])
-    body = (
-        f'<h2 class="focus">{escape(ref["label"])} <span class="type">{escape(ref["type"])}</span> '
-        + (f'<a href="{escape(entity_page)}">entity page</a>' if entity_page else "")
-        + "</h2>"
-        f'<p id="graph-status" class="status" role="status" aria-live="polite">'
-        f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges</p>"
-        f'<div class="graph-area"><div id="cy" data-state="loading" aria-label="Graph of {escape(ref["label"])}"></div>'
-        f"{_legend()}</div>{intro}"
-        f'<p class="downloads">This view as: '
-        + " ".join(
-            f'<a class="export" data-format="{fmt}" href="{escape(export_href(fmt))}">{name}</a>'
-            for fmt, name in (
-                ("graphml", "GraphML"),
-                ("gexf", "GEXF"),
-                ("cytoscape", "Cytoscape JSON"),
-                ("dot", "DOT"),
-                ("csv", "CSV (zip)"),
-                ("jsonld", "JSON-LD"),
-            )
-        )
-        + "</p>"
+    filters = {"focus": ref["iri"], "depth": n_depth, "roles": roles, "jurisdiction": jurisdiction}
+    return page(
+        f"Graph: {ref['label']}",
+        config=config,
+        ref=ref,
+        entity_page=_doc(request, kg)(ref["iri"]),
+        nodes=g.number_of_nodes(),
+        edges=g.number_of_edges(),
+        type_colours=TYPE_COLOURS,
+        downloads=[(fmt, name, _href(request, "/api/export/" + fmt, **filters)) for fmt, name in EXPORTS],
     )
-    return page(body, config=config, title=f"Graph: {ref['label']}")
 
 
 # -- matrix ------------------------------------------------------------------------------------------
@@ -356,77 +248,64 @@ def _cell_class(roles: list[str]) -> str:
 def matrix_page(
     request: Request,
     kg: KGDep,
+    shell: ShellDep,
     of: Annotated[str, Query(description="`commitments` or `programmes`.")] = "commitments",
 ) -> HTMLResponse:
     """Bodies × commitments (or × programmes) with the roles each body holds in each cell."""
-    tabs = "".join(
-        f'<a href="{escape(_href(request, "/matrix", of=o))}"{" aria-current=page" if o == of else ""}>Bodies × {o}</a>'
-        for o in ("commitments", "programmes")
-    )
-    head = f'<nav class="tabs" aria-label="Matrix">{tabs}</nav>'
+    title = "Accountability matrix"
+    common: dict[str, Any] = {
+        "of": of,
+        "tabs": [(o, _href(request, "/matrix", of=o)) for o in ("commitments", "programmes")],
+        "href": _doc(request, kg),
+    }
     try:
         m = acc.matrix(kg, of)
     except acc.InvalidFilter as exc:
-        return render(request, "Accountability matrix", head + _message(exc.message), current="Matrix", status_code=422)
-
+        return shell.page(
+            request, "views/matrix.html", title=title, current="Matrix", status_code=422, message=exc.message, **common
+        )
     cells = {(c["body"], c["subject"]): c["roles"] for c in m["cells"]}
-    columns = m["columns"]
-    header = '<th scope="col" class="corner">Body</th>' + "".join(
-        f'<th scope="col" class="col"><div>{_link(request, kg, c)}</div></th>' for c in columns
-    )
     rows = []
     for b in m["bodies"]:
-        tds = []
-        for c in columns:
+        row: list[dict | None] = []
+        for c in m["columns"]:
             roles = cells.get((b["id"], c["id"]))
             if roles:
                 tip = f"{b['label']} — {c['label']}: {', '.join(roles)}"
-                tds.append(f'<td class="{_cell_class(roles)}" title="{escape(tip)}">{escape(", ".join(roles))}</td>')
+                row.append({"css": _cell_class(roles), "tip": tip, "roles": ", ".join(roles)})
             else:
-                tds.append("<td></td>")
-        rows.append(f'<tr><th scope="row">{_link(request, kg, b)}</th>{"".join(tds)}</tr>')
-    legend = "".join(f'<li><span class="swatch r-{r}"></span>{r}</li>' for r in ROLE_ORDER)
-    body = (
-        head
-        + f'<p class="summary">{len(m["bodies"])} bodies × {len(columns)} {escape(of)}; {len(m["cells"])} cells with '
-        "a role. "
-        'Download: <a id="csv" '
-        f'href="{escape(_href(request, "/api/accountability/matrix", of=of, format="csv"))}">CSV</a> · '
-        f'<a href="{escape(_href(request, "/api/accountability/matrix", of=of, format="json"))}">JSON</a></p>'
-        f'<div class="matrix-tools"><label><input type="checkbox" id="hide-empty"> Hide empty rows and columns</label>'
-        f'<ul class="legend roles" aria-label="Cell colour: the most accountable role">{legend}</ul></div>'
-        f'<div class="matrix-scroll" tabindex="0"><table id="matrix" class="matrix">'
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+                row.append(None)
+        rows.append((b, row))
+    return shell.page(
+        request,
+        "views/matrix.html",
+        title=title,
+        current="Matrix",
+        message=None,
+        bodies=m["bodies"],
+        columns=m["columns"],
+        cells=len(m["cells"]),
+        rows=rows,
+        role_order=ROLE_ORDER,
+        csv=_href(request, "/api/accountability/matrix", of=of, format="csv"),
+        json=_href(request, "/api/accountability/matrix", of=of, format="json"),
+        **common,
     )
-    return render(request, "Accountability matrix", body, current="Matrix", scripts=("/static/matrix.js",))
 
 
 # -- gaps --------------------------------------------------------------------------------------------
 
 
 @router.get("/gaps", response_class=HTMLResponse, summary="Accountability gaps page")
-def gaps_page(request: Request, kg: KGDep) -> HTMLResponse:
+def gaps_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
     """Commitments and programmes missing an owner or funding, and figures measuring no commitment."""
-    gaps = acc.gaps(kg)
-    toc, sections = [], []
-    for key, gap in gaps.items():
-        title = GAP_TITLES.get(key, key.replace("_", " ").capitalize())
-        toc.append(f'<li><a href="#{key}">{escape(title)}</a> ({gap["count"]})</li>')
-        items = []
-        for ref in gap["items"]:
-            extra = ""
-            if "programmes" in ref:
-                extra = f' <span class="counts">programmes: {ref["programmes"]}, funding: {ref["funding"]}</span>'
-            graph = escape(_href(request, "/graph", focus=ref["iri"]))
-            items.append(f'<li>{_link(request, kg, ref)}{extra} <a class="graph-link" href="{graph}">graph</a></li>')
-        listing = f'<ul class="gap-items">{"".join(items)}</ul>' if items else "<p>None.</p>"
-        sections.append(
-            f'<section id="{key}" class="gap"><h2>{escape(title)} <span class="count">{gap["count"]}</span></h2>'
-            f'<p class="hint">{escape(gap["description"])}</p>{listing}</section>'
-        )
-    body = (
-        "<p>Gaps worth reviewing in who owns what. "
-        f'As JSON: <a href="{escape(_href(request, "/api/gaps"))}">/api/gaps</a>.</p>'
-        f'<ul class="toc">{"".join(toc)}</ul>{"".join(sections)}'
+    gaps = [(key, GAP_TITLES.get(key, key.replace("_", " ").capitalize()), gap) for key, gap in acc.gaps(kg).items()]
+    return shell.page(
+        request,
+        "views/gaps.html",
+        title="Accountability gaps",
+        current="Gaps",
+        gaps=gaps,
+        href=_doc(request, kg),
+        graph_href=lambda iri: _href(request, "/graph", focus=iri),
     )
-    return render(request, "Accountability gaps", body, current="Gaps")

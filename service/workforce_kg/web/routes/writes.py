@@ -15,11 +15,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from workforce_kg.config import Settings
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.sparql.protocol import GRAPH_TYPES
+from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.store.remote import RemoteStore
+from workforce_kg.web.deps import KGDep, SettingsDep, WriterDep
 from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.writes.change import WriteError, WriteRequest
+from workforce_kg.writes.worker import Writer
 
 router = APIRouter()
 
@@ -35,9 +39,8 @@ WRITE_RESPONSES = {
 }
 
 
-def authorise(request: Request) -> str:
+def authorise(request: Request, settings: Settings) -> str:
     """The name of the token the request carries; WriteError 401/403 otherwise."""
-    settings = request.app.state.settings
     if not settings.writes_enabled:
         raise WriteError(403, "writes are disabled on this service (set WORKFORCE_KG_UPDATE_TOKEN to enable them)")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
@@ -46,7 +49,7 @@ def authorise(request: Request) -> str:
     return token_name(settings, given)
 
 
-def token_name(settings, given: str) -> str:
+def token_name(settings: Settings, given: str) -> str:
     """The name of the write token ``given`` (compared with every token, in constant time each);
     WriteError 403 when it is none of them."""
     found = None
@@ -63,17 +66,18 @@ def error_response(exc: WriteError) -> JSONResponse:
     return JSONResponse(exc.as_json(), status_code=exc.status, headers=headers)
 
 
-async def write(request: Request, req_fields: dict) -> Response:
-    """Authorise, then hand the write to the writer process; JSON of what changed, or the error."""
+async def write(
+    request: Request, kg: KnowledgeGraph, settings: Settings, writer: Writer | None, req_fields: dict
+) -> Response:
+    """Authorise, then hand the write to the writer process; JSON of what changed, or the error. The
+    store is refreshed after the write, so the next read sees it."""
     try:
-        agent = authorise(request)
-        writer = getattr(request.app.state, "writer", None)
+        agent = authorise(request, settings)
         if writer is None:
             raise WriteError(403, "writes need an on-disk or remote store (this service runs on an in-memory one)")
         result = await run_in_threadpool(writer.run, WriteRequest(agent=agent, **req_fields))
     except WriteError as exc:
         return error_response(exc)
-    kg = request.app.state.kg
     kg.refresh()
     if isinstance(kg.store, RemoteStore):
         kg.store.forget_graphs()  # the write may have added or dropped a graph
@@ -120,17 +124,20 @@ WRITE: dict[str, Any] = {
 # one route per method, each with its own operation id (a route of several methods gets one id)
 @router.get("/graph-store", operation_id="graph_store_get", **READ)
 @router.head("/graph-store", operation_id="graph_store_head", **READ)
-def read_graph(request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+def read_graph(
+    request: Request, kg: KGDep, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     """One graph as Turtle, N-Triples, RDF/XML or JSON-LD (by Accept). ``?default`` is the store's
     default graph, where updates without GRAPH write (queries see it as part of the union)."""
     try:
         name = _graph_param(graph, default is not None)
     except WriteError as exc:
         return error_response(exc)
-    kg = request.app.state.kg
-    target = ox.DefaultGraph() if name is None else ox.NamedNode(name)
-    if name is not None and not kg.store.contains_named_graph(target):
-        return error_response(WriteError(404, f"no graph <{name}> in this store"))
+    target: ox.DefaultGraph | ox.NamedNode = ox.DefaultGraph()
+    if name is not None:
+        target = ox.NamedNode(name)
+        if not kg.store.contains_named_graph(target):
+            return error_response(WriteError(404, f"no graph <{name}> in this store"))
     media = best_match(request.headers.get("accept"), list(GRAPH_TYPES))
     if media is None:
         return JSONResponse({"error": f"available: {', '.join(GRAPH_TYPES)}"}, status_code=406)
@@ -142,7 +149,14 @@ def read_graph(request: Request, graph: str | None = GraphParam, default: str | 
 @router.put("/graph-store", operation_id="graph_store_put", **WRITE)
 @router.post("/graph-store", operation_id="graph_store_post", **WRITE)
 @router.delete("/graph-store", operation_id="graph_store_delete", **WRITE)
-async def write_graph(request: Request, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+async def write_graph(
+    request: Request,
+    kg: KGDep,
+    settings: SettingsDep,
+    writer: WriterDep,
+    graph: str | None = GraphParam,
+    default: str | None = DefaultParam,
+) -> Response:
     """PUT replaces the graph with the body, POST adds the body to it, DELETE drops it. Needs a bearer token."""
     try:
         name = _graph_param(graph, default is not None)
@@ -150,11 +164,14 @@ async def write_graph(request: Request, graph: str | None = GraphParam, default:
         return error_response(exc)
     body = b"" if request.method == "DELETE" else await request.body()  # its size is bounded by app.BodyLimit
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return await write(request, {"operation": request.method.lower(), "graph": name, "data": body, "media": media})
+    fields = {"operation": request.method.lower(), "graph": name, "data": body, "media": media}
+    return await write(request, kg, settings, writer, fields)
 
 
-async def sparql_update(request: Request, update: str) -> Response:
+async def sparql_update(
+    request: Request, kg: KnowledgeGraph, settings: Settings, writer: Writer | None, update: str
+) -> Response:
     """SPARQL Update sent to /sparql (``application/sparql-update`` or the ``update`` form field)."""
     if not update.strip():
         return error_response(WriteError(400, "empty update"))
-    return await write(request, {"operation": "update", "update": update})
+    return await write(request, kg, settings, writer, {"operation": "update", "update": update})
