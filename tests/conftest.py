@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,29 @@ def page(browser, live_server):
     ]
     assert not elsewhere, f"requests to other hosts: {elsewhere}"
     assert not errors, f"JavaScript errors: {errors}"
+
+
+class Listener:
+    """A TCP listener on loopback that counts the connections it accepts (and answers none): what the
+    hostile-input, sandbox and upload tests point outbound requests at, to assert that none arrives."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
 
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import Listener
 from workforce_kg import cq as queries
 from workforce_kg.config import Settings
 from workforce_kg.sparql import protocol, safety
@@ -32,35 +31,6 @@ QUERY = {"Content-Type": "application/sparql-query"}
 
 
 # -- fixtures ----------------------------------------------------------------------------------------
-
-
-class Listener:
-    """A TCP listener on loopback that counts the connections it receives (and answers none)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import Listener
 from workforce_kg.sparql import sandbox
 from workforce_kg.sparql.executor import QueryExecutor, Worker, starter
 from workforce_kg.sparql.protocol import Outcome, SparqlRequest
@@ -29,32 +29,11 @@ B = "https://w3id.org/workforce-kg"
 SECRET = "correct horse battery staple"
 
 
-class Listener:
-    """A TCP server on 127.0.0.1 that accepts connections and counts them."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            conn.close()
-
-
 @pytest.fixture()
 def listener():
     server = Listener()
     yield server
-    server.sock.close()
+    server.close()
 
 
 @pytest.fixture()
@@ -168,7 +147,7 @@ def test_service_in_a_query_worker_reaches_nobody(built_store, listener):
         assert ask(worker, {"query": "SELECT * { ?s a ?t } LIMIT 3"}) == {"ok": 3}
     finally:
         worker.kill()
-    assert listener.accepted == 0
+    assert listener.connections == 0
 
 
 def test_load_and_service_in_the_writer_reach_nobody(writable, listener):
@@ -185,7 +164,7 @@ def test_load_and_service_in_the_writer_reach_nobody(writable, listener):
         assert "PermissionError" in answer["error"], answer
     finally:
         worker.kill()
-    assert listener.accepted == 0
+    assert listener.connections == 0
 
 
 @pytest.mark.skipif(sandbox.landlock_abi() < 4, reason="Landlock ABI < 4 has no network rules")
@@ -203,7 +182,7 @@ def test_a_writer_to_a_remote_store_connects_to_its_ports_only(listener, secret)
     finally:
         worker.kill()
         remote.sock.close()
-    assert listener.accepted == 0 and remote.accepted == 1
+    assert listener.connections == 0 and remote.connections == 1
 
 
 def test_no_socket_of_any_family_in_a_confined_process(built_store):

@@ -7,40 +7,16 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import Listener
 from workforce_kg.config import Settings
 from workforce_kg.rdf import uploads
 from workforce_kg.web.app import create_app
 
 TOKEN = "s3cret"
-
-
-class Listener:
-    """A loopback TCP listener that counts the connections it accepts (and answers none)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
