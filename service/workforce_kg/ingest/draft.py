@@ -13,6 +13,18 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from workforce_kg.vocab import prefixes
 
 BASE = "https://w3id.org/workforce-kg"
+#: The IRI path segment of each kind of candidate: ``{BASE}/id/{segment}/{slug}``.
+PATH_OF_KIND = {
+    "body": "organisation",
+    "programme": "programme",
+    "commitment": "commitment",
+    "funding": "funding",
+    "figure": "figure",
+    "responsibility": "responsibility",
+    "rating": "rating",
+    "evaluation": "evaluation",
+    "change": "change",
+}
 WKG = Namespace(f"{BASE}/def/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("http://schema.org/")

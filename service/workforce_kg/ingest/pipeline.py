@@ -22,7 +22,7 @@ from workforce_kg.provenance.read import read_text
 from workforce_kg.store import local as stores
 
 from . import extract as ex
-from .draft import BASE, ORG, SCHEMA, WKG, Candidate, Citation, Draft
+from .draft import BASE, ORG, PATH_OF_KIND, SCHEMA, WKG, Candidate, Citation, Draft
 from .link import Known, Linker, Mention, key, words
 
 EXTRACTOR_VERSION = f"workforce-kg-ingest {__version__}+rules.1"
@@ -252,17 +252,7 @@ class Extraction:
         return Citation(locator, quote)
 
     def new_iri(self, kind: str, slug: str) -> str:
-        path = {
-            "body": "organisation",
-            "programme": "programme",
-            "commitment": "commitment",
-            "funding": "funding",
-            "figure": "figure",
-            "responsibility": "responsibility",
-            "rating": "rating",
-            "evaluation": "evaluation",
-            "change": "change",
-        }[kind]
+        path = PATH_OF_KIND[kind]
         base = f"{BASE}/id/{path}/{slug}"
         iri, n = base, 2
         while iri in self.by_iri or (URIRef(iri), None, None) in self.graph:

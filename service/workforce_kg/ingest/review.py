@@ -19,20 +19,10 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from workforce_kg.provenance.read import DocumentError as IngestError
 
-from .draft import BASE, ORG, WKG, short
+from .draft import BASE, ORG, PATH_OF_KIND, WKG, short
 
 #: id path segment -> candidate kind
-KIND_OF_PATH = {
-    "organisation": "body",
-    "programme": "programme",
-    "commitment": "commitment",
-    "funding": "funding",
-    "figure": "figure",
-    "responsibility": "responsibility",
-    "rating": "rating",
-    "evaluation": "evaluation",
-    "change": "change",
-}
+KIND_OF_PATH = {path: kind for kind, path in PATH_OF_KIND.items()}
 #: links without which a fact makes no sense: a candidate pointing through one at a rejected new node goes too
 REQUIRED = (
     WKG.body,
