@@ -131,6 +131,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot of ``page`` as ``test-artifacts/<name>.png`` (kept by CI for people to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium; skipped when missing outside CI, a failure in CI."""
