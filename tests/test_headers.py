@@ -70,6 +70,7 @@ def test_entity_page_links_only_http_iris(client):
 
 HTML_ROUTES = [
     "/",
+    "/query",
     "/docs",
     "/ontology",
     "/doc/organisation/nhse",

@@ -36,7 +36,7 @@ def cq(name: str) -> queries.CompetencyQuestion:
 
 
 def test_page_carries_prefixes_and_base(client, kg):
-    r = client.get("/")
+    r = client.get("/query")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     blob = re.search(r'<script id="kg-config" type="application/json">(.*?)</script>', r.text, re.S).group(1)
     config = json.loads(blob)
@@ -52,7 +52,7 @@ def test_initial_query_runs(kg):
 
 
 def test_page_loads_nothing_from_elsewhere(client):
-    html = client.get("/").text
+    html = client.get("/query").text
     # what the page loads (scripts, stylesheets, images): from this server only
     refs = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]*)"', html)
     assert refs, "the page references its assets"
@@ -148,7 +148,7 @@ def expected_cell(term: dict | None, base: str) -> dict:
 
 @pytest.mark.browser
 def test_page_flow_example_run_download(page, live_server, kg, tmp_path):
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/query")
     # The editor is YASQE with syntax highlighting, and starts with every prefix declared.
     page.wait_for_selector(".CodeMirror .cm-keyword")
     text = editor_text(page)
@@ -195,12 +195,12 @@ def test_page_flow_example_run_download(page, live_server, kg, tmp_path):
 @pytest.mark.browser
 def test_shareable_url_reopens_the_query(page, live_server):
     question = cq(CQ07)
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/query")
     page.wait_for_selector("button.example")
     page.click(f"button.example[data-name={CQ07}]")
     page.click("#share")
     shared = page.input_value("#share-url")
-    assert urlparse(shared).path == "/"
+    assert urlparse(shared).path == "/query"
     assert parse_qs(urlparse(shared).query)["query"] == [question.sparql]
     assert parse_qs(urlparse(page.url).query)["query"] == [question.sparql]  # the address bar too
 
@@ -212,14 +212,14 @@ def test_shareable_url_reopens_the_query(page, live_server):
     page.wait_for_selector("#results-table tbody tr")
     assert page.locator("#results-table tbody tr").count() == len(queries.expected(question)["results"]["bindings"])
 
-    page.goto(live_server.url + "/#query=" + quote(SUCCESSOR))
+    page.goto(live_server.url + "/query#query=" + quote(SUCCESSOR))
     page.wait_for_selector(".CodeMirror")
     assert editor_text(page) == SUCCESSOR
 
 
 @pytest.mark.browser
 def test_result_link_opens_the_entity_page(page, live_server):
-    page.goto(live_server.url + "/?query=" + quote(SUCCESSOR))
+    page.goto(live_server.url + "/query?query=" + quote(SUCCESSOR))
     page.wait_for_selector(".CodeMirror")
     page.click("#run")
     link = page.locator("#results-table tbody a").first
@@ -236,7 +236,7 @@ def test_result_link_opens_the_entity_page(page, live_server):
 
 @pytest.mark.browser
 def test_query_errors_are_shown(page, live_server):
-    page.goto(live_server.url + "/?query=" + quote("SELEC ?x WHERE {}"))
+    page.goto(live_server.url + "/query?query=" + quote("SELEC ?x WHERE {}"))
     page.wait_for_selector(".CodeMirror")
     page.click("#run")
     page.wait_for_selector("#status.error")
@@ -256,7 +256,8 @@ RECORD_CSP = """document.addEventListener("securitypolicyviolation", function (e
 @pytest.mark.parametrize(
     "path, ready",
     [
-        ("/", ".CodeMirror"),
+        ("/", "main"),
+        ("/query", ".CodeMirror"),
         ("/doc/organisation/nhse", "h1"),
         ("/graph?focus=nhse", "#cy[data-state=ready]"),
         ("/matrix", "table"),
@@ -280,7 +281,7 @@ def test_result_iris_that_are_not_http_are_not_links(page, live_server):
         "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <JAVASCRIPT:alert(2)> <data:text/html,x> "
         "<https://example.org/a> } }"
     )
-    page.goto(live_server.url + "/?query=" + quote(query))
+    page.goto(live_server.url + "/query?query=" + quote(query))
     page.wait_for_selector(".CodeMirror")
     page.click("#run")
     page.wait_for_selector("#results-table tbody tr")

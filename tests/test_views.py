@@ -21,7 +21,7 @@ from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.app import create_app
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-NAV = {"Query": "/", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
+NAV = {"Home": "/", "Query": "/query", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
 
 
 @pytest.fixture(scope="module")
@@ -235,9 +235,10 @@ def test_pages_share_the_nav_and_load_only_local_files(client, path, current):
         assert client.get(ref).status_code == 200, ref
 
 
-def test_query_page_links_the_views(client):
-    html = client.get("/").text
-    for path in ("/graph", "/matrix", "/gaps"):
+@pytest.mark.parametrize("start", ["/", "/query"])
+def test_home_and_query_page_link_the_views(client, start):
+    html = client.get(start).text
+    for path in ("/query", "/graph", "/matrix", "/gaps"):
         assert f'href="{path}"' in html
 
 

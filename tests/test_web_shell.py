@@ -49,6 +49,7 @@ def client(counting_kg, tmp_path_factory):
 
 SHELL_PAGES = [
     ("/", 200),
+    ("/query", 200),
     ("/docs", 200),
     ("/ontology", 200),
     ("/doc/organisation/hee", 200),
@@ -80,6 +81,12 @@ def test_every_html_page_is_in_the_one_shell(client, path, status):
     assert f'<a rel="license" href="{LICENCE}">' in footer.group(1)
     assert html.count("<footer") == 1 and html.count('<nav aria-label="Site">') == 1
     assert not re.search(r"<script(?![^>]*\b(src|type=\"application/(json|ld\+json)\"))[^>]*>", html)
+
+
+def test_old_query_links_reach_the_query_page(client):
+    r = client.get("/?query=ASK%20%7B%7D#frag", follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == "/query?query=ASK%20%7B%7D"
+    assert client.get("/", follow_redirects=False).status_code == 200
 
 
 def test_unknown_paths_stay_json_for_api_clients(client):

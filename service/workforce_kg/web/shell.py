@@ -26,7 +26,8 @@ from workforce_kg.paths import TEMPLATES_DIR
 
 #: The site navigation, in order: (name, path).
 NAV = (
-    ("Query", "/"),
+    ("Home", "/"),
+    ("Query", "/query"),
     ("Graph", "/graph"),
     ("Matrix", "/matrix"),
     ("Gaps", "/gaps"),

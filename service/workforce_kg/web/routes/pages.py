@@ -83,7 +83,16 @@ def initial_query(prefixes: dict[str, str]) -> str:
     return "\n".join(lines) + "\n\n" + SAMPLE_QUERY
 
 
-@router.get("/", response_class=HTMLResponse, summary="The query page")
+@router.get("/", response_class=HTMLResponse, summary="The home page", response_model=None)
+def home_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse | RedirectResponse:
+    """The home page: what the graph holds and where to start. A link to ``/?query=…`` (the query page's
+    address before it moved to ``/query``) is sent on to the query page, query and all."""
+    if request.url.query:
+        return RedirectResponse(f"{root(request)}/query?{request.url.query}", status_code=308)
+    return shell.page(request, "home.html", title="Workforce commitments", current="Home")
+
+
+@router.get("/query", response_class=HTMLResponse, summary="The query page")
 def query_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
     """The query page: SPARQL editor, example library, results table."""
     config = {"base": kg.base, "prefixes": kg.prefixes, "initialQuery": initial_query(kg.prefixes)}
