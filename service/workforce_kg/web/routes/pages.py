@@ -33,6 +33,8 @@ VENDOR_FILES = {
     "yasqe.min.js": "@zazuko/yasqe/build/yasqe.min.js",
     "yasqe.min.css": "@zazuko/yasqe/build/yasqe.min.css",
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+    "d3.min.js": "d3/dist/d3.min.js",
+    "plot.umd.min.js": "@observablehq/plot/dist/plot.umd.min.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
