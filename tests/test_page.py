@@ -6,13 +6,14 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, screenshot
 from workforce_kg import cq as queries
 from workforce_kg.config import Settings
 from workforce_kg.web.app import create_app
@@ -83,6 +84,9 @@ def test_examples_are_the_competency_questions(client):
         ("/static/base.css", "text/css"),
         ("/static/vendor/yasqe.min.js", "text/javascript"),
         ("/static/vendor/yasqe.min.css", "text/css"),
+        ("/static/vendor/d3.min.js", "text/javascript"),
+        ("/static/vendor/plot.umd.min.js", "text/javascript"),
+        ("/static/vendor/cytoscape.min.js", "text/javascript"),
     ],
 )
 def test_static_files(client, path, media):
@@ -165,15 +169,20 @@ def test_page_flow_example_run_download(page, live_server, kg, tmp_path):
     question = cq(CQ07)
     assert editor_text(page) == question.sparql
 
-    # Run: the table shows the expected rows, IRIs under our base linked to local paths.
+    # Run: the table shows the expected rows, IRIs under our base linked to local paths; the label
+    # column ?valueLabel is folded into ?value as its link text (label first).
     page.click("#run")
     page.wait_for_selector("#results-table tbody tr")
     expected = queries.expected(question)
     names = expected["head"]["vars"]
-    assert page.locator("#results-table thead th").all_text_contents() == names
-    want = [[expected_cell(b.get(n), kg.base) for n in names] for b in expected["results"]["bindings"]]
+    shown = [n for n in names if n != "valueLabel"]
+    assert page.locator("#results-table thead th").all_text_contents() == shown
+    bindings = expected["results"]["bindings"]
+    want = [[expected_cell(b.get(n), kg.base) for n in shown] for b in bindings]
     assert table_cells(page) == want
     assert want[0][0]["href"] == "/def/rating/inadequate"
+    links = page.locator("#results-table tbody tr td:first-child a").all_text_contents()
+    assert links == [b["valueLabel"]["value"] for b in bindings]
     assert "4 rows" in page.text_content("#status")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "query-page.png"), full_page=True)
@@ -208,8 +217,7 @@ def test_shareable_url_reopens_the_query(page, live_server):
     page.goto(shared)
     page.wait_for_selector(".CodeMirror")
     assert editor_text(page) == question.sparql
-    page.click("#run")
-    page.wait_for_selector("#results-table tbody tr")
+    page.wait_for_selector("#results-table tbody tr")  # a shared link runs its query: no click on Run
     assert page.locator("#results-table tbody tr").count() == len(queries.expected(question)["results"]["bindings"])
 
     page.goto(live_server.url + "/query#query=" + quote(SUCCESSOR))
@@ -289,3 +297,206 @@ def test_result_iris_that_are_not_http_are_not_links(page, live_server):
     assert hrefs == ["https://example.org/a"]
     texts = page.eval_on_selector_all("#results-table tbody span.iri", "els => els.map(e => e.title)")
     assert texts == ["javascript:alert(1)", "JAVASCRIPT:alert(2)", "data:text/html,x"]
+
+
+# -- Result views: table (label first, money, sorting), bar chart, graph; shared links; Back ---------
+
+
+def shared(live_server, query: str, view: str | None = None) -> str:
+    return live_server.url + "/query?query=" + quote(query) + (f"&view={view}" if view else "")
+
+
+def column_texts(page, col: int) -> list[str]:
+    return page.eval_on_selector_all(
+        f"#results-table tbody tr td:nth-child({col})", "tds => tds.map(td => td.textContent)"
+    )
+
+
+def header_index(page, name: str) -> int:
+    names = page.eval_on_selector_all("#results-table thead th button", "bs => bs.map(b => b.dataset.col)")
+    return names.index(name) + 1
+
+
+def as_pounds(value: str) -> str:
+    """What Intl.NumberFormat('en-GB', GBP) shows: pence only when there are some."""
+    d = Decimal(value)
+    return f"£{d:,.0f}" if d == d.to_integral_value() else f"£{d:,.2f}"
+
+
+@pytest.mark.browser
+def test_table_labels_first_links_iris_and_formats_money(page, live_server, kg):
+    question = cq("cq16_funding_by_amount")
+    bindings = queries.expected(question)["results"]["bindings"]
+    page.goto(shared(live_server, question.sparql))
+    page.wait_for_selector("#results-table tbody tr")
+    heads = page.locator("#results-table thead th").all_text_contents()
+    assert heads == [v for v in queries.expected(question)["head"]["vars"] if v != "fundingLabel"]
+    assert page.get_attribute("#views button[data-view=table]", "aria-pressed") == "true"
+    # ?funding shows its ?fundingLabel, linked to the funding's page
+    links = page.eval_on_selector_all(
+        "#results-table tbody tr td:first-child a", "as => as.map(a => [a.textContent, a.getAttribute('href')])"
+    )
+    assert links == [[b["fundingLabel"]["value"], b["funding"]["value"][len(kg.base) :]] for b in bindings]
+    # ?amount (decimal, a money name, currency GBP) as pounds; the raw value stays in the title
+    amounts = column_texts(page, header_index(page, "amount"))
+    assert amounts == [as_pounds(b["amount"]["value"]) for b in bindings]
+    assert amounts[0].startswith("£") and "," in amounts[0]
+    screenshot(page, "query-table")
+
+    # a count next to a money column is not money: cq17's ?fundings stays a number, ?totalAmount is £
+    question = cq("cq17_one_off_totals_by_funder")
+    bindings = queries.expected(question)["results"]["bindings"]
+    page.goto(shared(live_server, question.sparql))
+    page.wait_for_selector("#results-table tbody tr")
+    assert column_texts(page, header_index(page, "fundings")) == [b["fundings"]["value"] for b in bindings]
+    totals = column_texts(page, header_index(page, "totalAmount"))
+    assert totals == [as_pounds(b["totalAmount"]["value"]) for b in bindings]
+
+
+@pytest.mark.browser
+def test_table_sorts_numbers_numerically_and_iris_by_label(page, live_server):
+    question = cq("cq10_bodies_ranked_by_responsibilities")
+    bindings = queries.expected(question)["results"]["bindings"]
+    counts = [int(b["responsibilities"]["value"]) for b in bindings]
+    # the data can tell numeric from text sorting apart
+    assert sorted(counts) != sorted(counts, key=str)
+    page.goto(shared(live_server, question.sparql))
+    page.wait_for_selector("#results-table tbody tr")
+
+    col = header_index(page, "responsibilities")
+    header = page.locator("#results-table thead th").nth(col - 1)
+    assert header.get_attribute("aria-sort") is None
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert [int(t) for t in column_texts(page, col)] == sorted(counts)
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert [int(t) for t in column_texts(page, col)] == sorted(counts, reverse=True)
+    # the header keeps the keyboard focus after sorting
+    assert page.evaluate("document.activeElement.dataset.col") == "responsibilities"
+
+    # ?body is sorted by the label it shows (?bodyLabel), not by its IRI
+    body = page.locator("#results-table thead th").nth(header_index(page, "body") - 1)
+    body.locator("button").click()
+    assert body.get_attribute("aria-sort") == "ascending"
+    assert header.get_attribute("aria-sort") is None
+    labels = [b["bodyLabel"]["value"] for b in bindings]
+    by_iri = [b["bodyLabel"]["value"] for b in sorted(bindings, key=lambda b: b["body"]["value"])]
+    shown = column_texts(page, header_index(page, "body"))
+    assert shown == sorted(labels, key=str.casefold)
+    assert shown != by_iri
+
+
+@pytest.mark.browser
+def test_shared_link_opens_the_bar_chart_one_bar_per_row(page, live_server):
+    question = cq("cq17_one_off_totals_by_funder")
+    bindings = queries.expected(question)["results"]["bindings"]
+    page.goto(shared(live_server, question.sparql, "chart"))  # no click on Run
+    page.wait_for_selector("#results-chart")
+    assert page.get_attribute("#views button[data-view=chart]", "aria-pressed") == "true"
+    assert page.get_attribute("#views button[data-view=table]", "aria-pressed") == "false"
+    bars = page.locator("#results-chart g[aria-label=bar] rect")
+    assert bars.count() == len(bindings)
+    # the SVG says what it shows; the first label-ish column names the bars, the first number is their length
+    assert "Bar chart of fundings for each funder" in page.get_attribute("#results-chart", "aria-label")
+    assert page.locator("#results-chart > title").text_content().startswith("Bar chart of fundings")
+    assert page.input_value("#chart-category") == "funder"
+    ticks = page.eval_on_selector_all(
+        "#results-chart g[aria-label='y-axis tick label'] text", "ts => ts.map(t => t.textContent)"
+    )
+    assert ticks == [b["funderLabel"]["value"] for b in bindings]
+
+    # choosing the value column redraws: bar lengths in proportion to the amounts
+    page.select_option("#chart-value", "totalAmount")
+    page.wait_for_selector("#results-chart[aria-label*=totalAmount]")
+    widths = page.eval_on_selector_all(
+        "#results-chart g[aria-label=bar] rect", "rs => rs.map(r => r.getBoundingClientRect().width)"
+    )
+    amounts = [float(b["totalAmount"]["value"]) for b in bindings]
+    assert len(widths) == len(amounts)
+    biggest = max(range(len(amounts)), key=amounts.__getitem__)
+    for width, amount in zip(widths, amounts, strict=True):
+        assert width / widths[biggest] == pytest.approx(amount / amounts[biggest], abs=0.02)
+    assert "£" in page.text_content("#results-chart g[aria-label='x-axis tick label']")
+    screenshot(page, "query-chart")
+
+    # the table stays one click away, and the address follows the view
+    page.click("#views button[data-view=table]")
+    page.wait_for_selector("#results-table tbody tr")
+    assert page.locator("#results-table tbody tr").count() == len(bindings)
+    assert "view" not in parse_qs(urlparse(page.url).query)
+
+
+@pytest.mark.browser
+def test_graph_view_draws_the_distinct_iris(page, live_server):
+    question = cq("cq13_collective_actor_responsibilities")
+    bindings = queries.expected(question)["results"]["bindings"]
+    iris = {t["value"] for b in bindings for t in b.values() if t["type"] == "uri"}
+    pairs = {(b["actor"]["value"], b["subject"]["value"]) for b in bindings}
+    page.goto(shared(live_server, question.sparql))
+    page.wait_for_selector("#results-table tbody tr")
+    page.click("#views button[data-view=graph]")
+    page.wait_for_selector("#result-graph[data-state=ready]")
+    assert parse_qs(urlparse(page.url).query)["view"] == ["graph"]
+    assert int(page.get_attribute("#result-graph", "data-nodes")) == len(iris)
+    assert int(page.get_attribute("#result-graph", "data-edges")) == len(pairs)  # actor → subject
+    assert page.get_attribute("#result-graph", "role") == "img"
+    screenshot(page, "query-graph")
+
+    # ?s ?p ?o results: one edge per row, the predicate its label, never a node
+    query = "SELECT ?s ?p ?o WHERE { BIND(body:hee AS ?s) ?s ?p ?o FILTER(isIRI(?o)) }"
+    rows = [r for r in post_select(live_server, query)]
+    assert rows
+    page.goto(shared(live_server, query, "graph"))
+    page.wait_for_selector("#result-graph[data-state=ready]")
+    nodes = {r["s"]["value"] for r in rows} | {r["o"]["value"] for r in rows}
+    assert int(page.get_attribute("#result-graph", "data-nodes")) == len(nodes)
+    assert int(page.get_attribute("#result-graph", "data-edges")) == len(rows)
+
+
+def post_select(live_server, query: str) -> list[dict]:
+    import urllib.parse
+    import urllib.request
+
+    request = urllib.request.Request(
+        live_server.url + "/sparql",
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.load(r)["results"]["bindings"]
+
+
+@pytest.mark.browser
+def test_back_shows_the_previous_query_and_its_results(page, live_server):
+    a, b = cq(CQ07), cq("cq38_five_pillars")
+    rows_a = len(queries.expected(a)["results"]["bindings"])
+    rows_b = len(queries.expected(b)["results"]["bindings"])
+    assert rows_a != rows_b
+    page.goto(live_server.url + "/query")
+    page.wait_for_selector("button.example")
+    page.click(f"button.example[data-name={CQ07}]")
+    page.click("#run")
+    page.wait_for_selector(f"#status >> text={rows_a} rows")
+    page.click("button.example[data-name=cq38_five_pillars]")
+    page.click("#run")
+    page.wait_for_selector(f"#status >> text={rows_b} rows")
+    assert page.locator("#results-table tbody tr").count() == rows_b
+
+    page.go_back()
+    page.wait_for_function("q => document.querySelector('.CodeMirror').CodeMirror.getValue() === q", arg=a.sparql)
+    page.wait_for_selector(f"#status >> text={rows_a} rows")
+    assert page.locator("#results-table tbody tr").count() == rows_a
+    assert parse_qs(urlparse(page.url).query)["query"] == [a.sparql]
+    page.go_forward()
+    page.wait_for_selector(f"#status >> text={rows_b} rows")
+    assert editor_text(page) == b.sparql
+    assert page.locator("#results-table tbody tr").count() == rows_b
+
+    # to an entity page and Back: still B's results (from the back/forward cache, or run again)
+    with page.expect_navigation():
+        page.locator("#results-table tbody a").first.click()
+    page.go_back()
+    page.wait_for_selector("#results-table tbody tr")
+    assert editor_text(page) == b.sparql
+    assert page.locator("#results-table tbody tr").count() == rows_b
