@@ -266,6 +266,8 @@ RECORD_CSP = """document.addEventListener("securitypolicyviolation", function (e
     [
         ("/", "main"),
         ("/query", ".CodeMirror"),
+        ("/query?view=chart&query=" + quote("SELECT ?n WHERE { VALUES ?n { 1 2 } }"), "#results-chart"),
+        ("/query?view=graph&query=" + quote(SUCCESSOR), "#result-graph[data-state=ready]"),
         ("/doc/organisation/nhse", "h1"),
         ("/graph?focus=nhse", "#cy[data-state=ready]"),
         ("/matrix", "table"),
@@ -500,3 +502,15 @@ def test_back_shows_the_previous_query_and_its_results(page, live_server):
     page.wait_for_selector("#results-table tbody tr")
     assert editor_text(page) == b.sparql
     assert page.locator("#results-table tbody tr").count() == rows_b
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("view, ready", [("table", "#results-table tbody tr"), ("chart", "#results-chart")])
+def test_result_views_fit_a_phone(page, live_server, view, ready):
+    """At 390 px the views wrap and the table scrolls inside its wrapper: the page itself never scrolls sideways."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(shared(live_server, cq("cq16_funding_by_amount").sparql, view))
+    page.wait_for_selector(ready)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("#views").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -843,7 +843,11 @@
   for (const button of document.querySelectorAll("#views button[data-view]")) {
     button.addEventListener("click", () => chooseView(button.dataset.view));
   }
-  window.addEventListener("popstate", restoreFromUrl);
+  window.addEventListener("popstate", () => {
+    // a fragment link (the skip link) also pops state: keep the editor's text unless the query changed
+    if (queryFromUrl() !== (shown ? shown.query : null)) restoreFromUrl();
+    else if (viewFromUrl() !== view) chooseView(viewFromUrl());
+  });
   // Back from another page: Chromium usually restores this page whole from its back/forward cache;
   // when it does not (or the results were not there yet), show what the address says.
   window.addEventListener("pageshow", (e) => {
