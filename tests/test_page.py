@@ -422,6 +422,11 @@ def test_shared_link_opens_the_bar_chart_one_bar_per_row(page, live_server):
     assert "£" in page.text_content("#results-chart g[aria-label='x-axis tick label']")
     screenshot(page, "query-chart")
 
+    # "Copy link" shares the view too
+    page.click("#share")
+    link = urlparse(page.input_value("#share-url"))
+    assert parse_qs(link.query) == {"query": [question.sparql], "view": ["chart"]}
+
     # the table stays one click away, and the address follows the view
     page.click("#views button[data-view=table]")
     page.wait_for_selector("#results-table tbody tr")

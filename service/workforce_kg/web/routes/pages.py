@@ -1,12 +1,12 @@
-"""The query page at ``/``, the API docs at ``/docs``, and the static assets under ``/static/``.
+"""The home page, the query page at ``/query``, the API docs at ``/docs``, and the static assets.
 
 Everything the pages load is served from here — our own JS/CSS from ``web/static/`` and the editor
-(YASQE; Cytoscape.js for the views; Swagger UI for the API docs at ``/docs``; installed from npm into
-``web/node_modules`` by ``cd web && npm ci``) under ``/static/vendor/`` — so the pages work offline and
-nothing comes from a CDN. Both are Starlette ``StaticFiles`` (conditional requests, HEAD, no traversal):
-``/static/`` serves the files of ``web/static/`` (the pages' templates are in ``web/templates/``, not
-there); ``/static/vendor/`` only the npm files named in ``VENDOR_FILES``, never the rest of
-``node_modules``.
+(YASQE; Cytoscape.js for the views; Observable Plot and d3 for the query page's bar chart; Swagger UI
+for the API docs at ``/docs``; installed from npm into ``web/node_modules`` by ``cd web && npm ci``)
+under ``/static/vendor/`` — so the pages work offline and nothing comes from a CDN. Both are
+Starlette ``StaticFiles`` (conditional requests, HEAD, no traversal): ``/static/`` serves the files of
+``web/static/`` (the pages' templates are in ``web/templates/``, not there); ``/static/vendor/`` only
+the npm files named in ``VENDOR_FILES``, never the rest of ``node_modules``.
 """
 
 from __future__ import annotations
