@@ -397,23 +397,29 @@
     box.appendChild(controls);
 
     const rows = sortedRows(model).filter((row) => row[value] && kindOf(row[value]) === "number");
+    const names = rows.map((row) => displayText(model, category, row) || "(none)");
+    // when names repeat (a funder once per recurrence), the next text column tells the bars apart
+    const extra = new Set(names).size < names.length
+      ? model.shown.find((c) => c !== category && c !== value && texty(c))
+      : null;
     const data = rows.slice(0, MAX_BARS).map((row, i) => ({
       key: String(i),
-      label: displayText(model, category, row) || "(none)",
+      label: names[i] + (extra && row[extra] ? " · " + displayText(model, extra, row) : ""),
       value: Number(row[value].value),
       shown: displayText(model, value, row),
     }));
-    const tickLabels = new Map(data.map((d) => [d.key, d.label.length > 42 ? d.label.slice(0, 40) + "…" : d.label]));
+    const tickLabels = new Map(data.map((d) => [d.key, d.label.length > 60 ? d.label.slice(0, 58) + "…" : d.label]));
     const longest = Math.max(...[...tickLabels.values()].map((t) => t.length), 4);
     const money = model.isMoney(value);
     const ticks = new Intl.NumberFormat("en-GB", money
       ? { style: "currency", currency: model.currencyOf(value, rows[0]) || "GBP", notation: "compact" }
       : { notation: "compact" });
     const summary = `Bar chart of ${value} for each ${category}: ${data.length} ${data.length === 1 ? "bar" : "bars"}`;
+    const width = Math.max(320, ($("results").clientWidth || 800) - 8);
     const svg = Plot.plot({
-      width: Math.max(320, ($("results").clientWidth || 800) - 8),
+      width: width,
       height: 40 + 22 * data.length,
-      marginLeft: Math.min(300, 12 + 6.4 * longest),
+      marginLeft: Math.min(width * 0.45, 12 + 6.4 * longest),
       marginRight: 24,
       style: { fontSize: "12px" },
       x: { grid: true, label: value + " →", tickFormat: (n) => ticks.format(n) },
