@@ -523,3 +523,17 @@ def test_result_views_fit_a_phone(page, live_server, view, ready):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = page.locator("#views").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("view, ready", [("table", "#results-table"), ("chart", "#results-chart")])
+def test_labels_are_text_in_every_view(page, live_server, view, ready):
+    """A label that looks like markup is shown as text: no element is made from it in any view."""
+    query = f'SELECT ?x ?xLabel ?n WHERE {{ VALUES (?x ?xLabel ?n) {{ (<https://example.org/a> "{HOSTILE}" 3) }} }}'
+    page.goto(shared(live_server, query, view))
+    page.wait_for_selector(ready)
+    assert page.locator("#results img").count() == 0
+    assert HOSTILE in page.text_content("#results")
