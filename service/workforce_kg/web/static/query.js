@@ -452,7 +452,7 @@
   // predicate, object) each row is an edge s → o labelled by p; otherwise, within each row, each IRI
   // cell is linked to the next IRI cell to its right, the edge labelled by that cell's column.
 
-  const MAX_GRAPH_ROWS = 1000;
+  const MAX_GRAPH_ROWS = 500; // a force layout of more is slow and unreadable
   const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"];
 
   function graphOf(model) {
@@ -511,7 +511,8 @@
     const how = graph.triples
       ? "each row is an edge from ?s to ?o, labelled by ?p"
       : "in each row, an edge goes from each IRI to the next IRI to its right, labelled by that column";
-    const summary = `Graph of the results: ${graph.nodes.size} nodes (the distinct IRIs), ${graph.edges.size} edges`;
+    const rows = model.rows.length > MAX_GRAPH_ROWS ? ` of the first ${MAX_GRAPH_ROWS} rows` : "";
+    const summary = `Graph of the results${rows}: ${graph.nodes.size} nodes (the distinct IRIs), ${graph.edges.size} edges`;
     const container = document.createElement("div");
     container.id = "result-graph";
     container.className = "result-graph";
