@@ -354,6 +354,27 @@ def test_table_labels_first_links_iris_and_formats_money(page, live_server, kg):
     totals = column_texts(page, header_index(page, "totalAmount"))
     assert totals == [as_pounds(b["totalAmount"]["value"]) for b in bindings]
 
+    # a ?value is money when its row's unit is pounds sterling (cq23: figures of several units)
+    question = cq("cq23_figures_evidencing_commitments")
+    bindings = queries.expected(question)["results"]["bindings"]
+    assert {b["unitLabel"]["value"] for b in bindings if "unitLabel" in b} > {"Pounds sterling"}
+    page.goto(shared(live_server, question.sparql))
+    page.wait_for_selector("#results-table tbody tr")
+    values = column_texts(page, header_index(page, "value"))
+    want = [
+        as_pounds(b["value"]["value"])
+        if b.get("unitLabel", {}).get("value") == "Pounds sterling"
+        else b["value"]["value"]
+        for b in bindings
+    ]
+    assert values == want and any(v.startswith("£") for v in values)
+
+    # the row's ?currency, when it is a currency code, wins over GBP
+    query = 'SELECT ?amount ?currency WHERE { VALUES (?amount ?currency) { (12.5 "EUR") (7 UNDEF) } }'
+    page.goto(shared(live_server, query))
+    page.wait_for_selector("#results-table tbody tr")
+    assert column_texts(page, 1) == ["€12.50", "£7"]
+
 
 @pytest.mark.browser
 def test_table_sorts_numbers_numerically_and_iris_by_label(page, live_server):
