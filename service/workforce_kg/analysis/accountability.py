@@ -44,6 +44,7 @@ from workforce_kg.analysis.entities import (
     slug_of,
 )
 from workforce_kg.analysis.entities import changes as _changes
+from workforce_kg.analysis.entities import funding_total
 from workforce_kg.analysis.entities import page as _page
 from workforce_kg.store.kg import KnowledgeGraph, to_python
 from workforce_kg.vocab import SKOS
@@ -53,6 +54,7 @@ __all__ = [
     "KINDS",
     "TYPE_OF_KIND",
     "Context",
+    "funding_total",
     "InvalidFilter",
     "Iri",
     "NotFound",
@@ -93,7 +95,7 @@ def _held(programme_paths: bool) -> ent.Filter:
             return Match(f"{bound}{held} ; wkg:subject ?s .", values)
         pattern = f"{{ {bound}{held} ; wkg:subject ?s . }}"
         if given.get("via_programmes", True):
-            pattern += f" UNION {{ {bound}?p wkg:partOf*/wkg:serves ?s . {held} ; wkg:subject ?p . }}"
+            pattern += f" UNION {{ {bound}?p {ent.DELIVERS} ?s . {held} ; wkg:subject ?p . }}"
         return Match(pattern, values)
 
     return match
@@ -169,13 +171,8 @@ def _period(ctx: Context, given: Mapping[str, Any]) -> Match | None:
 
 
 def _through_programmes(pred: str) -> ent.Filter:
-    """``?s pred <commitment>``, directly or through a programme serving it."""
-    return entity_filter(
-        "commitment",
-        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?v_commitment }} UNION "
-        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?p . ?p wkg:partOf*/wkg:serves ?v_commitment }}",
-        "commitment",
-    )
+    """``?s pred <commitment>`` by the rule: the commitment itself or a programme delivering it."""
+    return entity_filter("commitment", ent.reached_pattern(pred), "commitment")
 
 
 COMMITMENTS = Listing(
@@ -201,7 +198,7 @@ PROGRAMMES = Listing(
         concept_filter("kind", "wkg:programmeKind", "programme-kind"),
         concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction"),
         _held(programme_paths=False),
-        entity_filter("commitment", "VALUES ?v_commitment {} ?s wkg:partOf*/wkg:serves ?v_commitment .", "commitment"),
+        entity_filter("commitment", f"VALUES ?v_commitment {{}} ?s {ent.DELIVERS} ?v_commitment .", "commitment"),
     ],
 )
 FUNDING = Listing(
@@ -501,24 +498,9 @@ def _as_of(ctx: Context, resp: dict, changes: dict, at: date) -> dict | None:
 
 
 def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
-    """Programmes serving ``commitment``: (programme, path of programmes from the serving one down)."""
-    rows = sq.select(ctx.kg, "serving", c=ox.NamedNode(commitment))
-    found = [(p.value, [p.value]) for (p,) in rows]
-    seen = {p for p, _ in found}
-    frontier = list(found)
-    for _ in range(4):  # programmes that are part of a serving programme contribute too
-        nxt = []
-        parents = [p for p, _ in frontier]
-        if not parents:
-            break
-        for child, parent in sq.select(ctx.kg, "parts", p=nodes(parents)):
-            if child.value not in seen:
-                seen.add(child.value)
-                path = next(path for p, path in frontier if p == parent.value)
-                nxt.append((child.value, path + [child.value]))
-        found += nxt
-        frontier = nxt
-    return found
+    """Programmes delivering ``commitment`` by the rule (:func:`.entities.reach`): (programme, its route)."""
+    routes = ent.reach(ctx, [commitment])[commitment]
+    return [(p, route) for p, route in routes.items() if route]
 
 
 def commitment_accountability(
