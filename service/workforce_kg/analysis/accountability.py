@@ -38,13 +38,13 @@ from workforce_kg.analysis.entities import (
     NotFound,
     concept_filter,
     entity_filter,
+    funding_total,
     listing,
     natural_key,
     nodes,
     slug_of,
 )
 from workforce_kg.analysis.entities import changes as _changes
-from workforce_kg.analysis.entities import funding_total
 from workforce_kg.analysis.entities import page as _page
 from workforce_kg.store.kg import KnowledgeGraph, to_python
 from workforce_kg.vocab import SKOS

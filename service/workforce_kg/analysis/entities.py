@@ -491,7 +491,9 @@ def reached(type_: EntityType, pred: str) -> Fetch:
         targets = sorted({x for r in routes.values() for x in r})
         attached: dict[str, list[str]] = defaultdict(list)
         if targets:
-            rows = sq.select(ctx.kg, "inverse", pred=ctx.node(pred), t=nodes(targets), cls=ctx.node(CLASSES[type_.name]))
+            rows = sq.select(
+                ctx.kg, "inverse", pred=ctx.node(pred), t=nodes(targets), cls=ctx.node(CLASSES[type_.name])
+            )
             for s, t in rows:
                 attached[t.value].append(s.value)
         objects = {o["iri"]: o for o in build(ctx, type_, sorted({s for ss in attached.values() for s in ss}))}
@@ -530,7 +532,14 @@ def funding_total(funding: Iterable[Mapping[str, Any]]) -> list[dict]:
         key = (f.get("currency") or "GBP", recurrence["iri"] if recurrence else None)
         g = groups.setdefault(
             key,
-            {"currency": key[0], "recurrence": recurrence, "amount": 0.0, "count": 0, "funding": [], "qualified": False},
+            {
+                "currency": key[0],
+                "recurrence": recurrence,
+                "amount": 0.0,
+                "count": 0,
+                "funding": [],
+                "qualified": False,
+            },
         )
         g["amount"] += float(f["amount"])
         g["count"] += 1
@@ -538,7 +547,9 @@ def funding_total(funding: Iterable[Mapping[str, Any]]) -> list[dict]:
         g["qualified"] = g["qualified"] or bool(f.get("qualifier"))
     for g in groups.values():
         g["funding"].sort()
-    return sorted(groups.values(), key=lambda g: (-g["amount"], g["currency"], g["recurrence"]["iri"] if g["recurrence"] else ""))
+    return sorted(
+        groups.values(), key=lambda g: (-g["amount"], g["currency"], g["recurrence"]["iri"] if g["recurrence"] else "")
+    )
 
 
 def responsibilities_of(pred: str) -> Fetch:
