@@ -282,6 +282,71 @@ def get_commitment(kg: KnowledgeGraph, id: str) -> dict:
     return ent.get_entity(kg, ent.COMMITMENT, id)
 
 
+def _dimension_order(rating: dict) -> tuple:
+    dimension = rating["dimension"] or {}
+    return (dimension.get("id") != "overall", natural_key(dimension.get("label", "")), rating["iri"])
+
+
+def progress(commitment: dict) -> dict | None:
+    """A commitment's target against its latest progress figure in the target's unit (None without a target).
+
+    ``latest`` is the figure (by the rule: direct or through a programme) in the same unit with the latest
+    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target.
+    """
+    target = commitment.get("target_value")
+    if target is None:
+        return None
+    unit = commitment.get("unit")
+    same = [
+        f
+        for f in commitment.get("figures", [])
+        if f["value"] is not None and unit is not None and f["unit"] is not None and f["unit"]["iri"] == unit["iri"]
+    ]
+    same.sort(key=lambda f: (f["as_of"] is not None, str(f["as_of"] or ""), f["iri"]))
+    latest = same[-1] if same else None
+    share = latest["value"] / target if latest is not None and target > 0 else None
+    return {
+        "target": target,
+        "unit": unit,
+        "deadline": commitment.get("deadline"),
+        "baseline": commitment.get("baseline"),
+        "baseline_date": commitment.get("baseline_date"),
+        "latest": latest,
+        "share": share,
+        "figures_in_unit": len(same),
+    }
+
+
+def commitment_glance(kg: KnowledgeGraph, id: str) -> dict:
+    """What a commitment's page shows first, by the rule of docs/accountability.md: its ratings (overall
+    first), its owners (direct first) each with the hops of its route — the programme serving the commitment,
+    the parts down to the one the responsibility is about, each with the programme's sources — its funding
+    and figures with ``via``, the funding total (:func:`funding_total`) and the progress against its target.
+    """
+    c = get_commitment(kg, id)
+    ctx = Context(kg)
+    on_routes = {p["iri"] for item in c["owners"] + c["funding"] + c["figures"] for p in item["via"]}
+    cites = ctx.sources(sorted(on_routes))
+
+    def hops(item: dict) -> list[dict]:
+        return [
+            {"programme": p, "relation": "serves" if i == 0 else "is part of", "sources": cites[p["iri"]]}
+            for i, p in enumerate(item["via"])
+        ]
+
+    owners = [{**o, "hops": hops(o)} for o in c["owners"]]
+    owners.sort(key=lambda o: (bool(o["via"]), len(o["via"]), (o["role"] or {}).get("id", ""), o["body"]["label"]))
+    return {
+        "commitment": c,
+        "ratings": sorted(c["ratings"], key=_dimension_order),
+        "owners": owners,
+        "funding": [{**f, "hops": hops(f)} for f in c["funding"]],
+        "funding_total": c["funding_total"],
+        "figures": [{**f, "hops": hops(f)} for f in c["figures"]],
+        "progress": progress(c),
+    }
+
+
 def list_bodies(
     kg: KnowledgeGraph, *, type: str | None = None, jurisdiction: str | None = None, limit: int = 50, offset: int = 0
 ) -> dict:
