@@ -341,7 +341,10 @@ def commitment_glance(kg: KnowledgeGraph, id: str) -> dict:
         "ratings": sorted(c["ratings"], key=_dimension_order),
         "owners": owners,
         "funding": [{**f, "hops": hops(f)} for f in c["funding"]],
-        "funding_total": c["funding_total"],
+        "funding_total": [
+            {**t, "qualifiers": sorted({q for f in c["funding"] if f["id"] in t["funding"] and (q := f["qualifier"])})}
+            for t in c["funding_total"]
+        ],
         "figures": [{**f, "hops": hops(f)} for f in c["figures"]],
         "progress": progress(c),
     }

@@ -26,6 +26,8 @@ from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS
 RDF_TYPE = ox.NamedNode(RDF + "type")
 #: ``wkg:`` properties pages leave out (the RDF keeps them): internal file names
 HIDDEN = ("fileName",)
+#: a repository-relative file path given as a literal (``shared/reference/organisations.csv``): not shown
+INTERNAL_PATH = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)[\w.-]+(?:/[\w.-]+)*\.[A-Za-z0-9]{2,5}")
 LABEL_PROPERTIES = [SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SKOS + "notation"]
 
 # Labels for common reused terms the graph does not label itself.
@@ -298,6 +300,9 @@ def describe(kg: KnowledgeGraph, iri: str, max_incoming: int = 500) -> Descripti
     types = sorted((_link(kg, t.object) for t in _triples(kg, node, RDF_TYPE)), key=lambda link: link.label.lower())
     everything, total = incoming(kg, iri, 10**9)
     properties = _properties(kg, node, skip=(RDF + "type", wkg + "citation", *(wkg + p for p in HIDDEN)))
+    for prop in properties:  # internal file paths stay in the RDF, off the page
+        prop.values = [v for v in prop.values if v.literal is None or not INTERNAL_PATH.fullmatch(v.literal)]
+    properties = [p for p in properties if p.values]
     currency = _one(kg, node, SCHEMA + "currency")
     for prop in properties:  # a sum of money reads as one: £55 million
         if prop.predicate.iri == SCHEMA + "value" and isinstance(currency, ox.Literal):
