@@ -52,7 +52,7 @@ def test_hee_page_lists_successor_and_quotes(client):
     assert (
         cite
         and 'href="/doc/document/hscc-expert-panel-govt-response-2023"' in cite.group(1)
-        and cite.group(1).endswith(", 78")
+        and cite.group(1).endswith(", para 78")  # the locator in words
     )
     assert 'href="/graph?focus=https%3A%2F%2Fw3id.org%2Fworkforce-kg%2Fid%2Forganisation%2Fhee"' in page
     assert 'href="/def/FormalOrganization"' not in page and 'href="http://www.w3.org/ns/org#FormalOrganization"' in page

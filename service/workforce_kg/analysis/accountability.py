@@ -38,6 +38,7 @@ from workforce_kg.analysis.entities import (
     NotFound,
     concept_filter,
     entity_filter,
+    funding_total,
     listing,
     natural_key,
     nodes,
@@ -53,6 +54,7 @@ __all__ = [
     "KINDS",
     "TYPE_OF_KIND",
     "Context",
+    "funding_total",
     "InvalidFilter",
     "Iri",
     "NotFound",
@@ -93,7 +95,7 @@ def _held(programme_paths: bool) -> ent.Filter:
             return Match(f"{bound}{held} ; wkg:subject ?s .", values)
         pattern = f"{{ {bound}{held} ; wkg:subject ?s . }}"
         if given.get("via_programmes", True):
-            pattern += f" UNION {{ {bound}?p wkg:partOf*/wkg:serves ?s . {held} ; wkg:subject ?p . }}"
+            pattern += f" UNION {{ {bound}?p {ent.DELIVERS} ?s . {held} ; wkg:subject ?p . }}"
         return Match(pattern, values)
 
     return match
@@ -169,13 +171,8 @@ def _period(ctx: Context, given: Mapping[str, Any]) -> Match | None:
 
 
 def _through_programmes(pred: str) -> ent.Filter:
-    """``?s pred <commitment>``, directly or through a programme serving it."""
-    return entity_filter(
-        "commitment",
-        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?v_commitment }} UNION "
-        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?p . ?p wkg:partOf*/wkg:serves ?v_commitment }}",
-        "commitment",
-    )
+    """``?s pred <commitment>`` by the rule: the commitment itself or a programme delivering it."""
+    return entity_filter("commitment", ent.reached_pattern(pred), "commitment")
 
 
 COMMITMENTS = Listing(
@@ -201,7 +198,7 @@ PROGRAMMES = Listing(
         concept_filter("kind", "wkg:programmeKind", "programme-kind"),
         concept_filter("jurisdiction", "wkg:jurisdiction", "jurisdiction"),
         _held(programme_paths=False),
-        entity_filter("commitment", "VALUES ?v_commitment {} ?s wkg:partOf*/wkg:serves ?v_commitment .", "commitment"),
+        entity_filter("commitment", f"VALUES ?v_commitment {{}} ?s {ent.DELIVERS} ?v_commitment .", "commitment"),
     ],
 )
 FUNDING = Listing(
@@ -283,6 +280,74 @@ def list_commitments(
 def get_commitment(kg: KnowledgeGraph, id: str) -> dict:
     """One commitment with its ratings, responsibilities, programmes, funding, figures and sources."""
     return ent.get_entity(kg, ent.COMMITMENT, id)
+
+
+def _dimension_order(rating: dict) -> tuple:
+    dimension = rating["dimension"] or {}
+    return (dimension.get("id") != "overall", natural_key(dimension.get("label", "")), rating["iri"])
+
+
+def progress(commitment: dict) -> dict | None:
+    """A commitment's target against its latest progress figure in the target's unit (None without a target).
+
+    ``latest`` is the figure (by the rule: direct or through a programme) in the same unit with the latest
+    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target.
+    """
+    target = commitment.get("target_value")
+    if target is None:
+        return None
+    unit = commitment.get("unit")
+    same = [
+        f
+        for f in commitment.get("figures", [])
+        if f["value"] is not None and unit is not None and f["unit"] is not None and f["unit"]["iri"] == unit["iri"]
+    ]
+    same.sort(key=lambda f: (f["as_of"] is not None, str(f["as_of"] or ""), f["iri"]))
+    latest = same[-1] if same else None
+    share = latest["value"] / target if latest is not None and target > 0 else None
+    return {
+        "target": target,
+        "unit": unit,
+        "deadline": commitment.get("deadline"),
+        "baseline": commitment.get("baseline"),
+        "baseline_date": commitment.get("baseline_date"),
+        "latest": latest,
+        "share": share,
+        "figures_in_unit": len(same),
+    }
+
+
+def commitment_glance(kg: KnowledgeGraph, id: str) -> dict:
+    """What a commitment's page shows first, by the rule of docs/accountability.md: its ratings (overall
+    first), its owners (direct first) each with the hops of its route — the programme serving the commitment,
+    the parts down to the one the responsibility is about, each with the programme's sources — its funding
+    and figures with ``via``, the funding total (:func:`funding_total`) and the progress against its target.
+    """
+    c = get_commitment(kg, id)
+    ctx = Context(kg)
+    on_routes = {p["iri"] for item in c["owners"] + c["funding"] + c["figures"] for p in item["via"]}
+    cites = ctx.sources(sorted(on_routes))
+
+    def hops(item: dict) -> list[dict]:
+        return [
+            {"programme": p, "relation": "serves" if i == 0 else "is part of", "sources": cites[p["iri"]]}
+            for i, p in enumerate(item["via"])
+        ]
+
+    owners = [{**o, "hops": hops(o)} for o in c["owners"]]
+    owners.sort(key=lambda o: (bool(o["via"]), len(o["via"]), (o["role"] or {}).get("id", ""), o["body"]["label"]))
+    return {
+        "commitment": c,
+        "ratings": sorted(c["ratings"], key=_dimension_order),
+        "owners": owners,
+        "funding": [{**f, "hops": hops(f)} for f in c["funding"]],
+        "funding_total": [
+            {**t, "qualifiers": sorted({q for f in c["funding"] if f["id"] in t["funding"] and (q := f["qualifier"])})}
+            for t in c["funding_total"]
+        ],
+        "figures": [{**f, "hops": hops(f)} for f in c["figures"]],
+        "progress": progress(c),
+    }
 
 
 def list_bodies(
@@ -501,24 +566,9 @@ def _as_of(ctx: Context, resp: dict, changes: dict, at: date) -> dict | None:
 
 
 def _serving(ctx: Context, commitment: str) -> list[tuple[str, list[str]]]:
-    """Programmes serving ``commitment``: (programme, path of programmes from the serving one down)."""
-    rows = sq.select(ctx.kg, "serving", c=ox.NamedNode(commitment))
-    found = [(p.value, [p.value]) for (p,) in rows]
-    seen = {p for p, _ in found}
-    frontier = list(found)
-    for _ in range(4):  # programmes that are part of a serving programme contribute too
-        nxt = []
-        parents = [p for p, _ in frontier]
-        if not parents:
-            break
-        for child, parent in sq.select(ctx.kg, "parts", p=nodes(parents)):
-            if child.value not in seen:
-                seen.add(child.value)
-                path = next(path for p, path in frontier if p == parent.value)
-                nxt.append((child.value, path + [child.value]))
-        found += nxt
-        frontier = nxt
-    return found
+    """Programmes delivering ``commitment`` by the rule (:func:`.entities.reach`): (programme, its route)."""
+    routes = ent.reach(ctx, [commitment])[commitment]
+    return [(p, route) for p, route in routes.items() if route]
 
 
 def commitment_accountability(

@@ -369,10 +369,11 @@ class Batch(Field):
 
 @dataclass
 class Derived(Field):
-    """A value of type ``type`` computed from the row by ``fn``."""
+    """A value of type ``type`` computed from the row by ``fn`` (``detail``: only for one entity)."""
 
     fn: Callable[[Row], Any]
     type: Any
+    detail: bool = False
 
     def read(self, row: Row) -> Any:
         return self.fn(row)
@@ -438,6 +439,117 @@ def inverse(pred: str, cls: str) -> Fetch:
         return {t: ctx.refs(ss) for t, ss in found.items()}
 
     return fetch
+
+
+# -- the rule: what counts for a commitment -------------------------------------------------------------
+
+#: the SPARQL property path of the rule: ``?p DELIVERS ?c`` for a programme serving commitment ``?c`` or
+#: part (at any depth) of one that does (``queries/reach.rq`` walks the same routes step by step)
+DELIVERS = "wkg:partOf*/wkg:serves"
+
+
+def reached_pattern(pred: str) -> str:
+    """The rule as a filter pattern: ``?s pred`` the commitment ``?v_commitment`` itself, or a programme
+    delivering it (:data:`DELIVERS`). Every list filter by commitment is made by this function."""
+    return (
+        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?v_commitment }} UNION "
+        f"{{ VALUES ?v_commitment {{}} ?s {pred} ?p . ?p {DELIVERS} ?v_commitment }}"
+    )
+
+
+def reach(ctx: Context, commitments: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The rule: for each commitment, the things whose figures, funding and responsibilities count for it,
+    each with its route — the commitment itself (route ``[]``: direct) and every programme delivering it
+    (route: the programmes from the one serving the commitment down to it, through ``partOf``). A thing
+    reached by several routes keeps the shortest (then the first by IRI)."""
+    steps: dict[str, dict[str, list[str]]] = {c: defaultdict(list) for c in commitments}
+    if commitments:
+        for c, x, up in sq.select(ctx.kg, "reach", c=nodes(commitments)):
+            steps[c.value][up.value].append(x.value)
+    out: dict[str, dict[str, list[str]]] = {}
+    for c in commitments:
+        routes: dict[str, list[str]] = {c: []}
+        frontier = [c]
+        while frontier:  # breadth first: shortest routes
+            nxt = []
+            for up in frontier:
+                for x in sorted(steps[c].get(up, [])):
+                    if x not in routes:
+                        routes[x] = routes[up] + [x]
+                        nxt.append(x)
+            frontier = nxt
+        out[c] = routes
+    return out
+
+
+def reached(type_: EntityType, pred: str) -> Fetch:
+    """A batch: per commitment, the ``type_`` objects ``s`` with ``s pred x`` for ``x`` the commitment or a
+    programme delivering it (:func:`reach`), each once, with ``via``: the route (``[]``: direct)."""
+
+    def fetch(ctx: Context, iris: list[str]) -> Mapping[str, list[dict]]:
+        routes = reach(ctx, iris)
+        targets = sorted({x for r in routes.values() for x in r})
+        attached: dict[str, list[str]] = defaultdict(list)
+        if targets:
+            rows = sq.select(
+                ctx.kg, "inverse", pred=ctx.node(pred), t=nodes(targets), cls=ctx.node(CLASSES[type_.name])
+            )
+            for s, t in rows:
+                attached[t.value].append(s.value)
+        objects = {o["iri"]: o for o in build(ctx, type_, sorted({s for ss in attached.values() for s in ss}))}
+        ctx.load({p for r in routes.values() for route in r.values() for p in route})
+        out: dict[str, list[dict]] = {}
+        for c, r in routes.items():
+            via: dict[str, list[str]] = {}
+            for x, route in sorted(r.items(), key=lambda kv: (len(kv[1]), kv[0])):
+                for s in attached.get(x, []):
+                    via.setdefault(s, route)
+            items = [{**objects[s], "via": [ctx.ref_of(p) for p in route]} for s, route in via.items()]
+            out[c] = sorted(items, key=lambda o: (natural_key(o["label"]), o["iri"]))
+        return out
+
+    return fetch
+
+
+def funding_total(funding: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The total of DISTINCT funding amounts (by IRI: an amount funding two programmes counts once), one
+    total per currency and recurrence — amounts in different currencies, or one-off and per-year and
+    per-person amounts, are never added. ``qualified`` says some amount in the total is "up to", "over" …
+
+    Args:
+        funding: funding objects of the API (``iri``, ``amount``, ``currency``, ``recurrence``, ``qualifier``).
+
+    Returns:
+        ``[{currency, recurrence, amount, count, funding, qualified}]`` (``funding``: the ids added), largest
+        amount first; amounts without a value are left out.
+    """
+    distinct = {f["iri"]: f for f in funding}
+    groups: dict[tuple, dict] = {}
+    for f in distinct.values():
+        if f.get("amount") is None:
+            continue
+        recurrence = f.get("recurrence")
+        key = (f.get("currency") or "GBP", recurrence["iri"] if recurrence else None)
+        g = groups.setdefault(
+            key,
+            {
+                "currency": key[0],
+                "recurrence": recurrence,
+                "amount": 0.0,
+                "count": 0,
+                "funding": [],
+                "qualified": False,
+            },
+        )
+        g["amount"] += float(f["amount"])
+        g["count"] += 1
+        g["funding"].append(f["id"])
+        g["qualified"] = g["qualified"] or bool(f.get("qualifier"))
+    for g in groups.values():
+        g["funding"].sort()
+    return sorted(
+        groups.values(), key=lambda g: (-g["amount"], g["currency"], g["recurrence"]["iri"] if g["recurrence"] else "")
+    )
 
 
 def responsibilities_of(pred: str) -> Fetch:
@@ -593,40 +705,6 @@ RATING = EntityType(
     {"evaluation": evaluations, "sources": sources},
 )
 
-COMMITMENT = EntityType(
-    "commitment",
-    {
-        "classes": Derived(classes, list[str]),
-        "statement": One("statement"),
-        "aliases": Many("skos:altLabel"),
-        "description": One("dcterms:description"),
-        "made_by": Refs("madeBy"),
-        "jurisdiction": Refs("jurisdiction"),
-        "themes": Refs("theme"),
-        "date_made": One("dateMade"),
-        "deadline": One("deadline"),
-        "target_value": One("targetValue", type=float),
-        "unit": Ref("unit"),
-        "baseline": One("baseline"),
-        "baseline_date": One("baselineDate"),
-        "status": Ref("commitmentStatus"),
-        "status_note": One("statusNote"),
-        "measurable": Has("targetValue"),
-        "ratings": Batch("ratings", "list[rating]"),
-        "responsibilities": Batch("responsibilities", "list[responsibility]"),
-        "sources": Batch("sources", "list[source]"),
-        "programmes": Batch("programmes", "list[ref]", detail=True),
-        "funding": Batch("funding", "list[ref]", detail=True),
-        "figures": Batch("figures", "list[ref]", detail=True),
-    },
-    {"sources": sources, "responsibilities": responsibilities_of("subject"), "ratings": ratings_of},
-    {
-        "programmes": inverse("serves", "wkg:Programme"),
-        "funding": inverse("funds", "wkg:Funding"),
-        "figures": inverse("evidences", "wkg:ProgressFigure"),
-    },
-)
-
 BODY = EntityType(
     "body",
     {
@@ -715,6 +793,43 @@ FIGURE = EntityType(
         "sources": Batch("sources", "list[source]"),
     },
     {"sources": sources},
+)
+
+COMMITMENT = EntityType(
+    "commitment",
+    {
+        "classes": Derived(classes, list[str]),
+        "statement": One("statement"),
+        "aliases": Many("skos:altLabel"),
+        "description": One("dcterms:description"),
+        "made_by": Refs("madeBy"),
+        "jurisdiction": Refs("jurisdiction"),
+        "themes": Refs("theme"),
+        "date_made": One("dateMade"),
+        "deadline": One("deadline"),
+        "target_value": One("targetValue", type=float),
+        "unit": Ref("unit"),
+        "baseline": One("baseline"),
+        "baseline_date": One("baselineDate"),
+        "status": Ref("commitmentStatus"),
+        "status_note": One("statusNote"),
+        "measurable": Has("targetValue"),
+        "ratings": Batch("ratings", "list[rating]"),
+        "responsibilities": Batch("responsibilities", "list[responsibility]"),
+        "sources": Batch("sources", "list[source]"),
+        "programmes": Batch("programmes", "list[ref]", detail=True),
+        "owners": Batch("owners", "list[responsibility_via]", detail=True),
+        "funding": Batch("funding", "list[funding_via]", detail=True),
+        "funding_total": Derived(lambda r: funding_total(r.batch("funding")), "list[funding_total]", detail=True),
+        "figures": Batch("figures", "list[figure_via]", detail=True),
+    },
+    {"sources": sources, "responsibilities": responsibilities_of("subject"), "ratings": ratings_of},
+    {
+        "programmes": inverse("serves", "wkg:Programme"),
+        "owners": reached(RESPONSIBILITY, "subject"),
+        "funding": reached(FUNDING, "funds"),
+        "figures": reached(FIGURE, "evidences"),
+    },
 )
 
 DOCUMENT = EntityType(

@@ -83,16 +83,45 @@ def page_of(item: type[BaseModel], name: str) -> type[Model]:
     )
 
 
+def reached_model(base: type[Ref], name: str) -> type[Ref]:
+    """``base`` with ``via``: how it counts for a commitment (the rule of docs/accountability.md)."""
+    model = create_model(
+        name,
+        __base__=base,
+        __doc__=f"{base.__doc__} ``via``: the programmes it is reached through, from the one serving the "
+        "commitment down (empty: attached to the commitment itself).",
+        via=(list[Ref], ...),
+    )
+    _NAMED[f"{name.lower().removesuffix('via')}_via"] = model
+    return model
+
+
+class FundingTotal(Model):
+    """The total of distinct funding amounts of one currency and recurrence (never added across them)."""
+
+    currency: str
+    recurrence: Ref | None
+    amount: float
+    count: int
+    funding: list[str]
+    qualified: bool = Field(description='Some amount added is qualified ("up to", "over" …).')
+
+
+_NAMED["funding_total"] = FundingTotal
+
 Responsibility = entity_model(ent.RESPONSIBILITY, "Responsibility")
 Rating = entity_model(ent.RATING, "Rating")
+Funding = entity_model(ent.FUNDING, "Funding")
+Figure = entity_model(ent.FIGURE, "Figure")
+ResponsibilityVia = reached_model(Responsibility, "ResponsibilityVia")
+FundingVia = reached_model(Funding, "FundingVia")
+FigureVia = reached_model(Figure, "FigureVia")
 CommitmentItem = entity_model(ent.COMMITMENT, "CommitmentItem")
 Commitment = entity_model(ent.COMMITMENT, "Commitment", detail=True)
 BodyItem = entity_model(ent.BODY, "BodyItem")
 Body = entity_model(ent.BODY, "Body", detail=True)
 ProgrammeItem = entity_model(ent.PROGRAMME, "ProgrammeItem")
 Programme = entity_model(ent.PROGRAMME, "Programme", detail=True)
-Funding = entity_model(ent.FUNDING, "Funding")
-Figure = entity_model(ent.FIGURE, "Figure")
 Document = entity_model(ent.DOCUMENT, "Document")
 
 CommitmentPage = page_of(CommitmentItem, "CommitmentPage")

@@ -19,10 +19,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from workforce_kg.rdf import display
 from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
+from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, VOID, XSD
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
+#: ``wkg:`` properties pages leave out (the RDF keeps them): internal file names
+HIDDEN = ("fileName",)
+#: a repository-relative file path given as a literal (``shared/reference/organisations.csv``): not shown
+INTERNAL_PATH = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)[\w.-]+(?:/[\w.-]+)*\.[A-Za-z0-9]{2,5}")
 LABEL_PROPERTIES = [SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SKOS + "notation"]
 
 # Labels for common reused terms the graph does not label itself.
@@ -78,7 +83,8 @@ class Value:
     link: Link | None = None
     literal: str | None = None
     language: str | None = None
-    datatype: str | None = None  # compact form, e.g. "xsd:date"; None for plain strings
+    datatype: str | None = None  # compact form, e.g. "xsd:date"; None for plain strings, numbers and dates
+    text: str | None = None  # the literal as a page shows it: 50,000; 30 September 2019; £55 million
     nested: list[Property] | None = None
     items: list[Value] | None = None  # an RDF list (rdf:first/rdf:rest), in order
 
@@ -108,6 +114,17 @@ class Incoming:
 
 
 @dataclass
+class IncomingGroup:
+    """The links into the resource by one relation (``via`` a blank node hop, or directly): how many
+    there are in all, and those shown."""
+
+    predicate: Link
+    via: Link | None
+    count: int
+    links: list[Incoming] = field(default_factory=list)
+
+
+@dataclass
 class Description:
     iri: str
     label: str
@@ -116,6 +133,7 @@ class Description:
     citations: list[Citation] = field(default_factory=list)
     incoming: list[Incoming] = field(default_factory=list)
     incoming_total: int = 0
+    incoming_groups: list[IncomingGroup] = field(default_factory=list)
 
 
 def _triples(kg: KnowledgeGraph, s=None, p=None, o=None) -> list[ox.Triple]:
@@ -170,9 +188,12 @@ def _link(kg: KnowledgeGraph, term) -> Link:
 def _value(kg: KnowledgeGraph, term, depth: int) -> Value:
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
-        plain = term.language or dt in (XSD + "string", RDF + "langString")
+        plain = term.language or dt in display.PLAIN
         return Value(
-            literal=term.value, language=term.language or None, datatype=None if plain else compact_iri(kg, dt)
+            literal=term.value,
+            language=term.language or None,
+            datatype=None if plain else compact_iri(kg, dt),
+            text=term.value if term.language else display.literal_text(term.value, dt),
         )
     if isinstance(term, ox.BlankNode):
         members = rdf_list(kg, term)
@@ -258,6 +279,18 @@ def incoming(kg: KnowledgeGraph, iri: str, limit: int) -> tuple[list[Incoming], 
     return found[:limit], len(found)
 
 
+def incoming_groups(everything: list[Incoming], shown: int) -> list[IncomingGroup]:
+    """Links into a resource (all of :func:`incoming`) grouped by relation (predicate, and the blank-node hop
+    if any), each group with its full count and its links among the first ``shown``; largest group first."""
+    groups: dict[tuple, IncomingGroup] = {}
+    for i, r in enumerate(everything):
+        g = groups.setdefault((r.predicate.iri, r.via.iri if r.via else None), IncomingGroup(r.predicate, r.via, 0))
+        g.count += 1
+        if i < shown:
+            g.links.append(r)
+    return sorted(groups.values(), key=lambda g: (-g.count, g.predicate.label.lower(), g.via.label if g.via else ""))
+
+
 def describe(kg: KnowledgeGraph, iri: str, max_incoming: int = 500) -> Description | None:
     """Everything an entity page shows about ``iri``; None if the graph does not mention it."""
     if not exists(kg, iri):
@@ -265,15 +298,26 @@ def describe(kg: KnowledgeGraph, iri: str, max_incoming: int = 500) -> Descripti
     node = ox.NamedNode(iri)
     wkg = kg.prefixes["wkg"]
     types = sorted((_link(kg, t.object) for t in _triples(kg, node, RDF_TYPE)), key=lambda link: link.label.lower())
-    inc, total = incoming(kg, iri, max_incoming)
+    everything, total = incoming(kg, iri, 10**9)
+    properties = _properties(kg, node, skip=(RDF + "type", wkg + "citation", *(wkg + p for p in HIDDEN)))
+    for prop in properties:  # internal file paths stay in the RDF, off the page
+        prop.values = [v for v in prop.values if v.literal is None or not INTERNAL_PATH.fullmatch(v.literal)]
+    properties = [p for p in properties if p.values]
+    currency = _one(kg, node, SCHEMA + "currency")
+    for prop in properties:  # a sum of money reads as one: £55 million
+        if prop.predicate.iri == SCHEMA + "value" and isinstance(currency, ox.Literal):
+            for v in prop.values:
+                if v.literal is not None and v.datatype is None and not v.language:
+                    v.text = display.money(v.literal, currency.value)
     return Description(
         iri=iri,
         label=label(kg, node),
         types=types,
-        properties=_properties(kg, node, skip=(RDF + "type", wkg + "citation")),
+        properties=properties,
         citations=citations(kg, iri),
-        incoming=inc,
+        incoming=everything[:max_incoming],
         incoming_total=total,
+        incoming_groups=incoming_groups(everything, max_incoming),
     )
 
 

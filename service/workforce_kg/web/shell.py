@@ -23,6 +23,8 @@ from markupsafe import Markup, escape
 
 from workforce_kg import __version__
 from workforce_kg.paths import TEMPLATES_DIR
+from workforce_kg.provenance.locators import format_locator
+from workforce_kg.rdf import display
 
 #: The site navigation, in order: (name, path).
 NAV = (
@@ -74,6 +76,9 @@ class Shell:
             auto_reload=False,  # the templates ship with the package: compiled once, never checked again
         )
         env.globals["link"] = link
+        env.filters.update(
+            locator=format_locator, money=display.money, number=display.number, day=lambda v: display.day(str(v))
+        )
         self.templates = Jinja2Templates(env=env)
         self.globals = {
             "nav": NAV,

@@ -216,7 +216,10 @@ def commitments(
 )
 @api_errors
 def commitment(kg: KGDep, id: Id):
-    """One commitment with its ratings, responsibilities, serving programmes, funding, figures and sources."""
+    """One commitment with its ratings, responsibilities, serving programmes and sources, and — by the rule of
+    docs/accountability.md — its ``owners``, ``funding`` and ``figures``: those attached to the commitment and to
+    every programme delivering it (serving it, or part of one that does), each with ``via`` (the programmes it is
+    reached through; empty: direct), and ``funding_total`` (distinct amounts, one total per currency and recurrence)."""
     return acc.get_commitment(kg, id)
 
 
@@ -396,7 +399,9 @@ def funding(
     funder: Annotated[str | None, Query(description="Funder body.", examples=["dhsc"])] = None,
     recipient: Annotated[str | None, Query(description="Recipient body.")] = None,
     programme: Annotated[str | None, Query(description="A programme it funds.")] = None,
-    commitment: Annotated[str | None, Query(description="A commitment it funds, directly or via a programme.")] = None,
+    commitment: Annotated[
+        str | None, Query(description="A commitment it funds, directly or via a programme delivering it (the rule).")
+    ] = None,
     min_amount: Annotated[float | None, Query(description="Smallest amount, GBP.", examples=[1000000])] = None,
     max_amount: Annotated[float | None, Query(description="Largest amount, GBP.")] = None,
     period: Annotated[
@@ -482,7 +487,8 @@ def ratings(
 def figures(
     kg: KGDep,
     commitment: Annotated[
-        str | None, Query(description="A commitment it evidences (directly or via a programme).")
+        str | None,
+        Query(description="A commitment it evidences, directly or via a programme delivering it (the rule)."),
     ] = None,
     unit: Annotated[str | None, Query(description="Unit slug.", examples=["fte"])] = None,
     jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.")] = None,

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from workforce_kg.analysis import accountability as acc
 from workforce_kg.rdf import describe as d
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.store.kg import KnowledgeGraph
@@ -246,18 +247,55 @@ def context(kg: KGDep) -> Response:
 # -- HTML --------------------------------------------------------------------------------------------
 
 
+def rating_chips(ratings: list[dict]) -> list[dict]:
+    """One chip per dimension and value (a value the summary table and the section agree on shows once),
+    in the order given; ``title`` names the ratings it stands for."""
+    chips: dict[tuple, dict] = {}
+    for r in ratings:
+        dimension, value = r["dimension"], r["value"]
+        key = (dimension["iri"] if dimension else None, value["iri"] if value else None)
+        chip = chips.setdefault(
+            key,
+            {
+                "iri": r["iri"],
+                "dimension": dimension["label"] if dimension else "Rating",
+                "value": value["label"] if value else "not rated",
+                "value_id": value["id"] if value else "",
+                "rank": r["rank"],
+                "labels": [],
+            },
+        )
+        chip["labels"].append(r["label"])
+    return [{**c, "title": "; ".join(c["labels"])} for c in chips.values()]
+
+
+def glance_of(kg: KnowledgeGraph, desc: d.Description) -> dict | None:
+    """The at-a-glance block of a commitment's page (None for anything else)."""
+    kind = f"{kg.base}/id/commitment/"
+    if not desc.iri.startswith(kind) or f"{kg.base}/def/Commitment" not in {t.iri for t in desc.types}:
+        return None
+    try:
+        return acc.commitment_glance(kg, desc.iri[len(kind) :])
+    except acc.NotFound:
+        return None
+
+
 def entity_page(
     request: Request, shell: Shell, kg: KnowledgeGraph, desc: d.Description, headers: dict[str, str]
 ) -> Response:
-    """The HTML page of a resource (``entity.html``); every label and literal is escaped by the template."""
+    """The HTML page of a resource (``entity.html``); every label and literal is escaped by the template.
+    A commitment's page starts with its at-a-glance block (:func:`glance_of`)."""
     prefix = root(request)
     page = prefix + doc_path(kg, desc.iri)
+    glance = glance_of(kg, desc)
     return shell.page(
         request,
         "entity.html",
         title=desc.label,
         headers=headers,
         desc=desc,
+        glance=glance,
+        chips=rating_chips(glance["ratings"]) if glance else [],
         page=page,
         formats=list(FORMAT_NAMES.items()),
         media=EXTENSIONS,
