@@ -33,6 +33,7 @@ VENDOR_FILES = {
     "yasqe.min.js": "@zazuko/yasqe/build/yasqe.min.js",
     "yasqe.min.css": "@zazuko/yasqe/build/yasqe.min.css",
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+    "cytoscape-dagre.min.js": "cytoscape-dagre/dist/cytoscape-dagre.min.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
