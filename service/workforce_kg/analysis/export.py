@@ -157,8 +157,11 @@ def edge_citations(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> dict[tuple[str, st
     """The citations of each responsibility edge (those of the responsibilities it stands for), by
     (source, target, key): ``[{document: {id, iri, label, type}, locator, quote}]``."""
     ctx = Context(kg)
-    resps = {(u, v, k): d["responsibility"].split("; ") for u, v, k, d in g.edges(keys=True, data=True)
-             if d.get("responsibility")}
+    resps = {
+        (u, v, k): d["responsibility"].split("; ")
+        for u, v, k, d in g.edges(keys=True, data=True)
+        if d.get("responsibility")
+    }
     sources = ctx.sources([r for rs in resps.values() for r in rs])
     return {edge: [c for r in rs for c in sources.get(r, [])] for edge, rs in resps.items()}
 

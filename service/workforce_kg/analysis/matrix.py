@@ -56,7 +56,7 @@ def parse_filters(
 def options(kg: KnowledgeGraph, of: str = "commitments") -> dict[str, list[tuple[str, str]]]:
     """The values the filters can take: (slug, label) of each jurisdiction and theme the columns use."""
     cls = ox.NamedNode(f"{kg.base}/def/{_CLASSES.get(of, 'Commitment')}")
-    out = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for name in ("jurisdiction", "theme"):
         if name not in FILTERS.get(of, ()):
             continue
@@ -109,9 +109,7 @@ def matrix(
         if key[1] not in keep:
             continue
         d, v = direct.get(key, set()), via.get(key, set()) - direct.get(key, set())
-        cells.append(
-            {"body": key[0], "subject": key[1], "roles": sorted(d | v), "direct": sorted(d), "via": sorted(v)}
-        )
+        cells.append({"body": key[0], "subject": key[1], "roles": sorted(d | v), "direct": sorted(d), "via": sorted(v)})
     used = {c["body"] for c in cells}
     return {
         "of": of,

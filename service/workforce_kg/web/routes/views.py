@@ -366,12 +366,12 @@ def matrix_page(
                     "tip": f"{b['label']} — {col['label']}: {text}",
                     "style": f"background:{style['colour']};color:{style['ink']}" if style else "",
                     "only_via": not cell["direct"],
+                    "direct": cell["direct"],
+                    "via": cell["via"],
                 }
             )
         rows.append((b, row))
-    columns = [
-        (col, per_column.get(col["id"], 0), owner.get(col["id"], (len(order), "~"))[1]) for col in m["columns"]
-    ]
+    columns = [(col, per_column.get(col["id"], 0), owner.get(col["id"], (len(order), "~"))[1]) for col in m["columns"]]
     download = {"of": of, "evaluated": "1" if filters["evaluated"] else None, "jurisdiction": filters["jurisdiction"]}
     download |= {"theme": filters["theme"], "via": "programmes" if filters["via_programmes"] else None}
     return shell.page(

@@ -21,7 +21,9 @@
   var edgeCount = document.getElementById("edge-count");
   var GREY = "#8a93a3";
   var MAX_LABEL = 40;
-  var COLLAPSE_AT = 12; // grouped types with more members than this start collapsed
+  var COLLAPSE_AT = 12;
+  var SLOT = 140; // width of a node and its label in a folded layer
+  var ROW = 78; // height of a row of a folded layer // grouped types with more members than this start collapsed
 
   if (window.cytoscapeDagre) cytoscape.use(window.cytoscapeDagre);
 
@@ -88,16 +90,16 @@
           "background-color": function (n) { return config.typeColours[n.data("type")] || GREY; },
           "shape": function (n) { return config.typeShapes[n.data("type")] || "ellipse"; },
           "label": "data(short)",
-          "font-size": 11,
+          "font-size": 12,
           "color": "#1d2330",
           "text-wrap": "wrap",
-          "text-max-width": 130,
+          "text-max-width": 120,
           "text-valign": "bottom",
           "text-margin-y": 3,
           "text-background-color": "#ffffff",
           "text-background-opacity": 0.85,
           "text-background-padding": 1,
-          "min-zoomed-font-size": 7,
+          "min-zoomed-font-size": 5,
           "width": 24,
           "height": 24,
         },
@@ -258,8 +260,8 @@
     cy.nodes().not(added).union(added).layout({
       name: "dagre",
       rankDir: "TB",
-      nodeSep: 18,
-      rankSep: 26,
+      nodeSep: 16,
+      rankSep: 34,
       edgeSep: 6,
       nodeDimensionsIncludeLabels: true,
       edgeWeight: function (e) { return e.data("weight") || 1; },
@@ -267,6 +269,40 @@
       fit: false,
     }).run();
     cy.remove(added);
+    wrapLayers();
+  }
+
+  /* A layer wider than the view is folded into rows (keeping dagre's left-to-right order, which
+     limits crossings), and the layers below move down: labels stay readable at zoom 1. */
+  function wrapLayers() {
+    var layers = {};
+    cy.nodes().forEach(function (n) {
+      var l = layerOf[n.data("type")];
+      if (l === undefined) l = -1;
+      (layers[l] = layers[l] || []).push(n);
+    });
+    var keys = Object.keys(layers).map(Number).sort(function (a, b) { return a - b; });
+    var perRow = Math.max(4, Math.floor((cy.width() - 40) / SLOT));
+    var shift = 0;
+    var xs = cy.nodes().map(function (n) { return n.position("x"); });
+    var centre = (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
+    keys.forEach(function (k) {
+      var nodes = layers[k].sort(function (a, b) { return a.position("x") - b.position("x"); });
+      var top = Math.min.apply(null, nodes.map(function (n) { return n.position("y"); })) + shift;
+      var rows = Math.ceil(nodes.length / perRow);
+      if (rows <= 1) {
+        nodes.forEach(function (n) { n.position("y", n.position("y") + shift); });
+        return;
+      }
+      var width = Math.ceil(nodes.length / rows);
+      nodes.forEach(function (n, i) {
+        var row = Math.floor(i / width);
+        var inRow = Math.min(width, nodes.length - row * width);
+        var col = i - row * width;
+        n.position({ x: centre + (col - (inRow - 1) / 2) * SLOT + (row % 2 ? SLOT / 4 : 0), y: top + row * ROW });
+      });
+      shift += (rows - 1) * ROW;
+    });
   }
 
   /* Past config.groupAt nodes: one compound node per type with two or more members. */
