@@ -298,6 +298,7 @@ def test_large_neighbourhoods_are_grouped_and_groups_expand(page, live_server, k
     drawn = page.evaluate("window.cy.nodes().not('.group').length")
     assert drawn < g.number_of_nodes()  # collapsed groups draw fewer nodes
     assert page.evaluate("window.cy.nodes().not('.group, .summary, .focus').every(n => n.isChild())")
+    screenshot(page, "graph-grouped")
     if summaries:
         t, members = summaries[0]
         pos = page.evaluate(f"window.cy.getElementById('group_{t}').renderedPosition()")

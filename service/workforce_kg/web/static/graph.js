@@ -126,6 +126,9 @@
           "text-halign": "center",
           "font-size": 12,
           "font-weight": "bold",
+          "text-background-color": "#ffffff",
+          "text-background-opacity": 0.9,
+          "text-background-padding": 2,
           "padding": 12,
         },
       },
@@ -194,7 +197,8 @@
     });
     Object.keys(summaries).forEach(function (id) {
       var d = summaries[id].data;
-      d.label = d.members + " × " + d.type + " (collapsed; click to expand)";
+      d.label = d.members + " × " + d.type + " (expand)";
+      d.full = d.members + " nodes of type " + d.type + ", collapsed: click to expand";
     });
     var merged = {};
     var edges = [];
@@ -315,7 +319,8 @@
     Object.keys(members).forEach(function (t) {
       if (members[t].length < 2) return;
       var id = "grp_" + t;
-      cy.add({ group: "nodes", data: { id: id, groupType: t, short: members[t].length + " × " + t + " (click to collapse)" }, classes: "group" });
+      cy.add({ group: "nodes", data: { id: id, groupType: t, short: members[t].length + " × " + t + " (collapse)",
+                        full: members[t].length + " nodes of type " + t + ": click the frame to collapse them" }, classes: "group" });
       cy.collection(members[t]).move({ parent: id });
     });
   }
@@ -481,7 +486,7 @@
   cy.on("mouseover", "node, edge", function (evt) {
     container.style.cursor = "pointer";
     var el = evt.target;
-    var text = el.isNode() ? (el.data("label") || el.data("short") || "") + (el.data("type") ? " (" + el.data("type") + ")" : "")
+    var text = el.isNode() ? el.data("full") || (el.data("label") || "") + " (" + el.data("type") + ")"
                            : relationName(el.data()) + " — click for its quote";
     tip.textContent = text;
     var p = evt.renderedPosition || el.renderedPosition();
