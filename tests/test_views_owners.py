@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -280,6 +281,19 @@ def test_clicking_an_edge_shows_its_quote(page, live_server, kg):
     assert page.locator("#edge-panel figcaption a").count() == len(shown)  # each quote names its document
     screenshot(page, "graph-edge-quote")
 
+    # the same from the keyboard: the table's relation button selects the link and shows its quotes
+    page.click("#edge-table-box summary")
+    row = page.locator("#edge-table tbody tr").nth(2)
+    source, target = row.get_attribute("data-source"), row.get_attribute("data-target")
+    row.locator("button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([s, t]) => window.cy.edges(':selected').some(e => e.data('source') === s && e.data('target') === t)",
+        arg=[source, target],
+    )
+    assert page.evaluate("document.activeElement.id") == "edge-panel"
+    assert page.locator("#edge-panel blockquote").all_text_contents() == row.locator("blockquote").all_text_contents()
+
 
 @pytest.mark.browser
 def test_large_neighbourhoods_are_grouped_and_groups_expand(page, live_server, kg):
@@ -358,3 +372,23 @@ def test_no_horizontal_overflow_at_390px(page, live_server, path):
     if path.startswith("/graph"):
         page.wait_for_selector("#cy[data-state=ready]")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/graph?focus=body:dhsc", "/matrix?via=programmes&evaluated=1"])
+def test_views_have_no_serious_accessibility_violations(page, live_server, path):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (cd web && npm install)")
+    page.goto(live_server.url + path)
+    if path.startswith("/graph"):
+        page.wait_for_selector("#cy[data-state=ready]")
+        page.click("#edge-table-box summary")
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through the devtools protocol: the page's CSP stays on
+    found = page.evaluate(
+        "axe.run().then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
+    assert found == []

@@ -400,7 +400,13 @@
       tr.setAttribute("data-source", d.source);
       tr.setAttribute("data-target", d.target);
       tr.setAttribute("data-relation", d.role || d.relation || "");
-      var cells = [nodeLink(d.source), document.createTextNode(relationName(d)), nodeLink(d.target)];
+      var show = document.createElement("button");
+      show.type = "button";
+      show.className = "as-link";
+      show.textContent = relationName(d);
+      show.title = "Show this link's source beside the graph";
+      show.addEventListener("click", function () { showRow(d); });
+      var cells = [nodeLink(d.source), show, nodeLink(d.target)];
       cells.forEach(function (c) { var td = document.createElement("td"); td.appendChild(c); tr.appendChild(td); });
       var quote = document.createElement("td");
       (d.citations || []).forEach(function (c) { quote.appendChild(citationBlock(c)); });
@@ -409,6 +415,22 @@
       tableBody.appendChild(tr);
     });
     edgeCount.textContent = String(shown.edges.length);
+  }
+
+  /* A table row's link: selected in the graph (or its collapsed group's link) and its quotes shown. */
+  function showRow(d) {
+    var kind = d.role || d.relation;
+    var edge = cy.edges().filter(function (e) {
+      var members = e.data("members") || [e.data()];
+      return members.some(function (m) {
+        return m.source === d.source && m.target === d.target && (m.role || m.relation) === kind;
+      });
+    })[0];
+    if (!edge) return;
+    cy.edges().unselect();
+    edge.select();
+    showEdge(edge);
+    panel.focus();
   }
 
   function showEdge(edge) {
