@@ -309,11 +309,11 @@
     });
   }
 
-  /* Past config.groupAt nodes: one compound node per type with two or more members. */
+  /* Past config.groupAt nodes: one compound node per type with two or more members (the focus too). */
   function group(grouped) {
     if (!grouped) return;
     var members = {};
-    cy.nodes().not(".summary, .focus").forEach(function (n) {
+    cy.nodes().not(".summary").forEach(function (n) {
       (members[n.data("type")] = members[n.data("type")] || []).push(n);
     });
     Object.keys(members).forEach(function (t) {
