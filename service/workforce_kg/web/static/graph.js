@@ -343,6 +343,7 @@
     layout();
     group(grouped);
     cy.fit(undefined, 24);
+    if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); } // a small graph is not blown up
     container.setAttribute("data-grouped", grouped ? "true" : "false");
 
     var present = {};
