@@ -128,8 +128,13 @@ def export(
         body = accountability.matrix_csv(accountability.matrix(kg, of)).encode("utf-8")
         return Export(body, media, f"{name}.{ext}")
     g = subgraph(kg, focus=focus, depth=depth, types=types, jurisdiction=jurisdiction, roles=roles)
-    writers = {"graphml": to_graphml, "gexf": to_gexf, "cytoscape": to_cytoscape, "dot": to_dot, "csv": to_csv_zip}
-    body = to_jsonld(kg, g) if fmt == "jsonld" else writers[fmt](g)
+    writers = {"graphml": to_graphml, "gexf": to_gexf, "dot": to_dot, "csv": to_csv_zip}
+    if fmt == "jsonld":
+        body = to_jsonld(kg, g)
+    elif fmt == "cytoscape":
+        body = to_cytoscape(g, edge_citations(kg, g))
+    else:
+        body = writers[fmt](g)
     return Export(body, media, f"{name}.{ext}")
 
 
@@ -148,9 +153,30 @@ def to_gexf(g: nx.MultiDiGraph) -> bytes:
     return buf.getvalue()
 
 
-def to_cytoscape(g: nx.MultiDiGraph) -> bytes:
-    """Cytoscape.js elements JSON: node ``data`` has id, label, type, iri …; edges source, target, key."""
-    return json.dumps(nx.cytoscape_data(g), ensure_ascii=False).encode("utf-8")
+def edge_citations(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict]]:
+    """The citations of each responsibility edge (those of the responsibilities it stands for), by
+    (source, target, key): ``[{document: {id, iri, label, type}, locator, quote}]``."""
+    ctx = Context(kg)
+    resps = {
+        (u, v, k): d["responsibility"].split("; ")
+        for u, v, k, d in g.edges(keys=True, data=True)
+        if d.get("responsibility")
+    }
+    sources = ctx.sources([r for rs in resps.values() for r in rs])
+    return {edge: [c for r in rs for c in sources.get(r, [])] for edge, rs in resps.items()}
+
+
+def to_cytoscape(g: nx.MultiDiGraph, citations: dict[tuple[str, str, str], list[dict]] | None = None) -> bytes:
+    """Cytoscape.js elements JSON: node ``data`` has id, label, type, iri …; edges source, target, key,
+    and (given ``citations``, see :func:`edge_citations`) ``citations``: the quotes that state the edge."""
+    data = nx.cytoscape_data(g)
+    if citations:
+        for e in data["elements"]["edges"]:
+            d = e["data"]
+            cites = citations.get((d["source"], d["target"], d["key"]))
+            if cites:
+                d["citations"] = cites
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def _dot_quote(value) -> str:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
+from workforce_kg.analysis import matrix as mx
 from workforce_kg.analysis import models
 from workforce_kg.analysis import network as net
 from workforce_kg.sparql.negotiation import best_match
@@ -558,9 +559,17 @@ def accountability_matrix(
     kg: KGDep,
     of: Annotated[str, Query(description="`commitments` or `programmes`.")] = "commitments",
     format: Annotated[str | None, Query(description="`json` or `csv` (overrides Accept).")] = None,
+    evaluated: Annotated[str | None, Query(description="`1`: only commitments with a rating.")] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug of the columns.")] = None,
+    theme: Annotated[str | None, Query(description="Theme slug of the columns (commitments).")] = None,
+    via: Annotated[str | None, Query(description="`programmes`: add roles held through programmes.")] = None,
 ):
     """Every body against every commitment (or programme), with the roles in each cell. JSON lists the
-    non-empty ``cells``; CSV (``Accept: text/csv`` or ``format=csv``) is the full grid."""
+    non-empty ``cells``; CSV (``Accept: text/csv`` or ``format=csv``) is the full grid.
+
+    With a filter (``evaluated``, ``jurisdiction``, ``theme``, ``via=programmes``) the columns are those
+    matching and the rows the bodies with a role in one of them (see :mod:`workforce_kg.analysis.matrix`).
+    """
     offers = ["application/json", "text/csv"]
     if format is not None:
         media = {"json": "application/json", "csv": "text/csv"}.get(format.lower())
@@ -570,7 +579,14 @@ def accountability_matrix(
         media = best_match(request.headers.get("accept"), offers)
         if media is None:
             return not_acceptable("the matrix is available as application/json or text/csv")
-    m = acc.matrix(kg, of)
+    filters = mx.parse_filters(evaluated=evaluated, jurisdiction=jurisdiction, theme=theme, via=via)
+    if any(filters.values()):
+        m = mx.matrix(kg, of, **filters)
+        m = {k: m[k] for k in ("of", "bodies", "columns")} | {
+            "cells": [{k: c[k] for k in ("body", "subject", "roles")} for c in m["cells"]]
+        }
+    else:
+        m = acc.matrix(kg, of)
     if media == "text/csv":
         return Response(
             acc.matrix_csv(m),

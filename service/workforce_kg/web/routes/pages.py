@@ -35,6 +35,7 @@ VENDOR_FILES = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "d3.min.js": "d3/dist/d3.min.js",
     "plot.umd.min.js": "@observablehq/plot/dist/plot.umd.min.js",
+    "cytoscape-dagre.min.js": "cytoscape-dagre/dist/cytoscape-dagre.min.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }

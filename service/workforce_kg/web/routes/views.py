@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
+from workforce_kg.analysis import matrix as mx
 from workforce_kg.analysis import network as net
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.deps import KGDep, ShellDep
@@ -28,7 +29,8 @@ from workforce_kg.web.shell import root
 
 router = APIRouter(tags=["views"])
 
-#: node colours of the graph view, by network node type (also the legend)
+#: node colours and shapes of the graph view, by network node type (also the legend); the layers of its
+#: layered layout run from the first type to the last (commitment above programme above body)
 TYPE_COLOURS = {
     "body": "#005eb8",
     "commitment": "#d5281b",
@@ -39,18 +41,23 @@ TYPE_COLOURS = {
     "evaluation": "#00a499",
     "change": "#768692",
 }
-#: edge colours by responsibility role; other relations are grey
-ROLE_COLOURS = {
-    "accountable": "#d5281b",
-    "lead": "#003087",
-    "partner": "#41b6e6",
-    "funder": "#ffb81c",
-    "commissioner": "#330072",
-    "evaluator": "#00a499",
-    "regulator": "#7c2855",
-    "employer": "#006747",
+TYPE_SHAPES = {
+    "body": "ellipse",
+    "commitment": "round-rectangle",
+    "programme": "hexagon",
+    "funding": "diamond",
+    "figure": "triangle",
+    "rating": "star",
+    "evaluation": "vee",
+    "change": "tag",
 }
-ROLE_ORDER = tuple(ROLE_COLOURS)
+LAYERS = ("evaluation", "rating", "figure", "commitment", "programme", "funding", "body", "change")
+#: the graph view groups its nodes by type past this many
+GROUP_AT = 30
+#: role colours, given to the role scheme's concepts in its order (Okabe–Ito: readable with colour-blindness)
+ROLE_PALETTE = ("#D55E00", "#0072B2", "#56B4E9", "#F0E442", "#CC79A7", "#009E73", "#E69F00", "#999999", "#000000")
+#: the roles a cell is coloured by first (most accountable); other roles follow in the scheme's order
+ROLE_ORDER = ("accountable", "lead")
 EXAMPLES = (
     ("cmt:nurses-50k", "50,000 more nurses"),
     ("body:hee", "Health Education England"),
@@ -108,6 +115,43 @@ def _concepts(kg: KnowledgeGraph, scheme: str) -> list[tuple[str, str]]:
 def _roles(kg: KnowledgeGraph) -> list[tuple[str, str]]:
     rank = {r: i for i, r in enumerate(ROLE_ORDER)}
     return sorted(_concepts(kg, "role"), key=lambda c: (rank.get(c[0], len(rank)), c[1]))
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (``#rrggbb``), by WCAG relative luminance."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def _abbreviations(labels: list[str]) -> list[str]:
+    """The shortest prefix of each label that no other label shares, capitalised (A, L, Ev, Em …)."""
+    out = []
+    for label in labels:
+        others = [o.lower() for o in labels if o != label]
+        n = 1
+        while n < len(label) and any(o.startswith(label[:n].lower()) for o in others):
+            n += 1
+        out.append(label[:n].capitalize())
+    return out
+
+
+def role_styles(kg: KnowledgeGraph) -> list[dict]:
+    """The roles of the role scheme (most accountable first), each with ``slug``, ``label``, ``colour``
+    (from :data:`ROLE_PALETTE`), ``ink`` (text colour on it) and ``abbr`` (a short name for cells)."""
+    roles = _roles(kg)
+    abbrs = _abbreviations([label for _, label in roles])
+    return [
+        {
+            "slug": slug,
+            "label": label,
+            "colour": (colour := ROLE_PALETTE[i % len(ROLE_PALETTE)]),
+            "ink": _ink(colour),
+            "abbr": abbr,
+        }
+        for i, ((slug, label), abbr) in enumerate(zip(roles, abbrs, strict=True))
+    ]
 
 
 def _find_focus(kg: KnowledgeGraph, focus: str) -> tuple[str | None, list[dict]]:
@@ -173,7 +217,7 @@ def graph_view(
         "depth": depth,
         "depths": range(0, exports.MAX_DEPTH + 1),
         "roles": roles,
-        "role_options": [(slug, label, ROLE_COLOURS.get(slug, "#999")) for slug, label in _roles(kg)],
+        "role_options": role_styles(kg),
         "jurisdiction": jurisdiction,
         "jurisdictions": _concepts(kg, "jurisdiction"),
     }
@@ -212,10 +256,13 @@ def graph_view(
         "base": kg.base,
         "focus": {"iri": ref["iri"], "label": ref["label"], "type": ref["type"], "node": node},
         "depth": n_depth,
-        "roles": roles,
         "jurisdiction": jurisdiction,
         "typeColours": TYPE_COLOURS,
-        "roleColours": ROLE_COLOURS,
+        "typeShapes": TYPE_SHAPES,
+        "layers": LAYERS,
+        "groupAt": GROUP_AT,
+        "roles": roles,
+        "roleStyles": form["role_options"],
     }
     filters = {"focus": ref["iri"], "depth": n_depth, "roles": roles, "jurisdiction": jurisdiction}
     return page(
@@ -225,7 +272,8 @@ def graph_view(
         entity_page=_doc(request, kg)(ref["iri"]),
         nodes=g.number_of_nodes(),
         edges=g.number_of_edges(),
-        type_colours=TYPE_COLOURS,
+        types=[(t, TYPE_COLOURS[t], TYPE_SHAPES[t]) for t in LAYERS],
+        group_at=GROUP_AT,
         downloads=[(fmt, name, _href(request, "/api/export/" + fmt, **filters)) for fmt, name in EXPORTS],
     )
 
@@ -233,49 +281,99 @@ def graph_view(
 # -- matrix ------------------------------------------------------------------------------------------
 
 
-def _cell_class(roles: list[str]) -> str:
-    """The CSS class of a cell: its most accountable role."""
-    ranked = sorted(roles, key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER))
-    return f"r-{ranked[0]}" if ranked else ""
+def _ranked(roles: list[str], order: dict[str, int]) -> list[str]:
+    """``roles`` most accountable first (the order of :func:`role_styles`)."""
+    return sorted(roles, key=lambda r: (order.get(r, len(order)), r))
 
 
 @router.get(
     "/matrix",
     response_class=HTMLResponse,
     summary="Accountability matrix page",
-    responses=media("text/html", "application/json", code=422, description="Unknown `of`"),
+    responses=media("text/html", "application/json", code=422, description="Unknown `of` or a bad filter"),
 )
 def matrix_page(
     request: Request,
     kg: KGDep,
     shell: ShellDep,
     of: Annotated[str, Query(description="`commitments` or `programmes`.")] = "commitments",
+    evaluated: Annotated[str | None, Query(description="`1`: only commitments with a rating.")] = None,
+    jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug of the columns.")] = None,
+    theme: Annotated[str | None, Query(description="Theme slug of the columns (commitments only).")] = None,
+    via: Annotated[str | None, Query(description="`direct` (default) or `programmes`.")] = None,
+    sort: Annotated[str | None, Query(description="`label`, `roles` or `body` (applied in the browser).")] = None,
 ) -> HTMLResponse:
-    """Bodies × commitments (or × programmes) with the roles each body holds in each cell."""
+    """Bodies × commitments (or × programmes) with the roles each body holds in each cell.
+
+    Filters narrow the columns (and the rows to the bodies with a role in them); ``via=programmes``
+    adds the roles held through a programme serving the commitment. Bad values: a 422 page.
+    """
     title = "Accountability matrix"
+    styles = role_styles(kg)
+    order = {r["slug"]: i for i, r in enumerate(styles)}
+    by_slug = {r["slug"]: r for r in styles}
     common: dict[str, Any] = {
         "of": of,
         "tabs": [(o, _href(request, "/matrix", of=o)) for o in ("commitments", "programmes")],
         "href": _doc(request, kg),
+        "role_styles": styles,
+        "sort": sort if sort in ("label", "roles", "body") else "label",
     }
     try:
-        m = acc.matrix(kg, of)
+        if sort not in (None, "", "label", "roles", "body"):
+            raise acc.InvalidFilter("sort", "sort must be 'label', 'roles' or 'body'")
+        filters = mx.parse_filters(evaluated=evaluated, jurisdiction=jurisdiction, theme=theme, via=via)
+        m = mx.matrix(kg, of, **filters)
+        options = mx.options(kg, of)
     except acc.InvalidFilter as exc:
         return shell.page(
             request, "views/matrix.html", title=title, current="Matrix", status_code=422, message=exc.message, **common
         )
-    cells = {(c["body"], c["subject"]): c["roles"] for c in m["cells"]}
+    cells = {(c["body"], c["subject"]): c for c in m["cells"]}
+    per_body: dict[str, int] = {}
+    per_column: dict[str, int] = {}
+    owner: dict[str, tuple[int, str]] = {}  # column -> (rank of the best role, body label)
+    for c in m["cells"]:
+        per_body[c["body"]] = per_body.get(c["body"], 0) + len(c["roles"])
+        per_column[c["subject"]] = per_column.get(c["subject"], 0) + len(c["roles"])
+    labels = {b["id"]: b["label"] for b in m["bodies"]}
+    for c in m["cells"]:
+        best = (min(order.get(r, len(order)) for r in c["roles"]), labels[c["body"]].lower())
+        owner[c["subject"]] = min(owner.get(c["subject"], best), best)
     rows = []
     for b in m["bodies"]:
         row: list[dict | None] = []
-        for c in m["columns"]:
-            roles = cells.get((b["id"], c["id"]))
-            if roles:
-                tip = f"{b['label']} — {c['label']}: {', '.join(roles)}"
-                row.append({"css": _cell_class(roles), "tip": tip, "roles": ", ".join(roles)})
-            else:
+        for col in m["columns"]:
+            cell = cells.get((b["id"], col["id"]))
+            if cell is None:
                 row.append(None)
+                continue
+            roles = _ranked(cell["roles"], order)
+            named = [
+                {
+                    "abbr": by_slug.get(r, {}).get("abbr", r),
+                    "label": by_slug.get(r, {}).get("label", r),
+                    "via": r in cell["via"],
+                }
+                for r in roles
+            ]
+            text = ", ".join(n["label"].lower() + (" (through a programme)" if n["via"] else "") for n in named)
+            style = by_slug.get(roles[0])
+            row.append(
+                {
+                    "roles": named,
+                    "top": roles[0],
+                    "tip": f"{b['label']} — {col['label']}: {text}",
+                    "style": f"background:{style['colour']};color:{style['ink']}" if style else "",
+                    "only_via": not cell["direct"],
+                    "direct": cell["direct"],
+                    "via": cell["via"],
+                }
+            )
         rows.append((b, row))
+    columns = [(col, per_column.get(col["id"], 0), owner.get(col["id"], (len(order), "~"))[1]) for col in m["columns"]]
+    download = {"of": of, "evaluated": "1" if filters["evaluated"] else None, "jurisdiction": filters["jurisdiction"]}
+    download |= {"theme": filters["theme"], "via": "programmes" if filters["via_programmes"] else None}
     return shell.page(
         request,
         "views/matrix.html",
@@ -283,12 +381,13 @@ def matrix_page(
         current="Matrix",
         message=None,
         bodies=m["bodies"],
-        columns=m["columns"],
+        columns=columns,
         cells=len(m["cells"]),
-        rows=rows,
-        role_order=ROLE_ORDER,
-        csv=_href(request, "/api/accountability/matrix", of=of, format="csv"),
-        json=_href(request, "/api/accountability/matrix", of=of, format="json"),
+        rows=[(b, per_body.get(b["id"], 0), row) for b, row in rows],
+        filters=filters,
+        options=options,
+        csv=_href(request, "/api/accountability/matrix", format="csv", **download),
+        json=_href(request, "/api/accountability/matrix", format="json", **download),
         **common,
     )
 
