@@ -21,6 +21,7 @@ from conftest import screenshot
 from workforce_kg.analysis import export as exports
 from workforce_kg.analysis.accountability import slug_of
 from workforce_kg.config import Settings
+from workforce_kg.provenance.locators import format_locator
 from workforce_kg.web.app import create_app
 
 JURISDICTION = "https://w3id.org/workforce-kg/def/jurisdiction/"
@@ -181,6 +182,7 @@ def test_cytoscape_export_carries_the_quotes_of_responsibility_edges(client, kg)
                 ?r wkg:citation ?c . ?c wkg:quote ?quote ; wkg:locator ?loc }}"""
         stated = {(row["quote"].value, row["loc"].value) for row in kg.query(q)}
         assert {(c["quote"], c["locator"]) for c in d["citations"]} == stated
+        assert all(c["locatorText"] == format_locator(c["locator"]) for c in d["citations"])  # "para 18"
     assert not any("citations" in e["data"] for e in edges if not e["data"].get("responsibility"))
 
 

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from workforce_kg.analysis import accountability
 from workforce_kg.analysis.accountability import Context, InvalidFilter, NotFound
 from workforce_kg.analysis.network import NODE_TYPES, network
+from workforce_kg.provenance.locators import format_locator
 from workforce_kg.store.kg import KnowledgeGraph
 
 #: format -> (media type, file extension)
@@ -155,7 +156,8 @@ def to_gexf(g: nx.MultiDiGraph) -> bytes:
 
 def edge_citations(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict]]:
     """The citations of each responsibility edge (those of the responsibilities it stands for), by
-    (source, target, key): ``[{document: {id, iri, label, type}, locator, quote}]``."""
+    (source, target, key): ``[{document: {id, iri, label, type}, locator, locatorText, quote}]`` (``locatorText``:
+    the locator as words, "para 18", by :func:`~workforce_kg.provenance.locators.format_locator`)."""
     ctx = Context(kg)
     resps = {
         (u, v, k): d["responsibility"].split("; ")
@@ -163,7 +165,10 @@ def edge_citations(kg: KnowledgeGraph, g: nx.MultiDiGraph) -> dict[tuple[str, st
         if d.get("responsibility")
     }
     sources = ctx.sources([r for rs in resps.values() for r in rs])
-    return {edge: [c for r in rs for c in sources.get(r, [])] for edge, rs in resps.items()}
+    return {
+        edge: [{**c, "locatorText": format_locator(c.get("locator"))} for r in rs for c in sources.get(r, [])]
+        for edge, rs in resps.items()
+    }
 
 
 def to_cytoscape(g: nx.MultiDiGraph, citations: dict[tuple[str, str, str], list[dict]] | None = None) -> bytes:

@@ -387,7 +387,7 @@
     if (href) a.setAttribute("href", href);
     a.textContent = doc.label || doc.id || "";
     cap.appendChild(a);
-    cap.appendChild(document.createTextNode(", " + c.locator));
+    cap.appendChild(document.createTextNode(", " + (c.locatorText || c.locator)));
     fig.appendChild(q);
     fig.appendChild(cap);
     return fig;
