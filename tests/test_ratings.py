@@ -310,11 +310,11 @@ def test_scorecard_in_the_browser(page, live_server, kg):
     )
     assert len(set(colours.values())) == 5
     shown = page.evaluate(
-        "() => [...document.querySelectorAll('#scorecard details.rating')].map(d => [d.dataset.rank,"
-        " getComputedStyle(d).backgroundColor])"
+        "() => [...document.querySelectorAll('#scorecard details.rating')].map(d =>"
+        " [d.className.match(/rating-rank-(\\w+)/)[1], getComputedStyle(d).backgroundColor])"
     )
     for rank, colour in shown:
-        assert colour == colours[int(rank)]
+        assert colour == colours[rank]
     assert len({rank for rank, _ in shown}) >= 2  # ranks differ, so do colours
     first = cells.first
     quote = first.locator("blockquote").first
