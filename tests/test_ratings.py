@@ -296,6 +296,29 @@ def test_home_page_shows_counts_and_the_scorecard(client, kg):
 
 # -- in the browser ------------------------------------------------------------------------------------
 
+CONTRASTS = """() => [...document.querySelectorAll('.rating')].filter(e => e.getClientRects().length).map(e => {
+  let el = e.querySelector('summary') || e;
+  return [getComputedStyle(el).color, getComputedStyle(e).backgroundColor, e.textContent.trim().slice(0, 30)]; })"""
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(…)`` colours."""
+
+    def luminance(rgb: str) -> float:
+        chans = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in chans]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def assert_readable_ratings(page) -> int:
+    shown = page.evaluate(CONTRASTS)
+    for fg, bg, text in shown:
+        assert contrast(fg, bg) >= 4.5, (text, fg, bg)
+    return len(shown)
+
 
 @pytest.mark.browser
 def test_scorecard_in_the_browser(page, live_server, kg):
@@ -316,6 +339,7 @@ def test_scorecard_in_the_browser(page, live_server, kg):
     for rank, colour in shown:
         assert colour == colours[rank]
     assert len({rank for rank, _ in shown}) >= 2  # ranks differ, so do colours
+    assert assert_readable_ratings(page) >= len(shown)
     first = cells.first
     quote = first.locator("blockquote").first
     assert not quote.is_visible()
@@ -345,6 +369,7 @@ def test_home_page_shows_the_scorecard_in_the_browser(page, live_server, kg):
     chips = page.locator("#scorecard a.rating")
     assert chips.count() > 0 and chips.first.is_visible()
     assert page.locator("ul.counts li").count() >= 5
+    assert assert_readable_ratings(page) >= chips.count()
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1400, "height": 900})
@@ -352,3 +377,5 @@ def test_home_page_shows_the_scorecard_in_the_browser(page, live_server, kg):
     with page.expect_navigation():
         chips.first.click()
     assert "/doc/rating/" in page.url
+    value = page.locator("a.rating[href*='/def/']")  # the rating's value on its page: the same palette
+    assert value.count() == 1 and assert_readable_ratings(page) >= 1
