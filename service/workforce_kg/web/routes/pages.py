@@ -1,4 +1,5 @@
-"""The query page at ``/``, the API docs at ``/docs``, and the static assets under ``/static/``.
+"""The home page at ``/``, the query page at ``/query``, the API docs at ``/docs``, and the static assets
+under ``/static/``.
 
 Everything the pages load is served from here — our own JS/CSS from ``web/static/`` and the editor
 (YASQE; Cytoscape.js for the views; Swagger UI for the API docs at ``/docs``; installed from npm into
@@ -88,8 +89,9 @@ def initial_query(prefixes: dict[str, str]) -> str:
 
 @router.get("/", response_class=HTMLResponse, summary="The home page", response_model=None)
 def home_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse | RedirectResponse:
-    """The home page: what the graph holds (headline counts, the ratings scorecard) and where to start. A link to ``/?query=…`` (the query page's
-    address before it moved to ``/query``) is sent on to the query page, query and all."""
+    """The home page: what the graph holds (headline counts, the ratings scorecard) and where to start.
+    A link to ``/?query=…`` (the query page's address before it moved to ``/query``) is sent on to the
+    query page, query and all."""
     if request.url.query:
         return RedirectResponse(f"{root(request)}/query?{request.url.query}", status_code=308)
     prefix = root(request)
