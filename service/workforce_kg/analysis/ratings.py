@@ -79,8 +79,10 @@ def _facets(ctx: Context) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     roles = [ox.NamedNode(f"{ctx.base}/def/role/{r}") for r in OWNER_ROLES]
     themes: dict[str, set[str]] = defaultdict(set)
     bodies: dict[str, set[str]] = defaultdict(set)
-    for commitment, kind, facet in sq.select(ctx.kg, "rating_facets", role=roles):
-        (themes if kind.value == "theme" else bodies)[facet.value].add(commitment.value)
+    for commitment, facet in sq.select(ctx.kg, "rating_themes"):
+        themes[facet.value].add(commitment.value)
+    for commitment, facet in sq.select(ctx.kg, "rating_owners", role=roles):
+        bodies[facet.value].add(commitment.value)
     return themes, bodies
 
 
