@@ -379,3 +379,37 @@ def test_home_page_shows_the_scorecard_in_the_browser(page, live_server, kg):
     assert "/doc/rating/" in page.url
     value = page.locator("a.rating[href*='/def/']")  # the rating's value on its page: the same palette
     assert value.count() == 1 and assert_readable_ratings(page) >= 1
+
+
+def test_labels_and_quotes_are_escaped(tmp_path):
+    base = "http://example.org/kg"
+    wkg, skos = f"{base}/def/", "http://www.w3.org/2004/02/skos/core#"
+    n = ox.NamedNode
+    evil = ox.Literal('"><img src=x onerror=alert(1)>', language="en")
+    cmt, rating, doc = (n(f"{base}/id/{k}/evil") for k in ("commitment", "rating", "document"))
+    dim, value, theme = n(wkg + "rating-dimension/evil"), n(wkg + "rating/evil"), n(wkg + "theme/evil")
+    cite = ox.BlankNode()
+    triples = [
+        (cmt, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(wkg + "Commitment")),
+        (rating, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(wkg + "Rating")),
+        (rating, n(wkg + "ratedCommitment"), cmt),
+        (rating, n(wkg + "dimension"), dim),
+        (rating, n(wkg + "ratingValue"), value),
+        (rating, n(wkg + "citation"), cite),
+        (cite, n(wkg + "document"), doc),
+        (cite, n(wkg + "locator"), ox.Literal("<b>1</b>")),
+        (cite, n(wkg + "quote"), ox.Literal("<script>alert(2)</script>")),
+        (value, n(wkg + "rank"), ox.Literal("1", datatype=n("http://www.w3.org/2001/XMLSchema#integer"))),
+        (value, n(skos + "notation"), ox.Literal("<i>")),
+        (value, n(skos + "inScheme"), n(wkg + "scheme/rating")),
+        (cmt, n(wkg + "theme"), theme),
+    ] + [(x, n(skos + "prefLabel"), evil) for x in (cmt, rating, doc, dim, value, theme)]
+    store = ox.Store()
+    store.extend(ox.Quad(s, p, o, n(f"{base}/graph/test")) for s, p, o in triples)
+    with TestClient(create_app(Settings(store=tmp_path), KnowledgeGraph(store, base))) as c:
+        pages = [c.get("/ratings"), c.get("/ratings", params={"theme": "evil"}), c.get("/")]
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        for page in pages:
+            assert "<img" not in page.text and "<script>alert" not in page.text and "<i>" not in page.text
+            assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page.text
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in pages[0].text and "&lt;b&gt;1&lt;/b&gt;" in pages[0].text
