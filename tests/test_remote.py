@@ -328,6 +328,15 @@ def test_pages_and_dumps_on_virtuoso(client, embedded):
     assert dump.status_code == 200 and len(dump.text.splitlines()) == len(embedded)
 
 
+def test_ratings_scorecard_on_virtuoso_is_the_embedded_one(client, embedded):
+    from workforce_kg.analysis import ratings
+
+    for params in ({}, {"theme": "social-care", "sort": "overall"}, {"body": "nhse"}):
+        r = client.get("/api/ratings/scorecard", params=params)
+        assert r.status_code == 200 and r.json() == ratings.scorecard(embedded, **params)
+    assert client.get("/ratings").status_code == 200 and client.get("/").status_code == 200
+
+
 def test_cli_queries_and_serve_checks_the_remote(remote_target):
     result = runner.invoke(
         cli, ["query", "--store", remote_target, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a wkg:Rating }", "-f", "csv"]

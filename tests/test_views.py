@@ -21,7 +21,15 @@ from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.app import create_app
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-NAV = {"Home": "/", "Query": "/query", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
+NAV = {
+    "Home": "/",
+    "Query": "/query",
+    "Ratings": "/ratings",
+    "Graph": "/graph",
+    "Matrix": "/matrix",
+    "Gaps": "/gaps",
+    "Ontology": "/ontology",
+}
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +232,8 @@ def test_gaps_page_lists_every_gap(client, kg):
 
 
 @pytest.mark.parametrize(
-    "path, current", [("/graph?focus=body:hee", "Graph"), ("/matrix", "Matrix"), ("/gaps", "Gaps")]
+    "path, current",
+    [("/graph?focus=body:hee", "Graph"), ("/matrix", "Matrix"), ("/gaps", "Gaps"), ("/ratings", "Ratings")],
 )
 def test_pages_share_the_nav_and_load_only_local_files(client, path, current):
     html = client.get(path).text

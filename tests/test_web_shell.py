@@ -59,6 +59,8 @@ SHELL_PAGES = [
     ("/graph?focus=no-such-thing", 404),
     ("/matrix", 200),
     ("/matrix?of=nothing", 422),
+    ("/ratings", 200),
+    ("/ratings?theme=no-such-theme", 422),
     ("/gaps", 200),
     ("/ingest/review", 200),
     ("/doc/organisation/no-such-body", 404),

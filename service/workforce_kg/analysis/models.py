@@ -286,3 +286,73 @@ class SearchHit(Ref):
 
 
 SearchPage = page_of(SearchHit, "SearchPage")
+
+
+# -- the ratings scorecard ---------------------------------------------------------------------------
+
+
+class ScaleValue(Ref):
+    """A value of a rating scale: its rank (higher is better), notation, colour step (1 = worst … 4 = best,
+    None if unranked) and CSS classes (``rating rating-rank-N``)."""
+
+    rank: int | None
+    notation: str | None
+    step: int | None
+    css: str
+
+
+class CitedRating(Ref):
+    """One rating in a scorecard cell, with its citations."""
+
+    sources: list[Source]
+
+
+class CellValue(Model):
+    """One value given in a cell, and the ratings giving it."""
+
+    value: ScaleValue
+    ratings: list[CitedRating]
+
+
+class ScoreCell(Model):
+    """The ratings of one commitment on one dimension, grouped by value; ``conflict`` when they differ."""
+
+    dimension: str
+    conflict: bool
+    values: list[CellValue]
+
+
+class ScoreRow(Model):
+    """One commitment as rated in one evaluation: a cell per dimension (in the order of ``dimensions``)."""
+
+    commitment: Ref
+    evaluation: Ref | None
+    mean_rank: float | None
+    cells: list[ScoreCell]
+
+
+class ScorecardOptions(Model):
+    """What the filters can take: the themes and the accountable or lead bodies of the rated commitments."""
+
+    theme: list[Ref]
+    body: list[Ref]
+
+
+class ScorecardFilters(Model):
+    """The filters and sort applied (ids)."""
+
+    theme: str | None
+    body: str | None
+    sort: str
+
+
+class Scorecard(Model):
+    """Rated commitments × rating dimensions (see :mod:`workforce_kg.analysis.ratings`)."""
+
+    scale: list[ScaleValue]
+    dimensions: list[Ref]
+    options: ScorecardOptions
+    filters: ScorecardFilters
+    rows: list[ScoreRow]
+    ratings: int
+    conflicts: int

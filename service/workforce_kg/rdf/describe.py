@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from workforce_kg.rdf import display
+from workforce_kg.rdf.scale import concept_class
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, VOID, XSD
 
@@ -74,6 +75,7 @@ class Link:
     iri: str
     label: str
     is_blank: bool = False
+    css: str | None = None  # CSS classes: a value of an ordered scale is coloured by its rank (rdf.scale)
 
 
 @dataclass
@@ -182,7 +184,7 @@ def label(kg: KnowledgeGraph, term) -> str:
 def _link(kg: KnowledgeGraph, term) -> Link:
     if isinstance(term, ox.BlankNode):
         return Link(term.value, label(kg, term), is_blank=True)
-    return Link(term.value, label(kg, term))
+    return Link(term.value, label(kg, term), css=concept_class(kg, term.value))
 
 
 def _value(kg: KnowledgeGraph, term, depth: int) -> Value:

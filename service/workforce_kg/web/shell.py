@@ -30,6 +30,7 @@ from workforce_kg.rdf import display
 NAV = (
     ("Home", "/"),
     ("Query", "/query"),
+    ("Ratings", "/ratings"),
     ("Graph", "/graph"),
     ("Matrix", "/matrix"),
     ("Gaps", "/gaps"),
@@ -40,20 +41,22 @@ LICENCE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 
 
 def link(resource: Any, href: Callable[[str], str | None]) -> Markup:
-    """A link to a resource (:class:`workforce_kg.rdf.describe.Link`, or a dict with ``iri`` and ``label``),
-    escaped: ``href(iri)`` says where a browser on this server reads about the IRI, or None for an IRI
-    that must never be a link (``javascript:``, ``data:`` …), which is shown as text. A template global
-    (the pages hold hundreds of links: a Python function renders them several times faster than a macro)."""
+    """A link to a resource (:class:`workforce_kg.rdf.describe.Link`, or a dict with ``iri``, ``label`` and
+    optionally ``css``), escaped, with its CSS classes (a rating value's colour): ``href(iri)`` says where
+    a browser on this server reads about the IRI, or None for an IRI that must never be a link
+    (``javascript:``, ``data:`` …), which is shown as text. A template global (the pages hold hundreds of
+    links: a Python function renders them several times faster than a macro)."""
     if isinstance(resource, dict):
-        iri, label, blank = resource["iri"], resource["label"], False
+        iri, label, blank, css = resource["iri"], resource["label"], False, resource.get("css")
     else:
-        iri, label, blank = resource.iri, resource.label, resource.is_blank
+        iri, label, blank, css = resource.iri, resource.label, resource.is_blank, getattr(resource, "css", None)
     if blank:
         return escape(label)
     target = href(iri)
     if target is None:
         return Markup(f'<span class="iri" title="{escape(iri)}">{escape(label)}</span>')
-    return Markup(f'<a href="{escape(target)}" title="{escape(iri)}">{escape(label)}</a>')
+    cls = Markup(' class="{}"').format(css) if css else ""
+    return Markup(f'<a href="{escape(target)}" title="{escape(iri)}"{cls}>{escape(label)}</a>')
 
 
 def root(request: Request) -> str:

@@ -20,6 +20,7 @@ from workforce_kg.analysis import export as exports
 from workforce_kg.analysis import matrix as mx
 from workforce_kg.analysis import models
 from workforce_kg.analysis import network as net
+from workforce_kg.analysis import ratings as ratings_core
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.web.deps import KGDep
 
@@ -479,6 +480,27 @@ def ratings(
     return acc.list_ratings(
         kg, commitment=commitment, dimension=dimension, value=value, evaluation=evaluation, limit=limit, offset=offset
     )
+
+
+@router.get(
+    "/ratings/scorecard",
+    response_model=models.Scorecard,
+    summary="Ratings scorecard: rated commitments × rating dimensions",
+    responses={422: _ERRORS[422]},
+)
+@api_errors
+def ratings_scorecard(
+    kg: KGDep,
+    theme: Annotated[str | None, Query(description="Theme id: only commitments with this theme.")] = None,
+    body: Annotated[
+        str | None, Query(description="Body id: only commitments it is accountable or lead for (also via programmes).")
+    ] = None,
+    sort: Annotated[str, Query(description="`label`, `mean` (mean rank, worst first) or a dimension id.")] = "label",
+):
+    """The grid the ``/ratings`` page shows: a row per rated commitment (and evaluation), a cell per
+    dimension holding each value given with its ratings and their citations; ``conflict`` marks a cell
+    whose ratings disagree. Scale, dimensions and their order come from the graph."""
+    return ratings_core.scorecard(kg, theme=theme, body=body, sort=sort)
 
 
 @router.get(

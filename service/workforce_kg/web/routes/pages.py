@@ -1,4 +1,5 @@
-"""The home page, the query page at ``/query``, the API docs at ``/docs``, and the static assets.
+"""The home page at ``/``, the query page at ``/query``, the API docs at ``/docs``, and the static assets
+under ``/static/``.
 
 Everything the pages load is served from here — our own JS/CSS from ``web/static/`` and the editor
 (YASQE; Cytoscape.js for the views; Observable Plot and d3 for the query page's bar chart; Swagger UI
@@ -19,8 +20,11 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from workforce_kg import cq as queries
+from workforce_kg.analysis import overview, ratings
+from workforce_kg.analysis.entities import Context
 from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
 from workforce_kg.web.deps import KGDep, ShellDep
+from workforce_kg.web.routes.linked_data import local_href
 from workforce_kg.web.shell import root
 
 router = APIRouter()
@@ -88,11 +92,21 @@ def initial_query(prefixes: dict[str, str]) -> str:
 
 @router.get("/", response_class=HTMLResponse, summary="The home page", response_model=None)
 def home_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse | RedirectResponse:
-    """The home page: what the graph holds and where to start. A link to ``/?query=…`` (the query page's
-    address before it moved to ``/query``) is sent on to the query page, query and all."""
+    """The home page: what the graph holds (headline counts, the ratings scorecard) and where to start.
+    A link to ``/?query=…`` (the query page's address before it moved to ``/query``) is sent on to the
+    query page, query and all."""
     if request.url.query:
         return RedirectResponse(f"{root(request)}/query?{request.url.query}", status_code=308)
-    return shell.page(request, "home.html", title="Workforce commitments", current="Home")
+    prefix = root(request)
+    return shell.page(
+        request,
+        "home.html",
+        title="Workforce commitments",
+        current="Home",
+        counts=overview.headline_counts(Context(kg)),
+        card=ratings.scorecard(kg),
+        href=lambda iri: local_href(iri, kg.base, prefix),
+    )
 
 
 @router.get("/query", response_class=HTMLResponse, summary="The query page")
