@@ -274,8 +274,11 @@ def test_entity_pages_colour_rating_values_by_rank(client, kg):
         value_link = re.search(rf'<a href="[^"]*{slug(r["value"])}" title="{r["value"]}"( class="[^"]*")?>', html)
         assert value_link and value_link.group(1) == f' class="rating rating-rank-{r["rank"]}"'
         assert "/static/ratings.css" in html
+    # the commitment page's at-a-glance chips: the same class for the same value
+    rank_of = {slug(r["value"]): r["rank"] for r in rows}
     html = client.get(f"/doc/commitment/{slug(rows[0]['commitment'])}").text
-    assert 'class="rating rating-rank-' not in re.sub(r"<a [^>]*/def/rating/[^>]*>", "", html)  # only values
+    chips = re.findall(r'<span class="rating rating-rank-(\d)" data-rating="([^"]+)">', html)
+    assert chips and all(int(rank) == rank_of[value] for rank, value in chips)
 
 
 # -- the home page -------------------------------------------------------------------------------------
