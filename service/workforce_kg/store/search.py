@@ -12,7 +12,8 @@ changed after it is written, so readers open it read-only and immutable (no lock
 inside the query workers' sandbox, which may only read the store's folder).
 
 Ranking: SQLite's ``bm25()`` of the row (its sign flipped: higher is better), times the weight of the
-field (:data:`WEIGHTS`: a label counts more than a quote); a thing scores as its best-matching row.
+field (:data:`WEIGHTS`: a label counts more than a quote), times :data:`EXACT_BOOST` for a label or alias
+that is the whole search text; a thing scores as its best-matching row.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ WEIGHTS = {
     "description": 1.0,
     "note": 0.8,
 }
+#: A label or alias that is the whole search text (case and spacing aside) counts this many times more.
+EXACT_BOOST = 2.0
 #: Preferred labels of a thing and of a document, best first.
 LABEL_PREDICATES = (SKOS + "prefLabel", DCTERMS + "title", RDFS + "label")
 
@@ -278,6 +281,7 @@ class Hit:
     kind: str
     score: float
     rows: list[Row]
+    exact: bool = False  # a label or alias of it is the whole search text
 
     @property
     def best(self) -> Row:
@@ -350,14 +354,19 @@ class SearchIndex:
                 assert fts is not None
                 found, mode = self._match(fts, kinds), "any"
         hits: dict[str, Hit] = {}
+        whole = " ".join(text.split()).casefold()
         for entity, fld, bm25, marked, doc, title, loc, label, kind in found:
-            row = Row(fld, round(-bm25 * WEIGHTS.get(fld, 1.0), 4), Snippet.parse(marked), doc, title, loc)
+            snippet = Snippet.parse(marked)
+            exact = fld in ("label", "alias") and " ".join(snippet.text.split()).casefold() == whole
+            score = -bm25 * WEIGHTS.get(fld, 1.0) * (EXACT_BOOST if exact else 1.0)
+            row = Row(fld, round(score, 4), snippet, doc, title, loc)
             hit = hits.get(entity)
             if hit is None:
-                hits[entity] = Hit(entity, label, kind, row.score, [row])
+                hits[entity] = Hit(entity, label, kind, row.score, [row], exact)
             else:
                 hit.rows.append(row)
                 hit.score = max(hit.score, row.score)
+                hit.exact = hit.exact or exact
         for hit in hits.values():
             hit.rows.sort(key=lambda r: -r.score)
         ordered = sorted(hits.values(), key=lambda h: (-h.score, (h.label or h.iri).lower(), h.iri))
