@@ -256,3 +256,30 @@ def kg_search(live_server, q: str) -> list[dict]:
 
     with urllib.request.urlopen(f"{live_server.url}/api/search?{urllib.parse.urlencode({'q': q})}") as r:
         return json.load(r)["items"]
+
+
+@pytest.mark.browser
+def test_query_page_searches_and_offers_the_sparql_function(page, live_server):
+    from workforce_kg.analysis.search import SPARQL_EXAMPLE
+
+    page.goto(live_server.url + "/query")
+    page.wait_for_selector(".CodeMirror")
+    with page.expect_navigation():
+        page.click(".text-search a")  # the example query using wkgfn:score, loaded into the editor
+    page.wait_for_selector(".CodeMirror")
+    assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()").strip() == SPARQL_EXAMPLE.strip()
+    page.click("#run")
+    page.wait_for_selector("#results-table tbody tr")
+    import json
+    import urllib.parse
+    import urllib.request
+
+    url = f"{live_server.url}/sparql?{urllib.parse.urlencode({'query': SPARQL_EXAMPLE})}"
+    with urllib.request.urlopen(urllib.request.Request(url, headers=JSON_RESULTS)) as r:
+        expected = json.load(r)["results"]["bindings"]
+    assert expected and page.locator("#results-table tbody tr").count() == len(expected)
+    page.fill("#text-search-q", "burnout")
+    with page.expect_navigation():
+        page.press("#text-search-q", "Enter")
+    assert page.url == live_server.url + "/search?q=burnout"
+    assert page.locator("ol.hits > li").count() == len(kg_search(live_server, "burnout"))

@@ -12,6 +12,18 @@ from workforce_kg.store import search as index
 from workforce_kg.store.kg import KnowledgeGraph
 
 SYNTAXES = ("plain", "fts5")
+
+#: A query using the search functions (the query page offers it; docs/search.md explains it).
+SPARQL_EXAMPLE = """# Things whose names, statements or quotes mention burnout, best first (full-text search, BM25)
+SELECT ?thing ?label ?score ?snippet WHERE {
+  ?thing skos:prefLabel ?label .
+  BIND(wkgfn:score(?thing, "burnout") AS ?score)
+  FILTER(BOUND(?score))
+  BIND(wkgfn:snippet(?thing, "burnout") AS ?snippet)
+}
+ORDER BY DESC(?score)
+LIMIT 20
+"""
 #: Types that can be asked for besides the API's entity types (:data:`KINDS`): terms of the ontology.
 EXTRA_TYPES = {"term": "term"}
 
@@ -47,7 +59,7 @@ def hit_json(ctx: Context, hit: index.Hit) -> dict:
     return {
         "id": slug_of(hit.iri),
         "iri": hit.iri,
-        "label": hit.label or slug_of(hit.iri),
+        "label": hit.label or ctx.label(hit.iri),
         "type": ctx.type_of(hit.iri),
         "score": round(hit.score, 3),
         "exact": hit.exact,
@@ -86,4 +98,5 @@ def search(
         raise InvalidFilter("q", f"the search is not valid FTS5 query syntax: {exc}") from None
     ctx = Context(kg)
     page = hits[offset : offset + limit]
+    ctx.load(h.iri for h in page if not h.label)  # things without a label of their own (as other API objects)
     return {**listing([hit_json(ctx, h) for h in page], len(hits), limit, offset), "match": mode}
