@@ -448,10 +448,12 @@ def test_writes_on_the_remote_store(writable, remote_target, embedded, sources_d
             orphans = remote().query(f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{derived}> {{ ?c a wkg:Citation }}
                 FILTER NOT EXISTS {{ ?f wkg:citation ?c }} }}""")
             assert int(next(iter(orphans))["n"].value) == 0
+
             # the service reads its own writes at once (its list of graphs is asked for again, its
             # search index made again from the remote)
             def found() -> set[str]:
-                return {h["iri"] for h in c.get("/api/search", params={"q": "Remote alias", "limit": 1000}).json()["items"]}
+                hits = c.get("/api/search", params={"q": "Remote alias", "limit": 1000}).json()["items"]
+                return {h["iri"] for h in hits}
 
             assert fact.value not in found()
             r = c.put(

@@ -60,7 +60,8 @@ def quote_only_word(kg: KnowledgeGraph) -> tuple[str, set[str]]:
             for w in re.findall(r"[A-Za-z]{8,}", q):
                 holders[w.lower()].add(fact)
     candidates = sorted(
-        (w for w, fs in holders.items() if len(fs) >= 3 and w[:5] not in other_words), key=lambda w: (-len(holders[w]), w)
+        (w for w, fs in holders.items() if len(fs) >= 3 and w[:5] not in other_words),
+        key=lambda w: (-len(holders[w]), w),
     )
     assert candidates, "the graph has no word found only in quotes"
     return candidates[0], holders[candidates[0]]
@@ -147,7 +148,9 @@ def test_fts5_syntax_when_asked(client):
 def test_a_write_is_searchable_at_once_and_escaped(writable, kg):
     doc, loc, quote = next(
         (r["d"], r["l"], r["q"])
-        for r in kg.rows("SELECT ?d ?l ?q WHERE { ?f wkg:citation ?c . ?c wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q }")
+        for r in kg.rows(
+            "SELECT ?d ?l ?q WHERE { ?f wkg:citation ?c . ?c wkg:document ?d ; wkg:locator ?l ; wkg:quote ?q }"
+        )
     )
     label = "Plorkwhistle <script>alert(1)</script> & Co"
     thing = f"{B}/id/organisation/plorkwhistle-test"
@@ -155,7 +158,8 @@ def test_a_write_is_searchable_at_once_and_escaped(writable, kg):
     insert = f"""INSERT DATA {{ GRAPH <{graph}> {{
         <{thing}> a org:Organization ; org:classification otype:service-provider ;
             skos:prefLabel {json_string(label)}@en ;
-            wkg:citation [ wkg:document <{doc}> ; wkg:locator {json_string(loc)} ; wkg:quote {json_string(quote)} ] }} }}"""
+            wkg:citation [ wkg:document <{doc}> ; wkg:locator {json_string(loc)} ;
+                           wkg:quote {json_string(quote)} ] }} }}"""
     settings = Settings(store=writable, update_token=TOKEN, query_workers=0, update_timeout=30)
     with TestClient(create_app(settings)) as c:
         assert c.get("/api/search", params={"q": "plorkwhistle"}).json()["total"] == 0
@@ -180,7 +184,9 @@ def test_a_write_is_searchable_at_once_and_escaped(writable, kg):
         r = c.post("/sparql", content=f"DROP GRAPH <{graph}>", headers={**ALICE, **UPDATE})
         assert r.status_code == 200, r.text
         assert c.get("/api/search", params={"q": "plorkwhistle"}).json()["total"] == 0
-        assert not sparql(c, f'SELECT ?s WHERE {{ BIND(wkgfn:score(<{thing}>, "plorkwhistle") AS ?s) FILTER(BOUND(?s)) }}')
+        assert not sparql(
+            c, f'SELECT ?s WHERE {{ BIND(wkgfn:score(<{thing}>, "plorkwhistle") AS ?s) FILTER(BOUND(?s)) }}'
+        )
     folders = {p.name for p in writable.iterdir() if p.is_dir()}
     indexes = {search.generation_of(f) for f in writable.glob("search-*.sqlite")}
     assert stores.generation(writable) in indexes and indexes <= folders  # one index per version kept
@@ -267,7 +273,9 @@ def test_query_page_searches_and_offers_the_sparql_function(page, live_server):
     with page.expect_navigation():
         page.click(".text-search a")  # the example query using wkgfn:score, loaded into the editor
     page.wait_for_selector(".CodeMirror")
-    assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()").strip() == SPARQL_EXAMPLE.strip()
+    assert (
+        page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()").strip() == SPARQL_EXAMPLE.strip()
+    )
     page.click("#run")
     page.wait_for_selector("#results-table tbody tr")
     import json
