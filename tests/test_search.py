@@ -193,6 +193,26 @@ def test_a_write_is_searchable_at_once_and_escaped(writable, kg):
     assert not list(writable.glob(".search-*"))  # no temporary file left
 
 
+def test_pruning_a_version_removes_its_index(writable):
+    for _ in range(2):
+        name, tmp = stores.next_generation(writable)
+        st = stores.open_store(writable)
+        st.backup(str(tmp))
+        search.build(st, stores.store_base(writable), search.index_path(writable, name))
+        stores.publish(writable, name, tmp)
+    (writable / ".search-gen-000009.sqlite.tmp").touch()  # left by a write that crashed
+    assert {search.generation_of(f) for f in writable.glob("search-*")} == {"oxigraph", "gen-000001", "gen-000002"}
+    assert stores.prune(writable, grace=0) == ["oxigraph"]
+    assert {search.generation_of(f) for f in writable.glob("*search-*")} == {"gen-000001", "gen-000002"}
+    assert (
+        KnowledgeGraph.load(writable)
+        .search_index()
+        .db.execute("PRAGMA database_list")
+        .fetchone()[2]
+        .endswith("search-gen-000002.sqlite")
+    )
+
+
 # -- SPARQL ------------------------------------------------------------------------------------------
 
 

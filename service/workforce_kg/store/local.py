@@ -248,8 +248,7 @@ def prune(path: Path, grace: float) -> list[str]:
         if now - (path / successor).stat().st_mtime > grace:
             shutil.rmtree(path / old, ignore_errors=True)
             removed.append(old)
-    kept = {n for n in order if n not in removed}
-    removed += search.prune(path, kept)  # the search index of each version goes with it
+    search.prune(path, {n for n in order if n not in removed})  # each version's search index goes with it
     return removed
 
 
