@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from decimal import Decimal
@@ -59,6 +60,7 @@ class KnowledgeGraph:
         self._search: search.SearchIndex | None = None
         self._search_made = 0.0
         self._hits: OrderedDict[str, dict[str, search.Hit]] = OrderedDict()
+        self._hits_lock = threading.Lock()  # the web process searches from several threads
 
     @classmethod
     def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> KnowledgeGraph:
@@ -120,12 +122,14 @@ class KnowledgeGraph:
         """The things matching ``text`` (plain words), by IRI; the last few answers are kept, as the SPARQL
         functions ask once per solution."""
         index = self.search_index()
-        hits = self._hits.get(text)
+        with self._hits_lock:
+            hits = self._hits.get(text)
         if hits is None:
             hits = index.scores(text)
-            self._hits[text] = hits
-            while len(self._hits) > 32:
-                self._hits.popitem(last=False)
+            with self._hits_lock:
+                self._hits[text] = hits
+                while len(self._hits) > 32:
+                    self._hits.popitem(last=False)
         return hits
 
     def functions(self) -> dict:
