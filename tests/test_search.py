@@ -270,6 +270,7 @@ def test_header_search_box_opens_ranked_results(page, live_server, kg):
     screenshot(page, "search")
     page.set_viewport_size({"width": 390, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "search-390", full_page=False)
     with page.expect_navigation():
         first.locator(".hit-title a").click()
     assert page.url == live_server.url + href
