@@ -42,7 +42,9 @@ def segments(snippet: dict | None) -> list[tuple[str, bool]]:
     "/search",
     response_class=HTMLResponse,
     summary="The search page",
-    responses=media("text/html", code=422, description="A malformed FTS5 query or an unknown type (a page)"),
+    responses=media(
+        "text/html", "application/json", code=422, description="A malformed FTS5 query or unknown type; a bad offset"
+    ),
 )
 def search_page(
     request: Request,
