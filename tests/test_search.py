@@ -113,7 +113,9 @@ def test_exact_names_first_and_types(client):
     assert r.status_code == 422 and r.json()["field"] == "type"
 
 
-@pytest.mark.parametrize("q", ["don't", "NHS-E", "nurses AND", '"unbalanced', "NEAR(", "col:umn", "a*b OR"])
+@pytest.mark.parametrize(
+    "q", ["don't", "NHS-E", "nurses AND", '"unbalanced', "NEAR(", "col:umn", "a*b OR", "* nurses", "x\x00y"]
+)
 def test_plain_words_are_never_syntax(client, q):
     r = client.get("/api/search", params={"q": q})
     assert r.status_code == 200, r.text
@@ -126,7 +128,7 @@ def test_any_word_when_no_text_has_them_all(client, kg):
     assert page["match"] == "any" and page["total"] > 0
 
 
-@pytest.mark.parametrize("q", ['"unbalanced', "nurses AND", "NEAR(nurses", "(nurses"])
+@pytest.mark.parametrize("q", ['"unbalanced', "nurses AND", "NEAR(nurses", "(nurses", "* nurses", "nurses:"])
 def test_malformed_fts5_query_is_422(client, q):
     r = client.get("/api/search", params={"q": q, "syntax": "fts5"})
     assert r.status_code == 422, r.text

@@ -298,13 +298,27 @@ def plain_query(text: str, any_word: bool = False, prefix_last: bool = True) -> 
     """User text as an FTS5 query of plain words: each word quoted (so ``don't``, ``NHS-E`` or ``AND``
     are words, never syntax), all required (or any, ``any_word``), the last one also as a prefix unless
     the text ends in a space. None when the text has no word."""
-    words = [w for w in text.split() if _WORD.search(w)]
+    words = [w for w in _clean(text).split() if _WORD.search(w)]
     if not words:
         return None
     terms = ['"' + w.replace('"', '""') + '"' for w in words]
     if prefix_last and not text[-1:].isspace() and len(words[-1]) >= 3:
         terms[-1] += "*"
     return (" OR " if any_word else " ").join(terms)
+
+
+def fts5_problem(query: str) -> str | None:
+    """Why FTS5 cannot read ``query`` (None: it can), found by running it on an empty table of the same
+    kind: an error there comes from the query, not from an index."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')")
+        db.execute("SELECT * FROM t WHERE t MATCH ?", (query,)).fetchall()
+    except sqlite3.OperationalError as exc:
+        return str(exc).removeprefix("fts5: ") or "malformed query"
+    finally:
+        db.close()
+    return None
 
 
 class SearchIndex:
@@ -332,10 +346,10 @@ class SearchIndex:
             args += kinds
         try:
             return self.db.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
-            message = str(exc)
-            if "fts5" in message or "syntax" in message or "no such column" in message or "unterminated" in message:
-                raise SearchSyntaxError(message.removeprefix("fts5: ")) from None
+        except sqlite3.OperationalError:
+            problem = fts5_problem(fts)
+            if problem is not None:  # the query itself is at fault, whatever the index holds
+                raise SearchSyntaxError(problem) from None
             raise
 
     def search(self, text: str, kinds: Iterable[str] | None = None, syntax: str = "plain") -> tuple[list[Hit], str]:
