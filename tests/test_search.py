@@ -236,6 +236,7 @@ def test_sparql_function_in_the_sandboxed_workers_ranks_as_the_api(built_store, 
     word, _ = quote_only_word(kg)
     settings = Settings(store=built_store, query_workers=1)
     with TestClient(create_app(settings)) as c:
+        assert c.app.state.executor.stats()["confinement"]  # the worker reads the index under its sandbox
         for q in (word, "workforce burnout"):
             rows = sparql(c, RANKED.format(q=q))
             api = c.get("/api/search", params={"q": q, "limit": 1000}).json()["items"]
