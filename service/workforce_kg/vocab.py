@@ -74,5 +74,6 @@ def prefixes(base: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "chg": f"{base}/id/change/",
         "doc": f"{base}/id/document/",
         "post": f"{base}/id/post/",
+        "wkgfn": f"{base}/def/fn/",  # SPARQL extension functions (full-text search: docs/search.md)
     }
     return {**STANDARD_PREFIXES, **ours}

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from workforce_kg import cq
 from workforce_kg.analysis import entities as ent
+from workforce_kg.analysis import search as _search
 from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.analysis.entities import (
     CLASSES,
@@ -45,9 +46,7 @@ from workforce_kg.analysis.entities import (
     slug_of,
 )
 from workforce_kg.analysis.entities import changes as _changes
-from workforce_kg.analysis.entities import page as _page
 from workforce_kg.store.kg import KnowledgeGraph, to_python
-from workforce_kg.vocab import SKOS
 
 __all__ = [
     "CLASSES",
@@ -63,7 +62,6 @@ __all__ = [
     "slug_of",
 ]
 
-SEARCH_TYPES = ("body", "commitment", "programme", "funding", "figure", "document", "evaluation")
 ACCOUNTABLE_ROLES = ("accountable", "lead")
 
 
@@ -460,60 +458,19 @@ def list_documents(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> d
 
 # -- search ------------------------------------------------------------------------------------------
 
-_FIELD_WEIGHTS = {"label": 10, "alias": 8, "statement": 4}
 
-
-def search(kg: KnowledgeGraph, q: str, *, types: list[str] | None = None, limit: int = 20, offset: int = 0) -> dict:
-    """Entities whose label, alternative labels or statement match ``q``, best first.
-
-    Scoring: the whole phrase as the label (100) or an alias (90), at the start of the label (60) or
-    inside a label (50), alias (40) or statement (30); plus, per word, 10 in the label, 8 in an alias,
-    4 in the statement; scaled by the share of the query's words found.
-    """
-    ctx = Context(kg)
-    phrase = " ".join((q or "").split()).lower()
-    if len(phrase) < 2:
-        raise InvalidFilter("q", "q must have at least 2 characters")
-    tokens = list(dict.fromkeys(t.strip(".,;:!?()[]\"'") for t in phrase.split()))
-    tokens = [t for t in tokens if t][:12] or [phrase]
-    types = types or list(SEARCH_TYPES)
-    for t in types:
-        if t not in KINDS:
-            raise InvalidFilter("type", f"unknown type {t!r}; one of: {', '.join(KINDS)}")
-    rows = sq.select(
-        kg,
-        "search",
-        prefix=[ox.Literal(f"{ctx.base}/id/{KINDS[t]}/") for t in types],
-        token=[ox.Literal(t) for t in tokens],
-    )
-    fields = {SKOS + "prefLabel": "label", SKOS + "altLabel": "alias", ctx.p("statement"): "statement"}
-    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for s, p, text in rows:
-        texts[s.value].append((fields[p.value], text.value))
-    scored = []
-    for s, found in texts.items():
-        score, matched, words = 0.0, set(), set()
-        for field, text in found:
-            low = text.lower()
-            if phrase == low:
-                score = max(score, {"label": 100, "alias": 90}.get(field, 30))
-            elif field == "label" and low.startswith(phrase):
-                score = max(score, 60)
-            elif phrase in low:
-                score = max(score, {"label": 50, "alias": 40, "statement": 30}[field])
-            for t in tokens:
-                if t in low:
-                    words.add(t)
-                    matched.add(field)
-        for t in words:
-            score += max(_FIELD_WEIGHTS[f] for f, text in found if t in text.lower())
-        score *= len(words) / len(tokens)
-        scored.append((score, s, sorted(matched)))
-    ctx.load(texts)
-    scored.sort(key=lambda x: (-x[0], natural_key(ctx.label(x[1])), x[1]))
-    page, total = _page(scored, limit, offset)
-    items = [{**ctx.ref_of(s), "score": round(score, 2), "matched": matched} for score, s, matched in page]
-    return listing(items, total, limit, offset)
+def search(
+    kg: KnowledgeGraph,
+    q: str,
+    *,
+    types: list[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    syntax: str = "plain",
+) -> dict:
+    """Things whose labels, statements, descriptions or quotes match ``q``, best first (BM25), each with its
+    best-matching quote: :func:`workforce_kg.analysis.search.search`."""
+    return _search.search(kg, q, types=types, limit=limit, offset=offset, syntax=syntax)
 
 
 # -- organisational change and as-of-date accountability ---------------------------------------------

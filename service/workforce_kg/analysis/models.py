@@ -278,14 +278,45 @@ class Gaps(Model):
     figures_without_target: Gap
 
 
+class Snippet(Model):
+    """Matched words in a text: the plain ``text``, the ``highlights`` as ``[start, end)`` character offsets
+    in it, and ``html``: the text HTML-escaped with each match in ``<mark>``."""
+
+    text: str
+    highlights: list[list[int]]
+    html: str
+
+
+class MatchedText(Snippet):
+    """The best-matching text of a hit and its field (label, alias, statement, definition, description,
+    note or quote)."""
+
+    field: str
+
+
+class MatchedQuote(Snippet):
+    """The best-matching quote of a hit, with where it is: its document and locator."""
+
+    document: Ref | None
+    locator: str
+
+
 class SearchHit(Ref):
-    """A search result: its score and the fields that matched."""
+    """A search result: its BM25 score, the fields that matched, its best-matching text and quote."""
 
     score: float
+    exact: bool
     matched: list[str]
+    match: MatchedText
+    quote: MatchedQuote | None
+    quotes_matched: int
 
 
-SearchPage = page_of(SearchHit, "SearchPage")
+class SearchPage(page_of(SearchHit, "SearchPageBase")):  # type: ignore[misc]
+    """One page of search results; ``match`` says how the words matched: ``all`` (every word in one text),
+    ``any`` (no text had them all) or ``fts5`` (the text read as an FTS5 query)."""
+
+    match: str
 
 
 # -- the ratings scorecard ---------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str], text: str
     for iri in req.default_graphs + req.named_graphs:
         if iri not in graphs:
             raise bad_request(f"graph <{iri}> is not in this store")
-    kwargs: dict = {"prefixes": kg.prefixes}
+    kwargs: dict = kg.query_options()  # the prefixes, and the search functions (wkgfn:)
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
     elif not req.named_graphs:

@@ -7,14 +7,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from workforce_kg.store import local as stores
-from workforce_kg.store import remote
+from workforce_kg.store import remote, search
 from workforce_kg.vocab import DEFAULT_BASE_IRI, XSD, prefixes
+
+#: Seconds an index of a remote store's texts is used before it is made again (a write through this
+#: service drops it at once: :meth:`KnowledgeGraph.forget_search`).
+REMOTE_SEARCH_TTL = 300.0
 
 
 def to_python(term):
@@ -50,6 +57,10 @@ class KnowledgeGraph:
         self.prefixes = prefixes(base)
         self.path = path  # the on-disk store, if any
         self.generation = stores.generation(path) if path is not None else None
+        self._search: search.SearchIndex | None = None
+        self._search_made = 0.0
+        self._hits: OrderedDict[str, dict[str, search.Hit]] = OrderedDict()
+        self._hits_lock = threading.Lock()  # the web process searches from several threads
 
     @classmethod
     def load(cls, store_path: str | Path | None = None, timeout: float = 30.0) -> KnowledgeGraph:
@@ -75,7 +86,81 @@ class KnowledgeGraph:
         assert self.path is not None  # only an on-disk store has a generation
         self.store = stores.open_store(self.path)
         self.generation = generation
+        self.forget_search()
         return True
+
+    def written(self) -> None:
+        """See a write made through this service: reopen an on-disk store at the published version; for a
+        remote store, forget its cached graph names and search index (made again on the next search)."""
+        self.refresh()
+        if isinstance(self.store, remote.RemoteStore):
+            self.store.forget_graphs()  # the write may have added or dropped a graph
+            self.forget_search()
+
+    # -- full-text search ------------------------------------------------------------------------------
+
+    def search_index(self) -> search.SearchIndex:
+        """The full-text index of this version of the store (:mod:`workforce_kg.store.search`): the file a
+        build or write made beside it, opened read-only; made in memory for an in-memory store, a remote
+        store (again after :data:`REMOTE_SEARCH_TTL` seconds) or a store built before search existed."""
+        index = self._search
+        stale = isinstance(self.store, remote.RemoteStore) and time.monotonic() - self._search_made > REMOTE_SEARCH_TTL
+        if index is None or stale:
+            file = search.index_path(self.path, self.generation) if self.path and self.generation else None
+            if file is not None and file.exists():
+                index = search.open_index(file)
+            else:
+                index = search.memory_index(self.store, self.base)
+            self._search, self._search_made, self._hits = index, time.monotonic(), OrderedDict()
+        return index
+
+    def forget_search(self) -> None:
+        """Drop the search index (and cached answers): the next search opens or makes it again."""
+        self._search, self._hits = None, OrderedDict()
+
+    def search_hits(self, text: str) -> dict[str, search.Hit]:
+        """The things matching ``text`` (plain words), by IRI; the last few answers are kept, as the SPARQL
+        functions ask once per solution."""
+        index = self.search_index()
+        with self._hits_lock:
+            hits = self._hits.get(text)
+        if hits is None:
+            hits = index.scores(text)
+            with self._hits_lock:
+                self._hits[text] = hits
+                while len(self._hits) > 32:
+                    self._hits.popitem(last=False)
+        return hits
+
+    def functions(self) -> dict:
+        """The SPARQL extension functions (``wkgfn:``, see docs/search.md) for ``custom_functions`` of
+        ``pyoxigraph.Store.query``: ``wkgfn:score(?thing, "words")`` (the BM25 score of ``?thing`` as
+        ``/api/search`` gives it, unbound when it does not match) and ``wkgfn:snippet(?thing, "words")``
+        (its best-matching text, matched words in «»)."""
+        ns = self.prefixes["wkgfn"]
+
+        def hit(node, text) -> search.Hit | None:
+            if not isinstance(node, ox.NamedNode) or not isinstance(text, ox.Literal):
+                return None
+            return self.search_hits(text.value).get(node.value)
+
+        def score(node, text):
+            found = hit(node, text)
+            return None if found is None else ox.Literal(repr(found.score), datatype=ox.NamedNode(XSD + "double"))
+
+        def snippet(node, text):
+            found = hit(node, text)
+            return None if found is None else ox.Literal(found.best.snippet.marked())
+
+        return {ox.NamedNode(ns + "score"): score, ox.NamedNode(ns + "snippet"): snippet}
+
+    def query_options(self) -> dict:
+        """Keyword arguments every query on this store gets: the prefixes, and the search functions where
+        this process evaluates the query (not on a remote store, which evaluates its own queries)."""
+        options: dict = {"prefixes": self.prefixes}
+        if isinstance(self.store, ox.Store):
+            options["custom_functions"] = self.functions()
+        return options
 
     def localise(self, sparql: str) -> str:
         """A query written against the canonical base, rewritten for this store's base.
@@ -93,7 +178,7 @@ class KnowledgeGraph:
         Raises:
             SyntaxError: the query does not parse (the message gives the position).
         """
-        return self.store.query(self.localise(sparql), use_default_graph_as_union=True, prefixes=self.prefixes)
+        return self.store.query(self.localise(sparql), use_default_graph_as_union=True, **self.query_options())
 
     def rows(self, sparql: str) -> list[dict]:
         """Rows of a SELECT query as dicts of plain Python values (unbound variables are None)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from workforce_kg.paths import GRAPH_DIR, ONTOLOGY_DIR, turtle_files
-from workforce_kg.store import remote, rules
+from workforce_kg.store import remote, rules, search
 from workforce_kg.vocab import DEFAULT_BASE_IRI
 
 MARKER = "workforce-kg-store"  # file name marking a folder as one of our stores
@@ -149,6 +149,7 @@ def build(path: Path | str, files: list[SourceFile] | None = None, base: str = D
         populate(store, files, base)
         store.optimize()
         store.flush()
+        search.build(store, base, search.index_path(tmp, FIRST))
         del store
         (tmp / MARKER).write_text(base + "\n", encoding="utf-8")
         old = None
@@ -225,6 +226,7 @@ def publish(path: Path, name: str, tmp: Path) -> None:
 def prune(path: Path, grace: float) -> list[str]:
     """Delete data folders no reader can still use, and leftovers of interrupted writes.
 
+    Each version's search index (:func:`workforce_kg.store.search.index_path`) goes with its folder.
     The folder in use and the one before it are kept; an older folder goes once its successor has
     been published for ``grace`` seconds (a query that opened it has finished by then).
     """
@@ -246,6 +248,7 @@ def prune(path: Path, grace: float) -> list[str]:
         if now - (path / successor).stat().st_mtime > grace:
             shutil.rmtree(path / old, ignore_errors=True)
             removed.append(old)
+    search.prune(path, {n for n in order if n not in removed})  # each version's search index goes with it
     return removed
 
 
@@ -305,6 +308,7 @@ def restore(path: Path | str, source: Path, fmt: str = "nquads") -> Path | str:
         store = ox.Store(str(tmp / FIRST))
         base = _load_dump(store, source, fmt)
         store.flush()
+        search.build(store, base, search.index_path(tmp, FIRST))
         del store
         (tmp / MARKER).write_text(base + "\n", encoding="utf-8")
         if path.exists():

@@ -31,6 +31,7 @@ from workforce_kg.web.routes.linked_data import router as linked_data_router
 from workforce_kg.web.routes.pages import VendorFiles, static_files
 from workforce_kg.web.routes.pages import router as pages_router
 from workforce_kg.web.routes.scorecard import router as scorecard_router
+from workforce_kg.web.routes.search import router as search_router
 from workforce_kg.web.routes.sparql import router as sparql_router
 from workforce_kg.web.routes.validate import router as validation_router
 from workforce_kg.web.routes.views import router as views_router
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(linked_data_router)
     app.include_router(views_router)
     app.include_router(scorecard_router)
+    app.include_router(search_router)
     app.include_router(ingest_router)
     app.mount("/static/vendor", VendorFiles(), name="vendor")  # before /static, which would take its paths
     app.mount("/static", static_files(), name="static")

@@ -13,7 +13,8 @@ processes out). Each write:
    :func:`workforce_kg.validation.report.validate_change`), and checks the quotes of the citations it adds
    against the source texts (when the sources folder is there); refuses the write (422, with the
    results) on a violation or a quote that is not in its source;
-5. records the write as PROV in the audit graph, flushes the copy to disk and publishes it
+5. records the write as PROV in the audit graph, flushes the copy to disk, writes the copy's full-text
+   index beside it (:mod:`workforce_kg.store.search`) and publishes both
    (:func:`workforce_kg.store.local.publish`: one rename of the ``CURRENT`` file).
 
 Readers keep using the published folder until step 5, so a refused, failed, stopped or killed write
@@ -38,7 +39,7 @@ from workforce_kg import vocab
 from workforce_kg.rdf import uploads
 from workforce_kg.sparql import safety
 from workforce_kg.store import local as stores
-from workforce_kg.store import rules
+from workforce_kg.store import rules, search
 from workforce_kg.vocab import PROV, XSD, prefixes
 
 LOCK = ".write.lock"
@@ -421,6 +422,7 @@ def perform(path: Path, req: WriteRequest, shapes=None, sources: Path | None = N
             st = ox.Store(str(tmp))
             _, _, answer = change(st, req, base, shapes, sources, started)
             st.flush()
+            search.build(st, base, search.index_path(path, name))  # the new version's index, before it is published
             del st
             st = None
             stores.publish(path, name, tmp)

@@ -529,22 +529,53 @@ def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
     return acc.list_documents(kg, limit=limit, offset=offset)
 
 
+_SEARCH_HIT = {
+    **_NURSES,
+    "score": 67.3,
+    "exact": True,
+    "matched": ["label", "quote"],
+    "match": {
+        "field": "label",
+        "text": "50,000 more nurses",
+        "highlights": [[0, 18]],
+        "html": "<mark>50,000 more nurses</mark>",
+    },
+    "quote": {
+        "document": _SOURCE["document"],
+        "locator": "18",
+        "text": _SOURCE["quote"],
+        "highlights": [[47, 65]],
+        "html": "delivering the manifesto commitments to secure <mark>50,000 more nurses</mark>",
+    },
+    "quotes_matched": 1,
+}
+
+
 @router.get(
     "/search",
     response_model=models.SearchPage,
-    summary="Search by name, alias or statement",
-    responses=_example(_listing({**_NURSES, "score": 20.0, "matched": ["label"]}), 422),
+    summary="Search what the sources say: names, statements, descriptions and quotes",
+    responses=_example({**_listing(_SEARCH_HIT), "match": "all"}, 422),
 )
 @api_errors
 def search(
     kg: KGDep,
-    q: Annotated[str, Query(description="Words to look for.", examples=["50,000 nurses"])],
+    q: Annotated[str, Query(description="Words to look for (plain words; see `syntax`).", examples=["burnout"])],
     type: Annotated[list[str] | None, Query(description="Restrict to these types (repeatable).")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    syntax: Annotated[
+        str,
+        Query(
+            description="`plain` (default): every word is a word, the last also a prefix. `fts5`: SQLite FTS5 "
+            'query syntax (`"a phrase"`, `OR`, `NOT`, `NEAR(a b, 5)`, `word*`); a malformed query answers 422.'
+        ),
+    ] = "plain",
 ):
-    """Entities whose label, alternative labels or statement match, best first (``score``)."""
-    return acc.search(kg, q, types=type, limit=limit, offset=offset)
+    """Things whose labels, aliases, statements, descriptions or citation quotes match, ranked by BM25
+    (``score``), each with its best-matching text and quote (document, locator, highlighted). See
+    docs/search.md."""
+    return acc.search(kg, q, types=type, limit=limit, offset=offset, syntax=syntax)
 
 
 # -- accountability views ----------------------------------------------------------------------------

@@ -94,7 +94,7 @@ async def review_post(
             message=exc.message,
             details=details,
         )
-    kg.refresh()  # the next read sees the write
+    kg.written()  # the next read sees the write (search included)
     return shell.page(
         request,
         TEMPLATE,

@@ -13,6 +13,7 @@ the npm files named in ``VENDOR_FILES``, never the rest of ``node_modules``.
 from __future__ import annotations
 
 import os
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -21,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from workforce_kg import cq as queries
 from workforce_kg.analysis import overview, ratings
+from workforce_kg.analysis import search as text_search
 from workforce_kg.analysis.entities import Context
 from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
 from workforce_kg.web.deps import KGDep, ShellDep
@@ -113,7 +115,10 @@ def home_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse | Re
 def query_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
     """The query page: SPARQL editor, example library, results table."""
     config = {"base": kg.base, "prefixes": kg.prefixes, "initialQuery": initial_query(kg.prefixes)}
-    return shell.page(request, "query.html", title="SPARQL query", current="Query", config=config)
+    example = f"{root(request)}/query?{urlencode({'query': text_search.SPARQL_EXAMPLE})}"  # full-text search in SPARQL
+    return shell.page(
+        request, "query.html", title="SPARQL query", current="Query", config=config, search_example_href=example
+    )
 
 
 @router.get("/docs", include_in_schema=False)

@@ -173,7 +173,7 @@ def _find_focus(kg: KnowledgeGraph, focus: str) -> tuple[str | None, list[dict]]
     except acc.InvalidFilter:
         return None, []
     found = [f for f in found if f["iri"] in network.by_iri]
-    exact = [f for f in found if f["score"] >= 90]
+    exact = [f for f in found if f["exact"]]
     if len(exact) == 1:
         return network.by_iri[exact[0]["iri"]], []
     return None, found

@@ -19,7 +19,6 @@ from workforce_kg.config import Settings
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.sparql.protocol import GRAPH_TYPES
 from workforce_kg.store.kg import KnowledgeGraph
-from workforce_kg.store.remote import RemoteStore
 from workforce_kg.web.deps import KGDep, SettingsDep, WriterDep
 from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.writes.change import WriteError, WriteRequest
@@ -78,9 +77,7 @@ async def write(
         result = await run_in_threadpool(writer.run, WriteRequest(agent=agent, **req_fields))
     except WriteError as exc:
         return error_response(exc)
-    kg.refresh()
-    if isinstance(kg.store, RemoteStore):
-        kg.store.forget_graphs()  # the write may have added or dropped a graph
+    kg.written()  # the next read sees the write (on a remote store too, its search index included)
     return JSONResponse(result, status_code=201 if result.get("created") else 200)
 
 
