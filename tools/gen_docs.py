@@ -171,7 +171,9 @@ def render_cli(app: typer.Typer | None = None) -> str:
         "`workforce-kg` (or `python -m workforce_kg`) builds, checks, queries and serves the graph.",
         "Exit codes: 0 success; 1 a problem with the input or the data, reported in one line",
         "(`Error: ...`); 2 wrong arguments (usage message). Settings not given as flags come from the",
-        "environment: [configuration.md](configuration.md).",
+        "environment: [configuration.md](configuration.md). `--format` takes one of the values shown",
+        "(anything else is a usage error naming them); tables are for people (printed with rich, never",
+        "cut when piped), `json`, `csv` and the RDF formats for programs.",
         "",
     ]
     contexts: dict[tuple[str, ...], typer.Context] = {}
