@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             url = server.url
             from workforce_kg.config import Settings
 
-            s = Settings.from_env({**os.environ, **env})
+            s = Settings.from_env(query_timeout=SERVER_TIMEOUT)  # what the server was given in env
             settings = (
                 f"query time limit {s.query_timeout:g} s, {s.query_workers} query workers, "
                 f"at most {s.max_concurrent} concurrent queries"

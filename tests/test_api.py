@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
+from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis.network import network
 from workforce_kg.config import Settings
 from workforce_kg.web.app import create_app
@@ -157,6 +159,51 @@ def test_bad_filters_are_422_naming_the_field(client, url, field):
     r = client.get(url)
     assert r.status_code == 422, r.text
     assert field in {loc for d in r.json()["detail"] for loc in d["loc"]}
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("/api/commitments/nope", "no commitment with id 'nope'"),
+        ("/api/bodies/nope/accountability", "no body with id 'nope'"),
+    ],
+)
+def test_core_not_found_becomes_exactly_one_error_key(client, url, message):
+    """acc.NotFound raised by the core reaches the app's handler: 404 with only ``{"error": ...}``."""
+    r = client.get(url)
+    assert r.status_code == 404 and r.json() == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "url, field, where",
+    [
+        ("/api/commitments?jurisdiction=mars", "jurisdiction", "query"),
+        ("/api/export/pdf", "format", "path"),
+        ("/api/accountability/matrix?format=xml", "format", "path"),
+    ],
+)
+def test_core_invalid_filter_is_shaped_like_fastapi_validation(client, url, field, where):
+    """acc.InvalidFilter becomes 422 ``{error, field, detail}`` with one detail naming where the field is."""
+    r = client.get(url)
+    assert r.status_code == 422
+    body = r.json()
+    assert set(body) == {"error", "field", "detail"} and body["field"] == field
+    assert body["detail"] == [{"loc": [where, field], "msg": body["error"], "type": "value_error"}]
+
+
+def test_matrix_refuses_unacceptable_media_with_json_error(client):
+    r = client.get("/api/accountability/matrix", headers={"accept": "image/png"})
+    assert r.status_code == 406 and r.json() == {"error": "the matrix is available as application/json or text/csv"}
+
+
+def test_answers_are_sent_as_the_core_builds_them(client, kg):
+    """The response models document the API; the bytes are the core's dict (integers stay integers, no
+    ``null`` keys added for optional fields a hop does not have)."""
+    r = client.get("/api/commitments/nurses-50k")
+    assert r.json() == acc.get_commitment(kg, "nurses-50k") and '"target_value":50000,' in r.text
+    r = client.get("/api/commitments/nurses-50k/accountability?at=2024-01-01")
+    assert r.json() == acc.commitment_accountability(kg, "nurses-50k", date(2024, 1, 1))
+    assert any("date" not in hop for chain in r.json()["chains"] for hop in chain["hops"])
 
 
 def test_accountability_as_of_date(client):

@@ -108,3 +108,14 @@ def test_no_private_name_used_outside_its_module():
         if (found := _private_imports(p))
     }
     assert uses == {}
+
+
+def test_worker_processes_do_not_import_pydantic():
+    """Query, validation and write workers are spawned afresh (and again after each kill); the modules
+    they run import no pydantic (the settings are read in the parent and passed to them)."""
+    code = (
+        "import sys, workforce_kg.sparql.executor, workforce_kg.writes.worker, workforce_kg.validation.upload;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_settings', 'fastapi')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -210,3 +211,75 @@ def test_validate_and_build_from_an_edited_copy(tmp_path):
     result = run("build", "--graph-dir", str(copy), "--store", str(target))
     assert result.exit_code == 1 and "violation" in result.output
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "args, choices",
+    [
+        (["query", "ASK {}", "--format", "yaml"], ["table", "json", "csv", "turtle"]),
+        (["analyse", "centrality", "-f", "yaml"], ["table", "json"]),
+        (["export", "-f", "pdf"], ["graphml", "gexf", "cytoscape", "dot", "csv", "jsonld", "matrix-csv"]),
+        (["dump", "-o", "never-written.nq", "-f", "turtle"], ["nquads", "trig"]),
+        (["restore", "never-read.nq", "-f", "turtle"], ["nquads", "trig"]),
+        (["validate", "-f", "yaml"], ["text", "json", "turtle"]),
+        (["lint", "-f", "yaml"], ["text", "json"]),
+    ],
+)
+def test_an_unknown_format_exits_2_naming_the_choices(args, choices, tmp_path):
+    result = run(*args)
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())  # the error box may wrap
+    assert "Invalid value for '--format'" in message
+    assert ", ".join(f"'{c}'" for c in choices) in message
+    assert not (tmp_path / "never-written.nq").exists()
+
+
+def test_format_choices_are_the_lists_the_code_uses():
+    """The CLI's export and dump choices are the exporter's and the store's own lists."""
+    from workforce_kg.analysis import export as exports
+    from workforce_kg.analysis.export_formats import ExportFormat
+    from workforce_kg.store import local as stores
+
+    assert list(exports.FORMATS) == list(ExportFormat)
+    assert list(stores.DUMP_FORMATS) == list(stores.DumpFormat)
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The header and rows of a printed table (cells split on runs of two or more spaces), up to the first
+    line that is not a row of as many cells."""
+    lines = output.splitlines()
+    rule = next(i for i, line in enumerate(lines) if set(line.strip()) == {"─"})
+    header = re.split(r"\s{2,}", lines[rule - 1].strip())
+    rows = [header]
+    for line in lines[rule + 1 :]:
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) != len(header):
+            break
+        rows.append(cells)
+    return rows
+
+
+def test_query_table_has_the_cells_of_the_csv():
+    sparql = "SELECT ?r ?v WHERE { ?r a wkg:Rating ; wkg:ratingValue ?v } ORDER BY ?r LIMIT 5"
+    table = run("query", sparql)
+    as_csv = list(csv.reader(io.StringIO(run("query", sparql, "-f", "csv").output)))
+    assert table.exit_code == 0 and len(as_csv) == 6
+    assert table_rows(table.output) == as_csv
+    assert table.output.rstrip().endswith("(5 rows)")
+
+
+def test_table_cells_are_printed_as_they_are():
+    """A value that looks like rich markup or an emoji code, or is long, is printed whole and verbatim."""
+    long = "x" * 300
+    result = run("query", f'SELECT ("[bold]red[/bold] :smile:" AS ?a) ("{long}" AS ?b) {{}}')
+    assert result.exit_code == 0
+    assert "[bold]red[/bold] :smile:" in result.output and long in result.output
+    assert "\x1b[" not in result.output  # no colour codes into a pipe
+
+
+def test_stats_table_counts_instances(kg):
+    rows = table_rows(run("stats", "--sources", "/nonexistent").output)
+    counts = dict(rows[1:])
+    assert rows[0] == ["class", "instances"]
+    n = kg.rows("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a wkg:Rating }")[0]["n"]
+    assert counts["wkg:Rating"] == str(n)

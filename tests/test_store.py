@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workforce_kg.config import Settings
@@ -74,16 +76,16 @@ def test_rebased_store(tmp_path):
     assert len(rows) == 7 and all(r["commitment"].startswith("http://example.org/kg/id/") for r in rows)
 
 
-def test_settings_from_env():
-    s = Settings.from_env(
-        {
-            "WORKFORCE_KG_PORT": "9001",
-            "WORKFORCE_KG_BASE_IRI": "http://x.org/kg/",
-            "WORKFORCE_KG_QUERY_TIMEOUT": "2.5",
-            "WORKFORCE_KG_MAX_ROWS": "10",
-        },
-        port=9002,
-    )
+def test_settings_from_env(monkeypatch):
+    for name, value in {
+        "WORKFORCE_KG_PORT": "9001",
+        "WORKFORCE_KG_BASE_IRI": "http://x.org/kg/",
+        "WORKFORCE_KG_QUERY_TIMEOUT": "2.5",
+        "WORKFORCE_KG_MAX_ROWS": "10",
+        "WORKFORCE_KG_UPDATE_TOKEN": "",
+    }.items():
+        monkeypatch.setenv(name, value)
+    s = Settings.from_env(port=9002)
     assert (s.port, s.base_iri, s.query_timeout, s.max_rows, s.writes_enabled) == (
         9002,
         "http://x.org/kg",
@@ -91,5 +93,53 @@ def test_settings_from_env():
         10,
         False,
     )
-    with pytest.raises(ValueError):
-        Settings.from_env({"WORKFORCE_KG_MAX_ROWS": "many"})
+    monkeypatch.setenv("WORKFORCE_KG_MAX_ROWS", "many")
+    with pytest.raises(ValueError, match=r"^WORKFORCE_KG_MAX_ROWS='many' is not valid: .*integer"):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("WORKFORCE_KG_CORS_ORIGINS", "https://a.org, https://b.org,", ("https://a.org", "https://b.org")),
+        ("WORKFORCE_KG_QUERY_MEMORY", "512MiB", 512 << 20),
+        ("WORKFORCE_KG_STORE", "remote:http://host/sparql", "remote:http://host/sparql"),
+        ("WORKFORCE_KG_STORE", "/tmp/st", Path("/tmp/st")),
+        ("WORKFORCE_KG_SOURCES", "/tmp/src", Path("/tmp/src")),
+        ("WORKFORCE_KG_SANDBOX", "best-effort", "best-effort"),
+    ],
+)
+def test_settings_read_each_kind_of_variable(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    field = name.removeprefix("WORKFORCE_KG_").lower()
+    assert getattr(Settings.from_env(), field) == expected
+
+
+@pytest.mark.parametrize(
+    "name, value, why",
+    [
+        ("WORKFORCE_KG_PORT", "eighty", "valid integer"),
+        ("WORKFORCE_KG_SANDBOX", "maybe", "must be require, best-effort or off"),
+        ("WORKFORCE_KG_QUERY_MEMORY", "lots", "expected a number of bytes"),
+        ("WORKFORCE_KG_QUERY_MEMORY", "0", "must be more than 0"),
+        ("WORKFORCE_KG_QUERY_TIMEOUT", "soon", "valid number"),
+    ],
+)
+def test_bad_variables_fail_in_one_line_naming_them(monkeypatch, name, value, why):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError) as info:
+        Settings.from_env()
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(f"{name}={value!r} is not valid: ") and why in message
+
+
+def test_settings_keywords_win_and_are_checked(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKFORCE_KG_STORE", "/elsewhere")
+    assert Settings(store=str(tmp_path)).store == tmp_path  # a str folder becomes a Path
+    assert Settings.from_env(store=None).store == Path("/elsewhere")  # None: not given
+    with pytest.raises(ValueError, match=r"^port='x' is not valid"):
+        Settings.from_env(port="x")
+    s = Settings(update_token="secret-token")
+    assert "secret-token" not in repr(s)
+    with pytest.raises(ValueError):  # frozen
+        s.port = 1  # type: ignore[misc]

@@ -15,7 +15,7 @@ import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import typer
 
@@ -43,6 +43,13 @@ def _default_text(value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value)
     return str(value)
+
+
+def _type_text(annotation: Any) -> str:
+    """A field's type as written in code: ``int``, ``Path | str``, ``tuple[str, ...]``."""
+    if isinstance(annotation, type) and not get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("pathlib.", "").replace("typing.", "")
 
 
 def settings_docs(settings_cls: type | None = None) -> list[SettingDoc]:
@@ -87,8 +94,9 @@ def settings_docs(settings_cls: type | None = None) -> list[SettingDoc]:
             if not info.description:
                 missing.append(name)
                 continue
-            type_name = getattr(info.annotation, "__name__", None) or str(info.annotation)
-            out.append(SettingDoc(name, prefix.upper() + name.upper(), type_name, default, info.description))
+            out.append(
+                SettingDoc(name, prefix.upper() + name.upper(), _type_text(info.annotation), default, info.description)
+            )
     else:
         raise TypeError(f"{settings_cls!r} is neither a dataclass nor a pydantic model")
     if missing:
@@ -163,7 +171,9 @@ def render_cli(app: typer.Typer | None = None) -> str:
         "`workforce-kg` (or `python -m workforce_kg`) builds, checks, queries and serves the graph.",
         "Exit codes: 0 success; 1 a problem with the input or the data, reported in one line",
         "(`Error: ...`); 2 wrong arguments (usage message). Settings not given as flags come from the",
-        "environment: [configuration.md](configuration.md).",
+        "environment: [configuration.md](configuration.md). `--format` takes one of the values shown",
+        "(anything else is a usage error naming them); tables are for people (printed with rich, never",
+        "cut when piped), `json`, `csv` and the RDF formats for programs.",
         "",
     ]
     contexts: dict[tuple[str, ...], typer.Context] = {}

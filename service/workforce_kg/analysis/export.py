@@ -20,20 +20,11 @@ import pyoxigraph as ox
 
 from workforce_kg.analysis import accountability
 from workforce_kg.analysis.accountability import Context, InvalidFilter, NotFound
+from workforce_kg.analysis.export_formats import FORMATS
 from workforce_kg.analysis.network import NODE_TYPES, network
 from workforce_kg.provenance.locators import format_locator
 from workforce_kg.store.kg import KnowledgeGraph
 
-#: format -> (media type, file extension)
-FORMATS = {
-    "graphml": ("application/graphml+xml", "graphml"),
-    "gexf": ("application/gexf+xml", "gexf"),
-    "cytoscape": ("application/json", "cyjs"),
-    "dot": ("text/vnd.graphviz", "dot"),
-    "csv": ("application/zip", "zip"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "matrix-csv": ("text/csv", "csv"),
-}
 MAX_DEPTH = 6
 
 

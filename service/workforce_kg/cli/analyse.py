@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,7 +14,7 @@ from workforce_kg.cli.common import (
     bad_filter,
     fail,
     open_kg,
-    render_table,
+    print_table,
 )
 
 analyse_app = typer.Typer(
@@ -21,56 +22,56 @@ analyse_app = typer.Typer(
 )
 
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+class TableFormat(StrEnum):
+    """A table for people, or the JSON the API answers."""
+
+    table = "table"
+    json = "json"
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose table or json", param_hint="--format")
+FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
 @analyse_app.command("centrality")
 def analyse_centrality(
     types: Annotated[ListOpt, typer.Option("--types", help="Node types to rank (default body).")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = 20,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
     store: StoreOpt = None,
 ) -> None:
     """Degree and betweenness centrality of bodies (or other node types), most central first."""
     from workforce_kg.analysis import network
     from workforce_kg.analysis.accountability import InvalidFilter
 
-    _check_format(fmt)
     try:
         result = network.centrality(open_kg(store), types, limit)
     except InvalidFilter as exc:
         raise bad_filter(exc) from None
-    if fmt == "json":
+    if fmt is TableFormat.json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     rows = [[r["id"], r["type"], str(r["degree"]), f"{r['betweenness']:.4f}", r["label"]] for r in result["items"]]
-    typer.echo(render_table(["id", "type", "degree", "betweenness", "label"], rows))
+    print_table(["id", "type", "degree", "betweenness", "label"], rows, numeric={"degree", "betweenness"})
 
 
 @analyse_app.command("components")
 def analyse_components(
     members: Annotated[int, typer.Option("--members", min=0, help="Members listed per component (json).")] = 10,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
     store: StoreOpt = None,
 ) -> None:
     """Connected components of the network, largest first."""
     from workforce_kg.analysis import network
 
-    _check_format(fmt)
     result = network.components(open_kg(store), members)
-    if fmt == "json":
+    if fmt is TableFormat.json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     rows = [
         [str(c["component"]), str(c["size"]), ", ".join(f"{t} {n}" for t, n in c["types"].items())]
         for c in result["components"]
     ]
-    typer.echo(render_table(["component", "size", "types"], rows))
+    print_table(["component", "size", "types"], rows, numeric={"component", "size"})
     typer.echo(f"({result['count']} components, {result['nodes']} nodes)")
 
 
@@ -78,25 +79,24 @@ def analyse_components(
 def analyse_path(
     source: Annotated[str, typer.Argument(help="From: IRI, body:hee, body/hee or a unique slug.")],
     target: Annotated[str, typer.Argument(help="To: IRI, cmt:nurses-50k, … or a unique slug.")],
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
     store: StoreOpt = None,
 ) -> None:
     """The shortest path between two entities, ignoring edge direction."""
     from workforce_kg.analysis import network
     from workforce_kg.analysis.accountability import InvalidFilter, NotFound
 
-    _check_format(fmt)
     try:
         result = network.shortest_path(open_kg(store), source, target)
     except NotFound as exc:
         fail(str(exc))
     except InvalidFilter as exc:
         raise typer.BadParameter(exc.message, param_hint=exc.field.upper()) from None
-    if fmt == "json":
+    if fmt is TableFormat.json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if not result["found"]:
         fail(f"no path between {result['from']['id']} and {result['to']['id']}")
-    if fmt == "table":
+    if fmt is TableFormat.table:
         line = result["nodes"][0]["id"]
         for edge, node in zip(result["edges"], result["nodes"][1:], strict=True):
             arrow = f" -[{edge['relation']}]-> " if edge["direction"] == "forward" else f" <-[{edge['relation']}]- "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -73,13 +75,23 @@ def open_kg(store: Path | str | None) -> KnowledgeGraph:
     return KnowledgeGraph.load()
 
 
-def render_table(names: list[str], rows: list[list[str]]) -> str:
-    """Rows as a plain-text table under a header of ``names``."""
-    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
-    out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(out)
+def print_table(names: list[str], rows: list[list[str]], *, numeric: Collection[str] = ()) -> None:
+    """Print ``rows`` as a table under a header of ``names`` (rich; the ``numeric`` columns right-aligned).
+
+    Cells are shown as they are (no rich markup or emoji codes). On a terminal long cells wrap to its
+    width; into a pipe or file no cell is cut or wrapped.
+    """
+    from rich import box  # here: rich.console costs start-up time to commands that print no table
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in names:
+        table.add_column(name, justify="right" if name in numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    terminal = sys.stdout.isatty()
+    Console(markup=False, emoji=False, highlight=False, width=None if terminal else 1 << 16).print(table)
 
 
 def term_text(term) -> str:

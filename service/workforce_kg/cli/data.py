@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from workforce_kg.cli.common import (
     fail,
     one_line,
     open_kg,
-    render_table,
+    print_table,
     settings,
 )
 from workforce_kg.store import local as stores
@@ -100,7 +101,7 @@ def stats(
                 return f"{names[ns]}:{iri[len(ns) :]}"
         return iri
 
-    typer.echo(render_table(["class", "instances"], [[short(r["class"]), str(r["n"])] for r in rows]))
+    print_table(["class", "instances"], [[short(r["class"]), str(r["n"])] for r in rows], numeric={"instances"})
     typer.echo(f"triples: {len(kg)}")
     folder = src.sources_dir(sources or settings().sources)
     if not folder.is_dir():
@@ -188,12 +189,10 @@ def segments(
 
 def dump_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="nquads or trig.")] = "nquads",
+    fmt: Annotated[stores.DumpFormat, typer.Option("--format", "-f", help="Dump format.")] = stores.DumpFormat.nquads,
     store: StoreOpt = None,
 ) -> None:
     """Write the whole dataset, with its named graphs, as N-Quads or TriG."""
-    if fmt not in stores.DUMP_FORMATS:
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose nquads or trig", param_hint="--format")
     kg = open_kg(store)
     try:
         with open(output, "wb") as fh:
@@ -205,12 +204,10 @@ def dump_cmd(
 
 def restore(
     source: Annotated[Path, typer.Argument(help="An N-Quads or TriG dump.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="nquads or trig.")] = "nquads",
+    fmt: Annotated[stores.DumpFormat, typer.Option("--format", "-f", help="Dump format.")] = stores.DumpFormat.nquads,
     store: StoreOpt = None,
 ) -> None:
     """Restore a dump into an empty store location (atomically)."""
-    if fmt not in stores.DUMP_FORMATS:
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose nquads or trig", param_hint="--format")
     if not source.is_file():
         fail(f"cannot read {source}")
     cfg = settings(store=store)
@@ -224,16 +221,22 @@ def restore(
     typer.echo(f"restored {len(stores.open_store(cfg.store))} quads into {cfg.store}")
 
 
+class ReportFormat(StrEnum):
+    """How ``validate`` prints the SHACL report."""
+
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
 def validate(
     files: Annotated[list[Path] | None, typer.Argument(help="Extra Turtle files to validate with the graph.")] = None,
     graph_dir: Annotated[Path | None, typer.Option("--graph-dir", help="Validate this copy of graph/.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
 ) -> None:
     """Validate the graph (plus FILES) against the SHACL shapes; exit 1 when there are violations."""
     from workforce_kg.validation import report as validation
 
-    if fmt not in ("text", "json", "turtle"):
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose text, json or turtle", param_hint="--format")
     chosen = stores.bundled_files(graph_dir=graph_dir) if graph_dir else stores.bundled_files()
     for p in files or []:
         if not Path(p).is_file():
@@ -243,9 +246,9 @@ def validate(
         report = validation.validate_files(chosen)
     except stores.StoreError as exc:
         fail(one_line(exc))
-    if fmt == "json":
+    if fmt is ReportFormat.json:
         typer.echo(json.dumps(report.as_json(), indent=2))
-    elif fmt == "turtle":
+    elif fmt is ReportFormat.turtle:
         typer.echo(report.graph.serialize(format="turtle"))
     else:
         typer.echo(report.as_text())
@@ -253,16 +256,21 @@ def validate(
         raise typer.Exit(1)
 
 
+class LintFormat(StrEnum):
+    """How ``lint`` prints its findings."""
+
+    text = "text"
+    json = "json"
+
+
 def lint_cmd(
     graph_dir: Annotated[Path | None, typer.Option("--graph-dir", help="Lint this copy of graph/.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
 ) -> None:
     """Find likely curation errors (duplicates, attribution, units, relative dates, numbers only in
     descriptions); exit 1 when a finding is not acknowledged (owl:differentFrom or lint-ignore.toml)."""
     from workforce_kg.analysis import lint
 
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose text or json", param_hint="--format")
     if graph_dir is not None and not graph_dir.is_dir():
         raise typer.BadParameter(f"not a folder: {graph_dir}", param_hint="--graph-dir")
     try:
@@ -270,7 +278,7 @@ def lint_cmd(
         report = linter.run()
     except lint.LintError as exc:
         fail(one_line(exc))
-    if fmt == "json":
+    if fmt is LintFormat.json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         typer.echo(report.as_text(linter.short))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import pyoxigraph as ox
 import typer
 
+from workforce_kg.analysis.export_formats import ExportFormat
 from workforce_kg.cli.common import (
     ListOpt,
     StoreOpt,
@@ -18,20 +20,29 @@ from workforce_kg.cli.common import (
     fail,
     one_line,
     open_kg,
+    print_table,
     read_query,
-    render_table,
     term_text,
 )
 
 
+class QueryFormat(StrEnum):
+    """How ``query`` prints an answer (a CONSTRUCT or DESCRIBE answer is always Turtle)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    turtle = "turtle"
+
+
 def query(
     sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv (CONSTRUCT: turtle).")] = "table",
+    fmt: Annotated[
+        QueryFormat, typer.Option("--format", "-f", help="Output format (CONSTRUCT and DESCRIBE: always Turtle).")
+    ] = QueryFormat.table,
     store: StoreOpt = None,
 ) -> None:
     """Run a SPARQL query against the store (or the bundled graph when no store is built)."""
-    if fmt not in ("table", "json", "csv", "turtle"):
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose table, json, csv or turtle", param_hint="--format")
     text = read_query(sparql)
     kg = open_kg(store)
     try:
@@ -41,26 +52,26 @@ def query(
     except OSError as exc:
         fail(f"query failed: {one_line(exc)}")
     if isinstance(result, ox.QueryBoolean):
-        typer.echo(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
+        typer.echo(json.dumps({"boolean": bool(result)}) if fmt is QueryFormat.json else str(bool(result)).lower())
         return
     if isinstance(result, ox.QueryTriples):
         turtle = ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=kg.prefixes)
         assert turtle is not None  # serialised to bytes, not to a file
         typer.echo(turtle.decode("utf-8"))
         return
-    if fmt == "json":
+    if fmt is QueryFormat.json:
         typer.echo(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8"))
         return
     names = [v.value for v in result.variables]
     rows = [[term_text(sol[n]) for n in names] for sol in result]
-    if fmt == "csv":
+    if fmt is QueryFormat.csv:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(names)
         writer.writerows(rows)
         typer.echo(buf.getvalue(), nl=False)
     else:
-        typer.echo(render_table(names, rows))
+        print_table(names, rows)
         typer.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
@@ -92,9 +103,7 @@ def cq(
 
 
 def export_cmd(
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="graphml, gexf, cytoscape, dot, csv, jsonld or matrix-csv.")
-    ],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
     ] = None,
@@ -118,8 +127,6 @@ def export_cmd(
     from workforce_kg.analysis import export as exports
     from workforce_kg.analysis.accountability import InvalidFilter
 
-    if fmt not in exports.FORMATS:
-        raise typer.BadParameter(f"unknown format {fmt!r}; choose {', '.join(exports.FORMATS)}", param_hint="--format")
     if not 0 <= depth <= exports.MAX_DEPTH:  # the limit lives in the export module (not imported at start-up)
         raise typer.BadParameter(f"depth must be between 0 and {exports.MAX_DEPTH}", param_hint="--depth")
     kg = open_kg(store)
@@ -134,4 +141,4 @@ def export_cmd(
         output.write_bytes(out.content)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output} ({fmt}, {len(out.content)} bytes)", err=True)
+    typer.echo(f"wrote {output} ({fmt.value}, {len(out.content)} bytes)", err=True)

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from workforce_kg.config import Settings, format_size
+from workforce_kg.sizes import format_size
 from workforce_kg.sparql import protocol
 from workforce_kg.sparql import sandbox as sb
 from workforce_kg.sparql.protocol import Outcome, SparqlRequest, error_outcome
@@ -225,6 +225,8 @@ class QueryExecutor:
         main=worker_main,
         noun: tuple[str, str] = ("query", "queries"),
     ):
+        from workforce_kg.config import Settings  # here, not at the top: the workers need no pydantic
+
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
         self.memory = defaults.query_memory if memory is None else memory
         self.sandbox = defaults.sandbox if sandbox is None else sandbox

@@ -39,7 +39,6 @@ import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
 
-from workforce_kg.config import Settings
 from workforce_kg.paths import DATA, PACKAGE_DIR, QUERIES_DIR
 
 log = logging.getLogger("workforce_kg.sandbox")
@@ -53,6 +52,8 @@ class SandboxError(RuntimeError):
 
 def default_mode() -> str:
     """``WORKFORCE_KG_SANDBOX`` if set, else ``require`` on Linux, ``off`` elsewhere (no layer exists there)."""
+    from workforce_kg.config import Settings  # here, not at the top: the workers need no pydantic
+
     return Settings.from_env().sandbox
 
 

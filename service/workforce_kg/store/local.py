@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -270,7 +271,14 @@ def rdflib_graph(files: list[SourceFile] | None = None):
     return g
 
 
-DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+class DumpFormat(StrEnum):
+    """A serialisation of the whole dataset (named graphs included)."""
+
+    nquads = "nquads"
+    trig = "trig"
+
+
+DUMP_FORMATS: dict[str, ox.RdfFormat] = {DumpFormat.nquads: ox.RdfFormat.N_QUADS, DumpFormat.trig: ox.RdfFormat.TRIG}
 
 
 def dump(store: ox.Store | remote.RemoteStore, output, fmt: str = "nquads") -> None:

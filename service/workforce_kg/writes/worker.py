@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workforce_kg.config import Settings, format_size
+from workforce_kg.sizes import format_size
 from workforce_kg.sparql.executor import Worker, die_with_parent, start_confined, starter
 from workforce_kg.store.remote import is_remote, parse_target
 from workforce_kg.validation import report as validation
@@ -100,6 +100,8 @@ class Writer:
         sandbox: str | None = None,
     ):
         self.store_path, self.timeout, self.sources = str(store_path), timeout, sources
+        from workforce_kg.config import Settings  # here, not at the top: the workers need no pydantic
+
         defaults = Settings.from_env()  # WORKFORCE_KG_QUERY_MEMORY, WORKFORCE_KG_SANDBOX where not given
         self.memory = 2 * defaults.query_memory if memory is None else memory
         self.sandbox = defaults.sandbox if sandbox is None else sandbox

@@ -2,13 +2,18 @@
 
 Steps per route: read the parameters → call the core (``accountability``, ``network``, ``export``) →
 respond. Routes are plain ``def`` (the core blocks on SPARQL and networkx; FastAPI runs them in its
-thread pool). Unknown ids answer 404 ``{"error": ...}``; filters naming nothing known answer 422
-``{"error", "field", "detail": [{"loc": ["query", field], ...}]}`` like FastAPI's own validation errors.
+thread pool). The core's answers are JSON-ready dicts and are sent as they are (``JSONResponse``): the
+``response_model`` of a route documents its schema in OpenAPI (and tests check the answers against it),
+but serialising through it would add ``null`` keys and turn integers into floats.
+
+Errors are not handled here: the core raises, and the application's exception handlers
+(:mod:`workforce_kg.web.errors`) answer — an unknown id 404 ``{"error": ...}``, a filter naming nothing
+known 422 ``{"error", "field", "detail": [{"loc": ["query", field], ...}]}`` like FastAPI's own
+validation errors.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Annotated, Any
 
@@ -25,42 +30,6 @@ from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.web.deps import KGDep
 
 router = APIRouter(prefix="/api", tags=["accountability"])
-
-
-# -- errors ------------------------------------------------------------------------------------------
-
-
-def not_found(message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=404)
-
-
-PATH_PARAMETERS = {"format", "id"}
-
-
-def unprocessable(field: str, message: str) -> JSONResponse:
-    where = "path" if field in PATH_PARAMETERS else "query"
-    detail = [{"loc": [where, field], "msg": message, "type": "value_error"}]
-    return JSONResponse({"error": message, "field": field, "detail": detail}, status_code=422)
-
-
-def not_acceptable(message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=406)
-
-
-def api_errors(route):
-    """Turn the core's NotFound / InvalidFilter into 404 / 422 responses, and dicts into JSON."""
-
-    @functools.wraps(route)
-    def wrapper(*args, **kwargs):
-        try:
-            result = route(*args, **kwargs)
-        except acc.NotFound as exc:
-            return not_found(str(exc))
-        except acc.InvalidFilter as exc:
-            return unprocessable(exc.field, exc.message)
-        return JSONResponse(result) if isinstance(result, dict) else result
-
-    return wrapper
 
 
 def _ref(type_: str, slug: str, label: str) -> dict:
@@ -177,7 +146,6 @@ _BODY = {
     summary="List commitments",
     responses=_example(_listing(_COMMITMENT), 422),
 )
-@api_errors
 def commitments(
     kg: KGDep,
     jurisdiction: Annotated[str | None, Query(description="Jurisdiction slug.", examples=["england"])] = None,
@@ -195,18 +163,20 @@ def commitments(
 ):
     """Commitments matching every filter given, ordered by label, each with its statement, ratings,
     responsibilities and sources; paginated with ``limit``/``offset`` and a ``total``."""
-    return acc.list_commitments(
-        kg,
-        jurisdiction=jurisdiction,
-        theme=theme,
-        body=body,
-        role=role,
-        dimension=dimension,
-        value=value,
-        document=document,
-        via_programmes=via_programmes,
-        limit=limit,
-        offset=offset,
+    return JSONResponse(
+        acc.list_commitments(
+            kg,
+            jurisdiction=jurisdiction,
+            theme=theme,
+            body=body,
+            role=role,
+            dimension=dimension,
+            value=value,
+            document=document,
+            via_programmes=via_programmes,
+            limit=limit,
+            offset=offset,
+        )
     )
 
 
@@ -216,13 +186,12 @@ def commitments(
     summary="One commitment",
     responses=_example(_COMMITMENT, 404),
 )
-@api_errors
 def commitment(kg: KGDep, id: Id):
     """One commitment with its ratings, responsibilities, serving programmes and sources, and — by the rule of
     docs/accountability.md — its ``owners``, ``funding`` and ``figures``: those attached to the commitment and to
     every programme delivering it (serving it, or part of one that does), each with ``via`` (the programmes it is
     reached through; empty: direct), and ``funding_total`` (distinct amounts, one total per currency and recurrence)."""
-    return acc.get_commitment(kg, id)
+    return JSONResponse(acc.get_commitment(kg, id))
 
 
 @router.get(
@@ -248,7 +217,6 @@ def commitment(kg: KGDep, id: Id):
         404,
     ),
 )
-@api_errors
 def commitment_accountability(kg: KGDep, id: Id, at: At = None):
     """Every body with a role for the commitment on ``at``, directly or through programmes serving it.
 
@@ -257,14 +225,13 @@ def commitment_accountability(kg: KGDep, id: Id, at: At = None):
     ``transferred_on`` kept. ``chains`` run commitment → programmes → accountable/lead bodies →
     successor → parent bodies, each hop with its sources.
     """
-    return acc.commitment_accountability(kg, id, at)
+    return JSONResponse(acc.commitment_accountability(kg, id, at))
 
 
 # -- bodies ------------------------------------------------------------------------------------------
 
 
 @router.get("/bodies", response_model=models.BodyPage, summary="List bodies", responses=_example(_listing(_BODY), 422))
-@api_errors
 def bodies(
     kg: KGDep,
     type: Annotated[
@@ -279,7 +246,7 @@ def bodies(
     offset: Offset = 0,
 ):
     """Bodies with aliases, jurisdiction, parent, successor and the roles they hold."""
-    return acc.list_bodies(kg, type=type, jurisdiction=jurisdiction, limit=limit, offset=offset)
+    return JSONResponse(acc.list_bodies(kg, type=type, jurisdiction=jurisdiction, limit=limit, offset=offset))
 
 
 @router.get(
@@ -288,10 +255,9 @@ def bodies(
     summary="One body",
     responses=_example({**_BODY, "responsibilities": []}, 404),
 )
-@api_errors
 def body(kg: KGDep, id: Id):
     """One body with every responsibility it holds as recorded in the sources."""
-    return acc.get_body(kg, id)
+    return JSONResponse(acc.get_body(kg, id))
 
 
 @router.get(
@@ -313,12 +279,11 @@ def body(kg: KGDep, id: Id):
         404,
     ),
 )
-@api_errors
 def body_accountability(kg: KGDep, id: Id, at: At = None):
     """Everything the body is accountable for, leads, funds or partners on at ``at``, directly or
     through programmes, including what it inherited from bodies merged into it. A body merged away
     by then holds nothing and names its ``successor``."""
-    return acc.body_accountability(kg, id, at)
+    return JSONResponse(acc.body_accountability(kg, id, at))
 
 
 # -- programmes, funding, ratings, figures, documents ------------------------------------------------
@@ -341,7 +306,6 @@ def body_accountability(kg: KGDep, id: Id, at: At = None):
         422,
     ),
 )
-@api_errors
 def programmes(
     kg: KGDep,
     kind: Annotated[str | None, Query(description="Programme kind slug.", examples=["plan"])] = None,
@@ -353,23 +317,24 @@ def programmes(
     offset: Offset = 0,
 ):
     """Programmes, plans, strategies, schemes and funds, with what they serve, who holds them and their funding."""
-    return acc.list_programmes(
-        kg,
-        kind=kind,
-        jurisdiction=jurisdiction,
-        body=body,
-        role=role,
-        commitment=commitment,
-        limit=limit,
-        offset=offset,
+    return JSONResponse(
+        acc.list_programmes(
+            kg,
+            kind=kind,
+            jurisdiction=jurisdiction,
+            body=body,
+            role=role,
+            commitment=commitment,
+            limit=limit,
+            offset=offset,
+        )
     )
 
 
 @router.get("/programmes/{id}", response_model=models.Programme, summary="One programme", responses=_example({}, 404))
-@api_errors
 def programme(kg: KGDep, id: Id):
     """One programme with its parts, responsibilities, funding and sources."""
-    return acc.get_programme(kg, id)
+    return JSONResponse(acc.get_programme(kg, id))
 
 
 _FUNDING = {
@@ -395,7 +360,6 @@ _FUNDING = {
     summary="List funding amounts",
     responses=_example(_listing(_FUNDING), 422),
 )
-@api_errors
 def funding(
     kg: KGDep,
     funder: Annotated[str | None, Query(description="Funder body.", examples=["dhsc"])] = None,
@@ -414,27 +378,28 @@ def funding(
 ):
     """Funding amounts (``amount_gbp`` a number), largest first, with period, recurrence, funder,
     recipient, what they fund and sources."""
-    return acc.list_funding(
-        kg,
-        funder=funder,
-        recipient=recipient,
-        programme=programme,
-        commitment=commitment,
-        min_amount=min_amount,
-        max_amount=max_amount,
-        period=period,
-        limit=limit,
-        offset=offset,
+    return JSONResponse(
+        acc.list_funding(
+            kg,
+            funder=funder,
+            recipient=recipient,
+            programme=programme,
+            commitment=commitment,
+            min_amount=min_amount,
+            max_amount=max_amount,
+            period=period,
+            limit=limit,
+            offset=offset,
+        )
     )
 
 
 @router.get(
     "/funding/{id}", response_model=models.Funding, summary="One funding amount", responses=_example(_FUNDING, 404)
 )
-@api_errors
 def funding_item(kg: KGDep, id: Id):
     """One funding amount."""
-    return acc.get_funding(kg, id)
+    return JSONResponse(acc.get_funding(kg, id))
 
 
 @router.get(
@@ -465,7 +430,6 @@ def funding_item(kg: KGDep, id: Id):
         422,
     ),
 )
-@api_errors
 def ratings(
     kg: KGDep,
     commitment: Annotated[str | None, Query(description="Rated commitment.")] = None,
@@ -477,8 +441,16 @@ def ratings(
 ):
     """Ratings as data: commitment, dimension, value and rank on a named scale, evaluation, evaluator,
     evaluation date and sources (a later evaluation adds ratings; none is overwritten)."""
-    return acc.list_ratings(
-        kg, commitment=commitment, dimension=dimension, value=value, evaluation=evaluation, limit=limit, offset=offset
+    return JSONResponse(
+        acc.list_ratings(
+            kg,
+            commitment=commitment,
+            dimension=dimension,
+            value=value,
+            evaluation=evaluation,
+            limit=limit,
+            offset=offset,
+        )
     )
 
 
@@ -488,7 +460,6 @@ def ratings(
     summary="Ratings scorecard: rated commitments × rating dimensions",
     responses={422: _ERRORS[422]},
 )
-@api_errors
 def ratings_scorecard(
     kg: KGDep,
     theme: Annotated[str | None, Query(description="Theme id: only commitments with this theme.")] = None,
@@ -500,13 +471,12 @@ def ratings_scorecard(
     """The grid the ``/ratings`` page shows: a row per rated commitment (and evaluation), a cell per
     dimension holding each value given with its ratings and their citations; ``conflict`` marks a cell
     whose ratings disagree. Scale, dimensions and their order come from the graph."""
-    return ratings_core.scorecard(kg, theme=theme, body=body, sort=sort)
+    return JSONResponse(ratings_core.scorecard(kg, theme=theme, body=body, sort=sort))
 
 
 @router.get(
     "/figures", response_model=models.FigurePage, summary="List progress figures", responses=_example(_listing({}), 422)
 )
-@api_errors
 def figures(
     kg: KGDep,
     commitment: Annotated[
@@ -519,14 +489,15 @@ def figures(
     offset: Offset = 0,
 ):
     """Reported numbers with unit, what they measure, date, what they evidence and sources."""
-    return acc.list_figures(kg, commitment=commitment, unit=unit, jurisdiction=jurisdiction, limit=limit, offset=offset)
+    return JSONResponse(
+        acc.list_figures(kg, commitment=commitment, unit=unit, jurisdiction=jurisdiction, limit=limit, offset=offset)
+    )
 
 
 @router.get("/documents", response_model=models.DocumentPage, summary="List source documents")
-@api_errors
 def documents(kg: KGDep, limit: Limit = 50, offset: Offset = 0):
     """The source documents, with metadata and how many citations point into each."""
-    return acc.list_documents(kg, limit=limit, offset=offset)
+    return JSONResponse(acc.list_documents(kg, limit=limit, offset=offset))
 
 
 _SEARCH_HIT = {
@@ -557,7 +528,6 @@ _SEARCH_HIT = {
     summary="Search what the sources say: names, statements, descriptions and quotes",
     responses=_example({**_listing(_SEARCH_HIT), "match": "all"}, 422),
 )
-@api_errors
 def search(
     kg: KGDep,
     q: Annotated[str, Query(description="Words to look for (plain words; see `syntax`).", examples=["burnout"])],
@@ -575,7 +545,7 @@ def search(
     """Things whose labels, aliases, statements, descriptions or citation quotes match, ranked by BM25
     (``score``), each with its best-matching text and quote (document, locator, highlighted). See
     docs/search.md."""
-    return acc.search(kg, q, types=type, limit=limit, offset=offset, syntax=syntax)
+    return JSONResponse(acc.search(kg, q, types=type, limit=limit, offset=offset, syntax=syntax))
 
 
 # -- accountability views ----------------------------------------------------------------------------
@@ -606,7 +576,6 @@ def search(
         422: _ERRORS[422],
     },
 )
-@api_errors
 def accountability_matrix(
     request: Request,
     kg: KGDep,
@@ -631,7 +600,7 @@ def accountability_matrix(
     else:
         media = best_match(request.headers.get("accept"), offers)
         if media is None:
-            return not_acceptable("the matrix is available as application/json or text/csv")
+            return JSONResponse({"error": "the matrix is available as application/json or text/csv"}, status_code=406)
     filters = mx.parse_filters(evaluated=evaluated, jurisdiction=jurisdiction, theme=theme, via=via)
     if any(filters.values()):
         m = mx.matrix(kg, of, **filters)
@@ -646,15 +615,14 @@ def accountability_matrix(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="accountability-matrix-{of}.csv"'},
         )
-    return m
+    return JSONResponse(m)
 
 
 @router.get("/gaps", response_model=models.Gaps, summary="Accountability gaps")
-@api_errors
 def gaps(kg: KGDep):
     """Commitments with no accountable or lead body, programmes with no lead or no funding, commitments
     rated Inadequate overall with no programme or funding, figures linked to no commitment."""
-    return acc.gaps(kg)
+    return JSONResponse(acc.gaps(kg))
 
 
 # -- network -----------------------------------------------------------------------------------------
@@ -681,23 +649,21 @@ def gaps(kg: KGDep):
         422,
     ),
 )
-@api_errors
 def centrality(
     kg: KGDep,
     types: Annotated[list[str] | None, Query(description="Node types to rank (default body).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ):
     """Degree and betweenness centrality (undirected, parallel edges merged), most between first."""
-    return net.centrality(kg, types, limit)
+    return JSONResponse(net.centrality(kg, types, limit))
 
 
 @router.get("/network/components", summary="Connected components of the network")
-@api_errors
 def components(
     kg: KGDep, members: Annotated[int, Query(ge=0, le=1000, description="Members listed per component.")] = 50
 ):
     """Connected components, largest first, with their size and node types."""
-    return net.components(kg, members)
+    return JSONResponse(net.components(kg, members))
 
 
 @router.get(
@@ -725,7 +691,6 @@ def components(
         422,
     ),
 )
-@api_errors
 def path(
     kg: KGDep,
     source: Annotated[
@@ -734,7 +699,7 @@ def path(
     target: Annotated[str, Query(alias="to", description="IRI, `cmt:nurses-50k`, … ", examples=["cmt:nurses-50k"])],
 ):
     """The shortest path between two entities, ignoring direction (each hop says which way it runs)."""
-    return net.shortest_path(kg, source, target)
+    return JSONResponse(net.shortest_path(kg, source, target))
 
 
 # -- exports -----------------------------------------------------------------------------------------
@@ -745,7 +710,6 @@ def path(
     summary="Export the network: graphml, gexf, cytoscape, dot, csv, jsonld, matrix-csv",
     responses={200: {"content": {m: {} for m, _ in exports.FORMATS.values()}}, 422: _ERRORS[422]},
 )
-@api_errors
 def export(
     kg: KGDep,
     format: Annotated[str, Path(description=", ".join(exports.FORMATS))],
