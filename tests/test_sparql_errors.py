@@ -175,3 +175,15 @@ def test_the_query_page_shows_the_plain_message(page, live_server):
     assert "Error 400: unknown prefix dc: — declare it or use a full IRI" in text
     assert "\\u" not in text and not re.search(r"u\{[0-9A-F]{4}\}", text)
     screenshot(page, "query-error")
+
+
+def test_the_cli_says_the_same_in_one_line():
+    from typer.testing import CliRunner
+
+    from workforce_kg.cli import app
+
+    result = CliRunner().invoke(app, ["query", "SELECT * WHERE { ?s wkg:nhs/england ?o }"])
+    assert result.exit_code == 1
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert "bad SPARQL" in line and "wkg:nhs/england (line 1, column 21)" in line
+    assert_plain(line.split("bad SPARQL: ")[1])

@@ -22,6 +22,7 @@ from workforce_kg.cli.common import (
     render_table,
     term_text,
 )
+from workforce_kg.sparql import errors
 
 
 def query(
@@ -37,7 +38,7 @@ def query(
     try:
         result = kg.query(text)
     except SyntaxError as exc:
-        fail(f"bad SPARQL: {one_line(exc)}")
+        fail(f"bad SPARQL: {errors.from_oxigraph(kg.localise(text), 'query', exc, kg.prefixes)}")
     except OSError as exc:
         fail(f"query failed: {one_line(exc)}")
     if isinstance(result, ox.QueryBoolean):
