@@ -14,13 +14,16 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from workforce_kg import cq as queries
 from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
+from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.vocab import prefix_table
 from workforce_kg.web.deps import KGDep, ShellDep
+from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.web.shell import root
 
 router = APIRouter()
@@ -109,6 +112,33 @@ def api_docs(request: Request, shell: ShellDep) -> HTMLResponse:
 def redoc(request: Request) -> RedirectResponse:
     """The API docs are at ``/docs`` (ReDoc is not served: it would come from a CDN)."""
     return RedirectResponse(root(request) + "/docs", status_code=308)
+
+
+PREFIX_OFFERS = ["text/html", "application/json", "text/turtle"]
+
+
+@router.get(
+    "/prefixes",
+    summary="The predeclared prefixes (HTML, JSON or Turtle by Accept)",
+    responses=merge(
+        media(*PREFIX_OFFERS, description="Every prefix every query and update may use undeclared"),
+        errors(406),
+    ),
+    response_model=None,
+)
+def prefixes_page(request: Request, kg: KGDep, shell: ShellDep) -> Response:
+    """Every predeclared prefix: a page (prefix, namespace, what it is), JSON ``{prefix: namespace}``
+    (``application/json``) or ``@prefix`` lines (``text/turtle``)."""
+    media_type = best_match(request.headers.get("accept"), PREFIX_OFFERS)
+    headers = {"Vary": "Accept"}
+    if media_type is None:
+        return JSONResponse({"error": f"available: {', '.join(PREFIX_OFFERS)}"}, status_code=406, headers=headers)
+    if media_type == "application/json":
+        return JSONResponse(kg.prefixes, headers=headers)
+    if media_type == "text/turtle":
+        lines = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in kg.prefixes.items())
+        return Response(lines, media_type="text/turtle", headers=headers)
+    return shell.page(request, "prefixes.html", title="Prefixes", rows=prefix_table(kg.base), headers=headers)
 
 
 @router.get("/api/examples", summary="The competency questions, as example queries")
