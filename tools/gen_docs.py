@@ -211,9 +211,7 @@ def outputs() -> dict[Path, str]:
     return {
         DOCS / "configuration.md": render_configuration(),
         DOCS / "cli.md": render_cli(),
-        querying: with_section(
-            querying.read_text(encoding="utf-8"), PREFIXES_START, PREFIXES_END, render_prefixes()
-        ),
+        querying: with_section(querying.read_text(encoding="utf-8"), PREFIXES_START, PREFIXES_END, render_prefixes()),
     }
 
 

@@ -112,8 +112,7 @@ def service_description(request: Request, settings: Settings, prefixes: dict[str
     endpoint = str(request.url).split("?")[0]
     listed = f"{root(request)}/prefixes"
     declarations = " ,\n        ".join(
-        f"[ sh:prefix {ox.Literal(p)} ; sh:namespace {ox.Literal(ns, datatype=ANY_URI)} ]"
-        for p, ns in prefixes.items()
+        f"[ sh:prefix {ox.Literal(p)} ; sh:namespace {ox.Literal(ns, datatype=ANY_URI)} ]" for p, ns in prefixes.items()
     )
     formats = " ,\n        ".join(
         f"<http://www.w3.org/ns/formats/{f}>"
