@@ -1,7 +1,7 @@
-"""The query page at ``/``, the API docs at ``/docs``, and the static assets under ``/static/``.
+"""The home and query pages, the prefixes, the API docs at ``/docs`` and ``/redoc``, the static assets.
 
 Everything the pages load is served from here — our own JS/CSS from ``web/static/`` and the editor
-(YASQE; Cytoscape.js for the views; Swagger UI for the API docs at ``/docs``; installed from npm into
+(YASQE; Cytoscape.js for the views; Swagger UI for ``/docs`` and ReDoc for ``/redoc``; installed from npm into
 ``web/node_modules`` by ``cd web && npm ci``) under ``/static/vendor/`` — so the pages work offline and
 nothing comes from a CDN. Both are Starlette ``StaticFiles`` (conditional requests, HEAD, no traversal):
 ``/static/`` serves the files of ``web/static/`` (the pages' templates are in ``web/templates/``, not
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -38,6 +38,7 @@ VENDOR_FILES = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
+    "redoc.standalone.js": "redoc/bundles/redoc.standalone.js",
 }
 
 
@@ -105,13 +106,19 @@ def query_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
 @router.get("/docs", include_in_schema=False)
 def api_docs(request: Request, shell: ShellDep) -> HTMLResponse:
     """The API docs: Swagger UI (from npm, under ``/static/vendor/``) over ``/openapi.json``."""
-    return shell.page(request, "docs.html", title="API")
+    return shell.page(request, "docs.html", title="API", current="API")
 
 
 @router.get("/redoc", include_in_schema=False)
-def redoc(request: Request) -> RedirectResponse:
-    """The API docs are at ``/docs`` (ReDoc is not served: it would come from a CDN)."""
-    return RedirectResponse(root(request) + "/docs", status_code=308)
+def redoc(request: Request, shell: ShellDep) -> HTMLResponse:
+    """The API reference: ReDoc (from npm, under ``/static/vendor/``) over ``/openapi.json``."""
+    return shell.page(request, "redoc.html", title="API reference", current="API")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon (SVG) where browsers look for it unasked; the pages link it from ``/static/``."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
 
 PREFIX_OFFERS = ["text/html", "application/json", "text/turtle"]
