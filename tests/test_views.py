@@ -21,7 +21,15 @@ from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.app import create_app
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-NAV = {"Home": "/", "Query": "/query", "Graph": "/graph", "Matrix": "/matrix", "Gaps": "/gaps", "Ontology": "/ontology"}
+NAV = {
+    "Home": "/",
+    "Query": "/query",
+    "Graph": "/graph",
+    "Matrix": "/matrix",
+    "Gaps": "/gaps",
+    "Ontology": "/ontology",
+    "API": "/docs",
+}
 
 
 @pytest.fixture(scope="module")
