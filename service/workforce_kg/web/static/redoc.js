@@ -23,14 +23,38 @@
       if (!elsewhere(value)) src.set.call(this, value);
     },
   });
+  // Names ReDoc leaves out: its media-type menus get one; its side menu's entries keep their visible
+  // text as their name (ReDoc names them by the summary alone).
+  function name(node) {
+    node.querySelectorAll("select:not([aria-label])").forEach(function (select) {
+      select.setAttribute("aria-label", "Media type");
+    });
+    node.querySelectorAll('li[role="menuitem"][aria-label]').forEach(function (item) {
+      item.removeAttribute("aria-label");
+    });
+  }
   var root = document.getElementById("redoc");
+  new MutationObserver(function () {
+    name(root);
+  }).observe(root, { childList: true, subtree: true });
   Redoc.init(
     root.getAttribute("data-openapi"),
     {
       disableSearch: true, // its search index runs in a Worker made from a blob: URL, which the CSP refuses
       expandResponses: "200",
       hideDownloadButton: false,
-      theme: { colors: { primary: { main: "#005eb8" } } },
+      // colours with at least 4.5:1 contrast where ReDoc's fall short (axe-core)
+      theme: {
+        colors: {
+          primary: { main: "#005eb8" },
+          text: { primary: "#1d2330", secondary: "#4b5563" },
+          responses: {
+            error: { color: "#b3261e", tabTextColor: "#ff8a80" },
+            redirect: { color: "#7a4f00", tabTextColor: "#ffc04d" },
+          },
+        },
+        typography: { code: { color: "#b3261e" } },
+      },
     },
     root
   );
