@@ -9,8 +9,8 @@ it is not in ``VENDOR_FILES`` and production pages carry none of its 500 kB.
 from __future__ import annotations
 
 import pytest
-from conftest import screenshot
 
+from conftest import screenshot
 from workforce_kg.web.routes.pages import NODE_MODULES
 
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -77,7 +77,8 @@ def test_axe_finds_no_serious_violation(page, live_server, name, path, ready):
     violations = page.evaluate(
         """async () => (await axe.run(document, { resultTypes: ["violations"] })).violations.map(v => ({
               id: v.id, impact: v.impact, help: v.help,
-              nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + n.failureSummary.split("\\n").slice(1, 2)),
+              nodes: v.nodes.slice(0, 3).map(
+                n => n.target.join(" ") + ": " + n.failureSummary.split("\\n").slice(1, 2)),
               count: v.nodes.length }))"""
     )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
