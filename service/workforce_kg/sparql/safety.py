@@ -28,6 +28,10 @@ Where the two parsers could read the same text differently, the text is refused 
   absolute; e.g. ``<graph/x:y>``): each relative IRI is resolved by Oxigraph too and must agree;
   a relative or repeated ``BASE`` is refused.
 
+A prefixed name whose prefix neither the service nor the text declares is refused (400) from the parse
+tree. Texts that do not parse are answered in one plain line with the position
+(:mod:`workforce_kg.sparql.errors`).
+
 Decisions depend on the text, the base IRI and the predeclared prefixes only, so they are cached by
 exact text (a bounded LRU per process: the workers and the writer each keep theirs).
 """
