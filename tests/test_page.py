@@ -273,6 +273,8 @@ RECORD_CSP = """document.addEventListener("securitypolicyviolation", function (e
         ("/matrix", "table"),
         ("/ontology", "body"),
         ("/docs", ".swagger-ui .info .title"),
+        ("/redoc", "#redoc h1"),
+        ("/prefixes", "table.prefixes"),
     ],
 )
 def test_pages_work_under_the_csp(page, live_server, path, ready):

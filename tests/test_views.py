@@ -29,6 +29,7 @@ NAV = {
     "Matrix": "/matrix",
     "Gaps": "/gaps",
     "Ontology": "/ontology",
+    "API": "/docs",
 }
 
 

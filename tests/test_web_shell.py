@@ -9,9 +9,11 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import screenshot
 from workforce_kg import docs
 from workforce_kg.config import Settings
 from workforce_kg.paths import PACKAGE_DIR
@@ -51,6 +53,8 @@ SHELL_PAGES = [
     ("/", 200),
     ("/query", 200),
     ("/docs", 200),
+    ("/redoc", 200),
+    ("/prefixes", 200),
     ("/ontology", 200),
     ("/doc/organisation/hee", 200),
     ("/def/role/lead", 200),
@@ -82,7 +86,47 @@ def test_every_html_page_is_in_the_one_shell(client, path, status):
     assert footer and 'href="/.well-known/void"' in footer.group(1) and 'href="/dump.nq"' in footer.group(1)
     assert f'<a rel="license" href="{LICENCE}">' in footer.group(1)
     assert html.count("<footer") == 1 and html.count('<nav aria-label="Site">') == 1
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
     assert not re.search(r"<script(?![^>]*\b(src|type=\"application/(json|ld\+json)\"))[^>]*>", html)
+
+
+@pytest.mark.parametrize(
+    "path, current",
+    [
+        ("/", "Home"),
+        ("/query", "Query"),
+        ("/graph", "Graph"),
+        ("/matrix", "Matrix"),
+        ("/gaps", "Gaps"),
+        ("/ontology", "Ontology"),
+        ("/docs", "API"),
+        ("/redoc", "API"),
+        ("/prefixes", None),
+    ],
+)
+def test_the_current_page_is_marked(client, path, current):
+    nav = re.search(r'<nav aria-label="Site">(.*?)</nav>', client.get(path, headers=HTML).text, re.S)
+    assert nav
+    marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', nav.group(1))
+    assert marked == ([current] if current else [])
+
+
+def test_the_favicon_is_served_where_browsers_ask(client):
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml"), path
+        assert r.text.lstrip().startswith("<svg")
+
+
+def test_api_docs_come_from_npm(client):
+    from workforce_kg.web.routes.pages import VENDOR_FILES
+
+    for page, vendored in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        html = client.get(page, headers=HTML).text
+        assert f'<script src="/static/vendor/{vendored}"></script>' in html
+        assert vendored in VENDOR_FILES
+        r = client.get(f"/static/vendor/{vendored}")
+        assert r.status_code == 200 and len(r.content) > 100_000
 
 
 def test_old_query_links_reach_the_query_page(client):
@@ -151,3 +195,29 @@ def test_core_errors_are_answered_by_the_exception_handlers(kg, tmp_path):
     assert missing.status_code == 404 and missing.json() == {"error": "no body 'x'"}
     assert bad.status_code == 422 and bad.json()["field"] == "roles"
     assert bad.json()["detail"] == [{"loc": ["query", "roles"], "msg": "unknown roles 'boss'", "type": "value_error"}]
+
+
+# -- in the browser: the API docs render from the npm packages, under the one CSP ------------------------
+
+
+@pytest.mark.browser
+def test_redoc_renders_the_api(page, live_server):
+    title = httpx.get(live_server.url + "/openapi.json").json()["info"]["title"]
+    page.goto(live_server.url + "/redoc")
+    heading = page.locator("#redoc h1").first
+    heading.wait_for()
+    assert title in heading.text_content()
+    assert page.locator("#redoc").get_by_text("SPARQL 1.1 Protocol endpoint (GET)").count() >= 1
+    assert page.locator('nav[aria-label="Site"] a[aria-current="page"]').text_content() == "API"
+    screenshot(page, "redoc", full_page=False)
+
+
+@pytest.mark.browser
+def test_swagger_ui_still_renders(page, live_server):
+    title = httpx.get(live_server.url + "/openapi.json").json()["info"]["title"]
+    page.goto(live_server.url + "/docs")
+    heading = page.locator("#swagger-ui .info .title").first
+    heading.wait_for()
+    assert title in heading.text_content()
+    assert page.locator("#swagger-ui .opblock").count() > 10
+    screenshot(page, "docs", full_page=False)

@@ -324,7 +324,7 @@ REFUSED = [
         400,
         "SERVICE",
     ),
-    ("sparql", None, "INSERT DATA { <a> <b> ", UPDATE, 400, "malformed"),
+    ("sparql", None, "INSERT DATA { <a> <b> ", UPDATE, 400, "syntax error in the update"),
     ("sparql", None, "   ", UPDATE, 400, "empty"),
     (
         "sparql",

@@ -77,3 +77,47 @@ def prefixes(base: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "wkgfn": f"{base}/def/fn/",  # SPARQL extension functions (full-text search: docs/search.md)
     }
     return {**STANDARD_PREFIXES, **ours}
+
+
+#: What each predeclared prefix is for (shown at ``/prefixes`` and in docs/querying.md).
+PREFIX_NOTES = {
+    "rdf": "RDF: rdf:type, lists",
+    "rdfs": "RDF Schema: labels, comments, subclasses",
+    "owl": "OWL: the ontology's axioms",
+    "xsd": "XML Schema datatypes: xsd:decimal, xsd:date …",
+    "skos": "SKOS: labels (skos:prefLabel) and concept schemes",
+    "org": "W3C Organization Ontology: organisations, posts, memberships",
+    "prov": "PROV-O: provenance of facts and changes",
+    "dcterms": "Dublin Core terms: titles, dates, sources",
+    "schema": "schema.org",
+    "sosa": "SOSA: observations (figures)",
+    "bibo": "Bibliographic Ontology: documents",
+    "wkg": "this graph's ontology: classes and properties",
+    "role": "roles a body holds for a commitment or programme",
+    "dim": "rating dimensions",
+    "rating": "rating values (the rating scale)",
+    "theme": "themes of commitments",
+    "jur": "jurisdictions",
+    "otype": "organisation types",
+    "unit": "units of figures and amounts",
+    "recur": "how often funding recurs",
+    "pkind": "kinds of programme",
+    "status": "commitment statuses",
+    "body": "organisations (bodies)",
+    "cmt": "commitments",
+    "prog": "programmes",
+    "fund": "funding",
+    "fig": "figures (statistics)",
+    "resp": "responsibilities (a body's role for a commitment or programme)",
+    "rtg": "ratings",
+    "eval": "evaluations",
+    "chg": "organisational changes",
+    "doc": "source documents",
+    "post": "posts (office holders)",
+    "wkgfn": "SPARQL functions of this service: full-text search, wkgfn:score and wkgfn:snippet (docs/search.md)",
+}
+
+
+def prefix_table(base: str = DEFAULT_BASE_IRI) -> list[tuple[str, str, str]]:
+    """Every predeclared prefix as ``(prefix, namespace, what it is)``, in the order of :func:`prefixes`."""
+    return [(p, ns, PREFIX_NOTES.get(p, "")) for p, ns in prefixes(base).items()]

@@ -24,6 +24,7 @@ from workforce_kg.cli.common import (
     read_query,
     term_text,
 )
+from workforce_kg.sparql import errors
 
 
 class QueryFormat(StrEnum):
@@ -48,7 +49,7 @@ def query(
     try:
         result = kg.query(text)
     except SyntaxError as exc:
-        fail(f"bad SPARQL: {one_line(exc)}")
+        fail(f"bad SPARQL: {errors.from_oxigraph(kg.localise(text), 'query', exc, kg.prefixes)}")
     except OSError as exc:
         fail(f"query failed: {one_line(exc)}")
     if isinstance(result, ox.QueryBoolean):

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
-from workforce_kg.sparql import safety
+from workforce_kg.sparql import errors, safety
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.store.remote import RemoteError
@@ -159,7 +159,7 @@ def evaluate(kg: KnowledgeGraph, req: SparqlRequest, graphs: set[str], text: str
     try:
         return kg.store.query(text, **kwargs)
     except SyntaxError as exc:
-        raise bad_request(f"malformed query: {str(exc).strip()}") from None
+        raise bad_request(errors.from_oxigraph(text, "query", exc, kg.prefixes)) from None
 
 
 # -- serialise ---------------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ Where the two parsers could read the same text differently, the text is refused 
   absolute; e.g. ``<graph/x:y>``): each relative IRI is resolved by Oxigraph too and must agree;
   a relative or repeated ``BASE`` is refused.
 
+A prefixed name whose prefix neither the service nor the text declares is refused (400) from the parse
+tree. Texts that do not parse are answered in one plain line with the position
+(:mod:`workforce_kg.sparql.errors`).
+
 Decisions depend on the text, the base IRI and the predeclared prefixes only, so they are cached by
 exact text (a bounded LRU per process: the workers and the writer each keep theirs).
 """
@@ -47,6 +51,8 @@ from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
+
+from workforce_kg.sparql import errors
 
 #: Deepest nesting a query or update may have: brackets, subqueries, expressions and property paths,
 #: each operand of a chain of operators (``a/b/c``, ``1+2+3``, ``{} UNION {} UNION {}``) counting as
@@ -168,9 +174,10 @@ def plan_query(text: str, prefixes: tuple, allow_federation: bool) -> QueryPlan 
             try:
                 parseUpdate(text)
             except (ParseBaseException, RecursionError):
-                raise Refused(400, _parse_message("query", exc)) from None
+                raise Refused(400, errors.from_rdflib(text, "query", exc, dict(prefixes))) from None
             raise Refused(403, "SPARQL Update is not allowed on this endpoint (the service is read-only)") from None
         _inspect(tree, "query", allow_federation, base=None)
+        _declared(tree, prefixes)
         query = translateQuery(tree, initNs=dict(prefixes))
         clauses = dict.get(query.algebra, "datasetClause") or []
         return QueryPlan(
@@ -181,8 +188,8 @@ def plan_query(text: str, prefixes: tuple, allow_federation: bool) -> QueryPlan 
         return exc
     except RecursionError:
         return Refused(400, f"query nested too deeply to be checked (at most {MAX_NESTING} levels)")
-    except Exception as exc:  # rdflib's translation refused it (e.g. an undeclared prefix)
-        return Refused(400, f"malformed query: {_one_line(exc)}")
+    except Exception as exc:  # rdflib's translation refused it
+        return Refused(400, _translation_message("query", exc))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -192,8 +199,9 @@ def _update(text: str, base: str, prefixes: tuple, allow_federation: bool) -> Up
         try:
             tree = parseUpdate(text)
         except ParseBaseException as exc:
-            raise Refused(400, _parse_message("update", exc)) from None
+            raise Refused(400, errors.from_rdflib(text, "update", exc, dict(prefixes))) from None
         _inspect(tree, "update", allow_federation, base=f"{base}/")
+        _declared(tree, prefixes)
         # Oxigraph reads an update's prologue as declarations that hold until redeclared, its base IRI
         # and predeclared prefixes coming first; rdflib's translateUpdate applies ``base`` and
         # ``initNs`` again before each operation, so that after ``BASE <a/> ... ; DROP GRAPH <x>`` or
@@ -210,18 +218,27 @@ def _update(text: str, base: str, prefixes: tuple, allow_federation: bool) -> Up
     except RecursionError:
         return Refused(400, f"update nested too deeply to be checked (at most {MAX_NESTING} levels)")
     except Exception as exc:
-        return Refused(400, f"malformed update: {_one_line(exc)}")
+        return Refused(400, _translation_message("update", exc))
 
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def _parse_message(kind: str, exc: ParseBaseException) -> str:
-    return (
-        f"malformed {kind} (or not SPARQL 1.1 as this service's checking parser reads it) at line "
-        f"{exc.lineno}, column {exc.col}: {' '.join(exc.msg.split())[:200]}"
-    )
+def _declared(tree, prefixes: tuple) -> None:
+    """Refuse a prefixed name whose prefix neither the service nor the text declares."""
+    unknown = errors.undeclared_prefixes(tree, (p for p, _ in prefixes))
+    if unknown:
+        raise Refused(400, errors.unknown_prefix(unknown[0]))
+
+
+def _translation_message(kind: str, exc: Exception) -> str:
+    """rdflib's translation refused the text: its own message, or the plain one for an unknown prefix
+    (a prefix used in an update before the operation that declares it)."""
+    found = re.fullmatch(r"Unknown namespace prefix : (\S*)", str(exc).strip())
+    if found:
+        return errors.unknown_prefix(found.group(1))
+    return f"malformed {kind}: {_one_line(exc)}"
 
 
 def _same_text(text: str) -> None:

@@ -35,6 +35,7 @@ NAV = (
     ("Matrix", "/matrix"),
     ("Gaps", "/gaps"),
     ("Ontology", "/ontology"),
+    ("API", "/docs"),
 )
 #: Short names of licences the footer may link to (others are named by their IRI).
 LICENCE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
@@ -129,7 +130,10 @@ class Shell:
         env = self.templates.env
         header = env.get_template("_header.html").render(ctx, skip_to="content")  # pyLODE's main column
         footer = env.get_template("_footer.html").render(ctx)
-        style = Markup('<link rel="stylesheet" href="{}/static/shell.css">').format(ctx["prefix"])
+        style = Markup(
+            '<link rel="stylesheet" href="{0}/static/shell.css"><link rel="icon" href="{0}/static/favicon.svg" '
+            'type="image/svg+xml">'
+        ).format(ctx["prefix"])
         html = re.sub(r"</head>", lambda _: f"{style}</head>", html, count=1, flags=re.I)
         html = re.sub(
             r"<body([^>]*)>", lambda m: f'<body{m.group(1)} class="shell-embedded">{header}', html, count=1, flags=re.I

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from workforce_kg import vocab
 from workforce_kg.rdf import uploads
-from workforce_kg.sparql import safety
+from workforce_kg.sparql import errors, safety
 from workforce_kg.store import local as stores
 from workforce_kg.store import rules, search
 from workforce_kg.vocab import PROV, XSD, prefixes
@@ -168,7 +168,7 @@ def _apply(st: ox.Store, req: WriteRequest, base: str) -> bool:
         try:
             st.update(req.update or "", base_iri=f"{base}/", prefixes=prefixes(base))
         except SyntaxError as exc:
-            raise WriteError(400, f"malformed update: {' '.join(str(exc).split())}") from None
+            raise WriteError(400, errors.from_oxigraph(req.update or "", "update", exc, prefixes(base))) from None
         except (OSError, ValueError, RuntimeError) as exc:
             raise WriteError(400, f"the update failed: {exc}") from None
         return False

@@ -1,10 +1,10 @@
-"""The home page at ``/``, the query page at ``/query``, the API docs at ``/docs``, and the static assets
-under ``/static/``.
+"""The home page at ``/``, the query page at ``/query``, the prefixes, the API docs at ``/docs`` and
+``/redoc``, and the static assets under ``/static/``.
 
 Everything the pages load is served from here — our own JS/CSS from ``web/static/`` and the editor
 (YASQE; Cytoscape.js for the views; Observable Plot and d3 for the query page's bar chart; Swagger UI
-for the API docs at ``/docs``; installed from npm into ``web/node_modules`` by ``cd web && npm ci``)
-under ``/static/vendor/`` — so the pages work offline and nothing comes from a CDN. Both are
+for ``/docs`` and ReDoc for ``/redoc``; installed from npm into ``web/node_modules`` by ``cd web && npm
+ci``) under ``/static/vendor/`` — so the pages work offline and nothing comes from a CDN. Both are
 Starlette ``StaticFiles`` (conditional requests, HEAD, no traversal): ``/static/`` serves the files of
 ``web/static/`` (the pages' templates are in ``web/templates/``, not there); ``/static/vendor/`` only
 the npm files named in ``VENDOR_FILES``, never the rest of ``node_modules``.
@@ -16,7 +16,7 @@ import os
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -25,7 +25,10 @@ from workforce_kg.analysis import overview, ratings
 from workforce_kg.analysis import search as text_search
 from workforce_kg.analysis.entities import Context
 from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
+from workforce_kg.sparql.negotiation import best_match
+from workforce_kg.vocab import prefix_table
 from workforce_kg.web.deps import KGDep, ShellDep
+from workforce_kg.web.openapi import errors, media, merge
 from workforce_kg.web.routes.linked_data import local_href
 from workforce_kg.web.shell import root
 
@@ -44,6 +47,7 @@ VENDOR_FILES = {
     "cytoscape-dagre.min.js": "cytoscape-dagre/dist/cytoscape-dagre.min.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
+    "redoc.standalone.js": "redoc/bundles/redoc.standalone.js",
 }
 
 
@@ -124,13 +128,46 @@ def query_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
 @router.get("/docs", include_in_schema=False)
 def api_docs(request: Request, shell: ShellDep) -> HTMLResponse:
     """The API docs: Swagger UI (from npm, under ``/static/vendor/``) over ``/openapi.json``."""
-    return shell.page(request, "docs.html", title="API")
+    return shell.page(request, "docs.html", title="API", current="API")
 
 
 @router.get("/redoc", include_in_schema=False)
-def redoc(request: Request) -> RedirectResponse:
-    """The API docs are at ``/docs`` (ReDoc is not served: it would come from a CDN)."""
-    return RedirectResponse(root(request) + "/docs", status_code=308)
+def redoc(request: Request, shell: ShellDep) -> HTMLResponse:
+    """The API reference: ReDoc (from npm, under ``/static/vendor/``) over ``/openapi.json``."""
+    return shell.page(request, "redoc.html", title="API reference", current="API")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon (SVG) where browsers look for it unasked; the pages link it from ``/static/``."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
+PREFIX_OFFERS = ["text/html", "application/json", "text/turtle"]
+
+
+@router.get(
+    "/prefixes",
+    summary="The predeclared prefixes (HTML, JSON or Turtle by Accept)",
+    responses=merge(
+        media(*PREFIX_OFFERS, description="Every prefix every query and update may use undeclared"),
+        errors(406),
+    ),
+    response_model=None,
+)
+def prefixes_page(request: Request, kg: KGDep, shell: ShellDep) -> Response:
+    """Every predeclared prefix: a page (prefix, namespace, what it is), JSON ``{prefix: namespace}``
+    (``application/json``) or ``@prefix`` lines (``text/turtle``)."""
+    media_type = best_match(request.headers.get("accept"), PREFIX_OFFERS)
+    headers = {"Vary": "Accept"}
+    if media_type is None:
+        return JSONResponse({"error": f"available: {', '.join(PREFIX_OFFERS)}"}, status_code=406, headers=headers)
+    if media_type == "application/json":
+        return JSONResponse(kg.prefixes, headers=headers)
+    if media_type == "text/turtle":
+        lines = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in kg.prefixes.items())
+        return Response(lines, media_type="text/turtle", headers=headers)
+    return shell.page(request, "prefixes.html", title="Prefixes", rows=prefix_table(kg.base), headers=headers)
 
 
 @router.get("/api/examples", summary="The competency questions, as example queries")

@@ -23,11 +23,15 @@ from workforce_kg.sparql.protocol import (
     first_value,
     unsupported_media_type,
 )
+from workforce_kg.vocab import XSD
 from workforce_kg.web.deps import ExecutorDep, KGDep, SettingsDep, WriterDep
 from workforce_kg.web.openapi import SPARQL_GET, SPARQL_POST, SPARQL_RESPONSES
 from workforce_kg.web.routes.writes import sparql_update
+from workforce_kg.web.shell import root
 
 router = APIRouter()
+
+ANY_URI = ox.NamedNode(XSD + "anyURI")
 
 
 async def parse_request(request: Request, max_body: int) -> SparqlRequest:
@@ -91,7 +95,7 @@ async def sparql_endpoint(
     except ProtocolError as exc:
         return to_response(error_outcome(exc.status, exc.message))
     if request.method == "GET" and req.query is None and req.update is None:
-        return service_description(request, settings)
+        return service_description(request, settings, kg.prefixes)
     if req.update is not None and req.query is None:
         return await sparql_update(request, kg, settings, writer, req.update)
     accept = request.headers.get("accept")
@@ -102,9 +106,14 @@ async def sparql_endpoint(
     return to_response(outcome)
 
 
-def service_description(request: Request, settings: Settings) -> Response:
-    """A SPARQL 1.1 Service Description of this endpoint (Turtle)."""
+def service_description(request: Request, settings: Settings, prefixes: dict[str, str]) -> Response:
+    """A SPARQL 1.1 Service Description of this endpoint (Turtle); the predeclared prefixes as SHACL
+    declarations (``sh:declare [ sh:prefix "wkg" ; sh:namespace "…"^^xsd:anyURI ]``), and ``/prefixes``."""
     endpoint = str(request.url).split("?")[0]
+    listed = f"{root(request)}/prefixes"
+    declarations = " ,\n        ".join(
+        f"[ sh:prefix {ox.Literal(p)} ; sh:namespace {ox.Literal(ns, datatype=ANY_URI)} ]" for p, ns in prefixes.items()
+    )
     formats = " ,\n        ".join(
         f"<http://www.w3.org/ns/formats/{f}>"
         for f in (
@@ -128,6 +137,7 @@ def service_description(request: Request, settings: Settings) -> Response:
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
 
 <{endpoint}#service> a sd:Service ;
     sd:endpoint <{endpoint}> ;
@@ -135,6 +145,8 @@ def service_description(request: Request, settings: Settings) -> Response:
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; rdfs:comment "the union of all named graphs" ] ] ;
+    sh:declare {declarations} ;
+    rdfs:seeAlso <{listed}> ;
     rdfs:comment "{comment}" .
 """
     media = best_match(request.headers.get("accept"), ["text/turtle", "application/n-triples", "application/ld+json"])

@@ -35,6 +35,9 @@
         editorHeight: "400px",
         extraKeys: { "Ctrl-Enter": () => run(), "Cmd-Enter": () => run() },
       });
+      // a name for the editor's text box; its scrolling area reachable by keyboard (axe-core)
+      yasqe.getInputField().setAttribute("aria-label", "SPARQL query");
+      yasqe.getScrollerElement().setAttribute("tabindex", "0");
       return {
         get: () => yasqe.getValue(),
         set: (text) => yasqe.setValue(text),
@@ -42,6 +45,7 @@
     }
     const area = document.createElement("textarea");
     area.id = "plain-editor";
+    area.setAttribute("aria-label", "SPARQL query");
     area.spellcheck = false;
     area.value = value;
     area.addEventListener("keydown", (e) => {
