@@ -198,3 +198,32 @@ def test_funding_total_adds_distinct_amounts_only():
         ("GBP", 15.0, ["f", "g"]),
         ("EUR", 10.0, ["e"]),
     ]
+
+
+# -- the same rule in the browser: the page a reader sees against the API a program reads -----------------
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_apis_owners_and_totals_in_chromium(page, live_server, kg):
+    """For commitments reached in different ways (direct only, through programmes), the owners listed in the
+    page's at-a-glance block are the API object's ``owners``, and its totals the API's ``funding_total``."""
+    from conftest import screenshot
+
+    rows = kg.rows(
+        "SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?c a wkg:Commitment OPTIONAL { ?p wkg:partOf*/wkg:serves ?c } }"
+        " GROUP BY ?c ORDER BY DESC(?n) ?c"
+    )
+    picked = [rows[0]["c"], rows[len(rows) // 2]["c"], rows[-1]["c"]]  # most programmes … none
+    for iri in picked:
+        cid = str(iri).rsplit("/", 1)[-1]
+        api = page.request.get(f"{live_server.url}/api/commitments/{cid}").json()
+        page.goto(f"{live_server.url}/doc/commitment/{cid}")
+        shown = page.locator("#glance-owners li.owner").evaluate_all("els => els.map(e => e.dataset.responsibility)")
+        assert sorted(shown) == sorted(o["id"] for o in api["owners"]), cid
+        if iri == picked[0]:
+            assert any(o["via"] for o in api["owners"])  # the case the rule is about: owners through programmes
+        totals = page.locator("#glance-funding li.total").evaluate_all(
+            "els => els.map(e => [e.dataset.currency, Number(e.dataset.amount), Number(e.dataset.count)])"
+        )
+        assert sorted(totals) == sorted([t["currency"], float(t["amount"]), t["count"]] for t in api["funding_total"])
+    screenshot(page, "one-rule-commitment")

@@ -74,3 +74,24 @@ def test_every_page_links_the_prefixes(client):
     for path in ("/", "/query", "/gaps"):
         footer = re.search(r'<footer class="site">(.*?)</footer>', client.get(path).text, re.S)
         assert footer and 'href="/prefixes"' in footer.group(1), path
+
+
+@pytest.mark.browser
+def test_prefixes_in_chromium_and_every_one_works_in_a_query(page, live_server, kg):
+    """The page a reader opens from the footer lists each prefix; a query that uses every one of them
+    without declaring any runs on the endpoint (they are predeclared, as the page says)."""
+    from conftest import screenshot
+
+    page.goto(live_server.url + "/query")
+    page.click("footer.site a[href='/prefixes']")
+    page.wait_for_selector("table.prefixes")
+    shown = page.locator("table.prefixes tbody th code").all_text_contents()
+    assert shown == [f"{p}:" for p in kg.prefixes]
+    screenshot(page, "prefixes")
+    probe = " ".join(f"OPTIONAL {{ ?s{i} a {p}:x }}" for i, p in enumerate(kg.prefixes))
+    r = page.request.get(
+        live_server.url + "/sparql",
+        params={"query": f"ASK {{ {probe} }}"},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    assert r.status == 200 and r.json()["boolean"] is True
