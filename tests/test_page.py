@@ -560,3 +560,22 @@ def test_labels_are_text_in_every_view(page, live_server, view, ready):
     page.wait_for_selector(ready)
     assert page.locator("#results img").count() == 0
     assert HOSTILE in page.text_content("#results")
+
+
+@pytest.mark.browser
+def test_rating_values_in_results_take_the_palette(page, live_server, kg):
+    """Rating values in the results table are coloured as on every page (ratings.css, by rank)."""
+    from workforce_kg.rdf.scale import concept_class
+
+    query = "SELECT ?rating ?value WHERE { ?rating wkg:ratingValue ?value } ORDER BY ?rating"
+    rows = kg.rows(query)
+    page.goto(shared(live_server, query))
+    page.wait_for_selector("#results-table tbody tr")
+    chips = page.locator("#results-table tbody td span.rating")
+    assert chips.count() == len(rows)
+    shown = chips.evaluate_all("els => els.map(e => [e.className, e.querySelector('a').title])")
+    for (css, title), row in zip(shown, rows, strict=True):
+        assert css == concept_class(kg, row["value"]) and title.endswith(row["value"])
+    colours = set(chips.evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)"))
+    assert len(colours) == len({css for css, _ in shown}) > 1  # one colour per rank, not the page's
+    assert not page.locator("#results-table tbody td:first-child span.rating").count()  # ratings themselves: plain

@@ -63,3 +63,15 @@ def concept_class(kg: KnowledgeGraph, iri: str) -> str | None:
                 if value is not None:
                     ranks.add(value)
     return css_class(step(rank, ranks))
+
+
+def ranked_classes(kg: KnowledgeGraph) -> dict[str, str]:
+    """The CSS classes of every concept of an ordered scale, by IRI (for pages that colour values their
+    scripts show, e.g. the query page's results)."""
+    rank_p = ox.NamedNode(kg.prefixes["wkg"] + "rank")
+    concepts = {
+        q.subject.value
+        for q in kg.store.quads_for_pattern(None, rank_p, None, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    return {iri: css for iri in sorted(concepts) if (css := concept_class(kg, iri))}

@@ -25,6 +25,7 @@ from workforce_kg.analysis import overview, ratings
 from workforce_kg.analysis import search as text_search
 from workforce_kg.analysis.entities import Context
 from workforce_kg.paths import CHECKOUT_DIR, STATIC_DIR
+from workforce_kg.rdf import scale
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.vocab import prefix_table
 from workforce_kg.web.deps import KGDep, ShellDep
@@ -118,7 +119,12 @@ def home_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse | Re
 @router.get("/query", response_class=HTMLResponse, summary="The query page")
 def query_page(request: Request, kg: KGDep, shell: ShellDep) -> HTMLResponse:
     """The query page: SPARQL editor, example library, results table."""
-    config = {"base": kg.base, "prefixes": kg.prefixes, "initialQuery": initial_query(kg.prefixes)}
+    config = {
+        "base": kg.base,
+        "prefixes": kg.prefixes,
+        "initialQuery": initial_query(kg.prefixes),
+        "ranked": scale.ranked_classes(kg),  # rating values coloured as on every page (ratings.css)
+    }
     example = f"{root(request)}/query?{urlencode({'query': text_search.SPARQL_EXAMPLE})}"  # full-text search in SPARQL
     return shell.page(
         request, "query.html", title="SPARQL query", current="Query", config=config, search_example_href=example

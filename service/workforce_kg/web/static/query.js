@@ -228,7 +228,16 @@
         a.rel = "noopener noreferrer";
         a.className = "external";
       }
-      td.appendChild(a);
+      const ranked = (config.ranked || {})[term.value];
+      if (ranked) {
+        // a value of an ordered scale (a rating): the palette of every page, the value still in words
+        const chip = document.createElement("span");
+        chip.className = ranked;
+        chip.appendChild(a);
+        td.appendChild(chip);
+      } else {
+        td.appendChild(a);
+      }
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
       td.className = "bnode";
