@@ -291,7 +291,8 @@ def progress(commitment: dict) -> dict | None:
     """A commitment's target against its latest progress figure in the target's unit (None without a target).
 
     ``latest`` is the figure (by the rule: direct or through a programme) in the same unit with the latest
-    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target.
+    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target (None
+    when the target is not positive).
     """
     target = commitment.get("target_value")
     if target is None:
