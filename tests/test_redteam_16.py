@@ -10,7 +10,6 @@ itself, not only the CSP that would stop an injected script anyway.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -18,13 +17,12 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import LiveServer, screenshot
 from workforce_kg.config import Settings
 from workforce_kg.rdf.display import money, number
 from workforce_kg.store import local as store
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.app import create_app
-
-from conftest import LiveServer, screenshot
 
 BASE = "https://w3id.org/workforce-kg"
 #: a graph that attacks every page: markup in every text, script IRIs, a partOf cycle, odd numbers
@@ -57,8 +55,11 @@ cmt:evil a wkg:Commitment, wkg:Target ;
     wkg:targetValue 100.0 ; wkg:unit unit:people ;
     wkg:theme theme:recruitment, theme:evil ;
     wkg:jurisdiction jur:england ;
-    <http://schema.org/sameAs> <javascript:window.__xss='sameAs'>, <data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==>, <https://w3id.org/workforce-kg//evil.example/x> ;
-    wkg:citation [ wkg:document doc:evil ; wkg:locator "<b>1</b>" ; wkg:quote "<svg onload=\"window.__xss='quote'\">" ] .
+    <http://schema.org/sameAs> <javascript:window.__xss='sameAs'>,
+        <data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==>,
+        <https://w3id.org/workforce-kg//evil.example/x> ;
+    wkg:citation [ wkg:document doc:evil ; wkg:locator "<b>1</b>" ;
+    wkg:quote "<svg onload=\"window.__xss='quote'\">" ] .
 
 theme:evil a skos:Concept ; skos:inScheme <https://w3id.org/workforce-kg/def/scheme/theme> ;
     skos:prefLabel "<img src=x onerror=\"window.__xss='theme'\">"@en ; skos:notation "<i>t</i>" .
@@ -68,7 +69,7 @@ doc:evil a wkg:SourceDocument ;
     dcterms:title "<img src=x onerror=\"window.__xss='title'\">"@en .
 
 body:evil a org:Organization ;
-    skos:prefLabel "<img src=x onerror=\"window.__xss='body'\">\u200F\u202E Body AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"@en ;
+    skos:prefLabel "<img src=x onerror=\"window.__xss='body'\">\u200F\u202E Body {LONG}AAAA"@en ;
     skos:notation "</script><script>window.__xss='notation'</script>" ;
     wkg:jurisdiction jur:england ;
     <http://schema.org/sameAs> <javascript:window.__xss='body-sameAs'> .
@@ -77,7 +78,8 @@ prog:evil-a a wkg:Programme ;
     skos:prefLabel "<img src=x onerror=\"window.__xss='prog-a'\">"@en ;
     wkg:serves cmt:evil ; wkg:partOf prog:evil-b ;
     wkg:jurisdiction jur:scotland ;
-    wkg:citation [ wkg:document doc:evil ; wkg:locator "javascript:alert(1) ¶3" ; wkg:quote "\"'><script>window.__xss='hop'</script>" ] .
+    wkg:citation [ wkg:document doc:evil ; wkg:locator "javascript:alert(1) ¶3" ;
+    wkg:quote "\"'><script>window.__xss='hop'</script>" ] .
 
 prog:evil-b a wkg:Programme ;
     skos:prefLabel "Programme B <u>cycle</u>"@en ;
@@ -88,7 +90,8 @@ prog:evil-b a wkg:Programme ;
 resp:evil-direct a wkg:Responsibility ;
     skos:prefLabel "<img src=x onerror=\"window.__xss='resp'\">"@en ;
     wkg:body body:evil ; wkg:role role:accountable ; wkg:subject cmt:evil ;
-    wkg:citation [ wkg:document doc:evil ; wkg:locator "3" ; wkg:quote "<script>window.__xss='resp-quote'</script>" ] .
+    wkg:citation [ wkg:document doc:evil ; wkg:locator "3" ;
+    wkg:quote "<script>window.__xss='resp-quote'</script>" ] .
 
 resp:evil-via a wkg:Responsibility ;
     skos:prefLabel "evil via b"@en ;
@@ -128,7 +131,8 @@ rtg:evil a wkg:Rating ;
     skos:prefLabel "<img src=x onerror=\"window.__xss='rating'\">"@en ;
     wkg:evaluation eval:expert-panel-2022 ; wkg:ratedCommitment cmt:evil ;
     wkg:dimension dim:commitment-met ; wkg:ratingValue rating:inadequate ;
-    wkg:citation [ wkg:document doc:evil ; wkg:locator "<script>window.__xss='loc'</script>" ; wkg:quote "<img src=x onerror=\"window.__xss='rq'\">" ] .
+    wkg:citation [ wkg:document doc:evil ; wkg:locator "<script>window.__xss='loc'</script>" ;
+    wkg:quote "<img src=x onerror=\"window.__xss='rq'\">" ] .
 
 rtg:evil-js a wkg:Rating ;
     skos:prefLabel "js value"@en ;
@@ -141,22 +145,26 @@ cmt:evil-zero a wkg:Commitment, wkg:Target ;
     skos:prefLabel "zero target"@en ;
     wkg:targetValue 0.0 ; wkg:unit unit:people ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "11" ; wkg:quote "zero" ] .
-fig:evil-zero a wkg:ProgressFigure ; skos:prefLabel "zero fig"@en ; wkg:value 5.0 ; wkg:unit unit:people ; wkg:evidences cmt:evil-zero ;
+fig:evil-zero a wkg:ProgressFigure ; skos:prefLabel "zero fig"@en ; wkg:value 5.0 ; wkg:unit unit:people ;
+    wkg:evidences cmt:evil-zero ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "12" ; wkg:quote "five" ] .
 
 cmt:evil-inf a wkg:Commitment, wkg:Target ;
     skos:prefLabel "infinite target"@en ;
     wkg:targetValue "INF"^^xsd:double ; wkg:unit unit:people ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "13" ; wkg:quote "inf" ] .
-fig:evil-nan a wkg:ProgressFigure ; skos:prefLabel "nan fig"@en ; wkg:value "NaN"^^xsd:double ; wkg:unit unit:people ; wkg:evidences cmt:evil-inf ;
+fig:evil-nan a wkg:ProgressFigure ; skos:prefLabel "nan fig"@en ; wkg:value "NaN"^^xsd:double ;
+    wkg:unit unit:people ; wkg:evidences cmt:evil-inf ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "14" ; wkg:quote "nan" ] .
-fund:evil-inf a wkg:Funding ; skos:prefLabel "infinite money"@en ; schema:value "INF"^^xsd:double ; schema:currency "GBP" ;
+fund:evil-inf a wkg:Funding ; skos:prefLabel "infinite money"@en ; schema:value "INF"^^xsd:double ;
+    schema:currency "GBP" ;
     wkg:funds cmt:evil-inf ; wkg:citation [ wkg:document doc:evil ; wkg:locator "15" ; wkg:quote "inf money" ] .
 fund:evil-text a wkg:Funding ; skos:prefLabel "text money"@en ; schema:value "lots" ; schema:currency "GBP" ;
     wkg:funds cmt:evil-inf ; wkg:citation [ wkg:document doc:evil ; wkg:locator "16" ; wkg:quote "lots" ] .
-fig:evil-huge a wkg:ProgressFigure ; skos:prefLabel "huge fig"@en ; wkg:value "1e100000000"^^xsd:double ; wkg:unit unit:people ; wkg:evidences cmt:evil-inf ;
+fig:evil-huge a wkg:ProgressFigure ; skos:prefLabel "huge fig"@en ; wkg:value "1e100000000"^^xsd:double ;
+    wkg:unit unit:people ; wkg:evidences cmt:evil-inf ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "17" ; wkg:quote "huge" ] .
-"""
+""".replace("{LONG}", "A" * 120)
 
 # what a payload would leave in the DOM had it been parsed as markup
 INJECTED = (
@@ -398,7 +406,14 @@ READY = {"table": "#results-table tbody tr", "chart": "#results-chart", "graph":
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("name", "view"),
-    [("labels", "table"), ("iris", "table"), ("labels", "chart"), ("chart", "chart"), ("graph", "graph"), ("iris", "graph")],
+    [
+        ("labels", "table"),
+        ("iris", "table"),
+        ("labels", "chart"),
+        ("chart", "chart"),
+        ("graph", "graph"),
+        ("iris", "graph"),
+    ],
 )
 def test_query_result_views_show_hostile_literals_and_iris_as_text(hostile_page, hostile_server, name, view):
     page = hostile_page
@@ -418,3 +433,160 @@ def test_query_result_views_show_hostile_literals_and_iris_as_text(hostile_page,
         page.evaluate("window.cy && window.cy.nodes().forEach(n => n.emit('mouseover'))")
         assert_inert(page)
     screenshot(page, f"redteam-query-{name}-{view}")
+
+
+# -- 2. hostile parameters on the new routes: 4xx with a message or a page, never 500, never a hang ------
+
+ODD_VALUES = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "é😀\u202e\u200b",
+    "x" * 60_000,
+    "<script>",
+    "javascript:alert(1)",
+    f"{BASE}/id/organisation/dhsc",
+    "../../etc/passwd",
+    "1e400",
+    "-1",
+    "nan",
+    "'\"",
+    "\\",
+    "body:dhsc",
+]
+PARAMS = {
+    "/ratings": ["theme", "body", "sort"],
+    "/api/ratings/scorecard": ["theme", "body", "sort"],
+    "/matrix": ["of", "evaluated", "jurisdiction", "theme", "via", "sort"],
+    "/api/accountability/matrix": ["of", "evaluated", "jurisdiction", "theme", "via", "sort"],
+    "/graph": ["focus", "roles", "depth", "jurisdiction"],
+    "/api/export/cytoscape": ["focus", "roles", "depth", "jurisdiction"],
+    "/query": ["view", "query"],
+}
+
+
+@pytest.mark.parametrize("path", list(PARAMS))
+def test_odd_parameter_values_get_a_page_or_a_4xx_with_a_message(client, path):
+    for name in PARAMS[path]:
+        for value in ODD_VALUES:
+            for params in ([(name, value)], [(name, value), (name, "other")]):
+                start = time.monotonic()
+                r = client.get(path, params=params)
+                took = time.monotonic() - start
+                assert r.status_code < 500 and took < 10, (name, value[:20], r.status_code, took)
+                if r.status_code >= 400:
+                    kind = r.headers["content-type"]
+                    assert ("json" in kind and {"error", "detail"} & set(r.json())) or (
+                        "html" in kind and "<main" in r.text
+                    ), (
+                        name,
+                        value[:20],
+                        r.text[:200],
+                    )
+
+
+@pytest.mark.parametrize(
+    "id_", ["%00", "a%00b", "%2e%2e", "..%2f..%2fetc", "x" * 2_000, "%E2%80%AE", "evil%22%3E", "javascript:alert(1)"]
+)
+def test_odd_commitment_ids_are_404_with_a_message(client, id_):
+    for path in (f"/api/commitments/{id_}", f"/api/commitments/{id_}/accountability"):
+        r = client.get(path)
+        assert r.status_code in (404, 422), (path[:60], r.status_code)
+        assert {"error", "detail"} & set(r.json())
+    r = client.get(f"/doc/commitment/{id_}", headers={"accept": "text/html"})
+    assert r.status_code in (404, 422) and "<main" in r.text
+
+
+def raw_get(url: str, target: str, timeout: float = 10) -> tuple[int, float]:
+    """GET ``target`` (sent as given, not re-encoded) on a raw socket: (status, seconds)."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    start = time.monotonic()
+    with socket.create_connection((u.hostname, u.port), timeout=timeout) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {u.netloc}\r\nConnection: close\r\n\r\n".encode("latin-1"))
+        head = s.recv(64).decode("latin-1")
+    return int(head.split()[1]), time.monotonic() - start
+
+
+@pytest.mark.parametrize("path", list(PARAMS))
+def test_a_100kb_parameter_is_refused_or_answered_quickly(hostile_server, path):
+    for name in PARAMS[path]:
+        status, took = raw_get(hostile_server.url, f"{path}?{name}={'a' * 100_000}&{name}=%00")
+        assert status < 500 and took < 10, (name, status, took)
+
+
+# -- 4. phones: no horizontal overflow at 390 × 844 ----------------------------------------------------------
+
+PHONE_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX schema: <http://schema.org/>
+PREFIX wkg: <https://w3id.org/workforce-kg/def/>
+SELECT ?funding ?fundingLabel ?amount ?programme WHERE { ?funding schema:value ?amount ;
+skos:prefLabel ?fundingLabel ; wkg:funds ?programme } ORDER BY DESC(?amount) LIMIT 25"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", "main"),
+        ("/ratings", "main"),
+        ("/query?view=table&query=" + quote(PHONE_QUERY), READY["table"]),
+        ("/query?view=chart&query=" + quote(PHONE_QUERY), READY["chart"]),
+        ("/query?view=graph&query=" + quote(PHONE_QUERY), READY["graph"]),
+        ("/graph?focus=body:dhsc", "#cy[data-state=ready]"),
+        ("/matrix", "main"),
+        ("/matrix?via=programmes&evaluated=1", "main"),
+        ("/doc/commitment/nurses-50k", "#glance-title"),
+        ("/doc/organisation/dhsc", "main"),
+        ("/gaps", "main"),
+    ],
+)
+def test_no_horizontal_overflow_on_a_phone(page, live_server, path, ready):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + path)
+    page.wait_for_selector(ready, timeout=30_000)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.wait_for_timeout(200)
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(e => {
+             const r = e.getBoundingClientRect();
+             if (!r.width || r.right <= 391) return false;
+             for (let p = e.parentElement; p; p = p.parentElement) {  // inside a scrolling wrapper is fine
+               const o = getComputedStyle(p).overflowX;
+               if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
+             }
+             return true;
+           }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    assert wide == []
+    name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    view = path.split("view=")[1].split("&")[0] if "view=" in path else ""
+    screenshot(page, f"redteam-phone-{name}{'-' + view if view else ''}", full_page=False)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/ratings",
+        "/matrix?via=programmes",
+        "/doc/commitment/evil",
+        "/doc/organisation/evil",
+        "/gaps",
+        "/query?query=" + quote(QUERIES["labels"]),
+    ],
+)
+def test_a_long_unbroken_label_does_not_widen_a_phone_page(hostile_page, hostile_server, path):
+    page = hostile_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(hostile_server.url + path)
+    page.wait_for_load_state("load")
+    if path.startswith("/query"):
+        page.wait_for_selector(READY["table"], timeout=30_000)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
