@@ -10,6 +10,7 @@ itself, not only the CSP that would stop an injected script anyway.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -164,6 +165,21 @@ fund:evil-text a wkg:Funding ; skos:prefLabel "text money"@en ; schema:value "lo
 fig:evil-huge a wkg:ProgressFigure ; skos:prefLabel "huge fig"@en ; wkg:value "1e100000000"^^xsd:double ;
     wkg:unit unit:people ; wkg:evidences cmt:evil-inf ;
     wkg:citation [ wkg:document doc:evil ; wkg:locator "17" ; wkg:quote "huge" ] .
+
+# things missing what they usually have: a programme without label or quote, a responsibility without a
+# role, one without a body, an amount with two values and two currencies, a rating whose value is a literal
+cmt:evil-bare a wkg:Commitment ; skos:prefLabel "bare"@en .
+prog:bare a wkg:Programme ; wkg:serves cmt:evil-bare .
+resp:bare a wkg:Responsibility ; wkg:body body:bare ; wkg:subject prog:bare .
+resp:bare2 a wkg:Responsibility ; wkg:subject prog:bare ; wkg:role role:accountable .
+body:bare a org:Organization .
+fund:bare a wkg:Funding ; schema:value 5 ; wkg:recurrence recur:nonexistent ; wkg:valueQualifier "up to" ;
+    wkg:funds prog:bare .
+fund:bare2 a wkg:Funding ; schema:value 6, 7 ; schema:currency "GBP", "EUR" ; wkg:funds prog:bare .
+fig:bare a wkg:ProgressFigure ; wkg:value 3 ; wkg:evidences cmt:evil-bare .
+rtg:bare a wkg:Rating ; wkg:ratedCommitment cmt:evil-bare .
+rtg:bare2 a wkg:Rating ; wkg:ratedCommitment cmt:evil-bare ; wkg:dimension dim:commitment-met ;
+    wkg:ratingValue "Good" .
 """.replace("{LONG}", "A" * 120)
 
 # what a payload would leave in the DOM had it been parsed as markup
@@ -590,3 +606,36 @@ def test_a_long_unbroken_label_does_not_widen_a_phone_page(hostile_page, hostile
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     page.wait_for_timeout(200)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+BARE = [
+    "/",
+    "/ratings",
+    "/api/ratings/scorecard",
+    "/doc/commitment/evil-bare",
+    "/api/commitments/evil-bare",
+    "/api/commitments/evil-bare/accountability",
+    "/matrix?via=programmes",
+    "/graph?focus=cmt:evil-bare&depth=2",
+    "/doc/rating/bare2",
+    "/api/funding/bare2",
+    "/gaps",
+]
+
+
+@pytest.mark.parametrize("path", BARE)
+def test_things_missing_their_usual_properties_never_break_a_page(client, path):
+    """A rating whose value is a literal took down the home page, /ratings and the scorecard; a
+    responsibility without a body or a role took down the commitment page and its accountability."""
+    r = client.get(path, headers={"accept": "application/json" if path.startswith("/api") else "text/html"})
+    assert r.status_code == 200, r.text[:300]
+
+
+def test_a_rating_value_given_as_text_is_shown_as_text(client):
+    card = client.get("/api/ratings/scorecard").json()
+    assert "Good" in json.dumps(card)
+    owners = client.get("/api/commitments/evil-bare").json()["owners"]
+    assert {(o["id"], (o["body"] or {}).get("id"), (o["role"] or {}).get("id")) for o in owners} == {
+        ("bare", "bare", None),
+        ("bare2", None, "accountable"),
+    }

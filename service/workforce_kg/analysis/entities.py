@@ -161,9 +161,16 @@ class Context:
         todo = {i for i in iris if isinstance(i, str) and i not in self.info}
         if not todo:
             return
+        terms = []
         for i in todo:
             self.info[i] = {"label": None, "rank": None, "scheme": None}
-        for x, label, rlabel, rank, scheme in sq.select(self.kg, "labels", x=nodes(todo)):
+            try:
+                terms.append(ox.NamedNode(i))
+            except ValueError:  # a literal where the graph should have an IRI: shown as its text, never queried
+                continue
+        if not terms:
+            return
+        for x, label, rlabel, rank, scheme in sq.select(self.kg, "labels", x=terms):
             info = self.info[x.value]
             text = label or rlabel
             if text is not None and info["label"] is None:
