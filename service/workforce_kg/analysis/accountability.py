@@ -280,6 +280,10 @@ def get_commitment(kg: KnowledgeGraph, id: str) -> dict:
     return ent.get_entity(kg, ent.COMMITMENT, id)
 
 
+def _label(ref: dict | None) -> str:
+    return ref["label"] if ref else ""  # a responsibility may name no body
+
+
 def _dimension_order(rating: dict) -> tuple:
     dimension = rating["dimension"] or {}
     return (dimension.get("id") != "overall", natural_key(dimension.get("label", "")), rating["iri"])
@@ -289,7 +293,8 @@ def progress(commitment: dict) -> dict | None:
     """A commitment's target against its latest progress figure in the target's unit (None without a target).
 
     ``latest`` is the figure (by the rule: direct or through a programme) in the same unit with the latest
-    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target.
+    ``as_of`` (figures without a date come before dated ones); ``share`` its value over the target (None
+    when the target is not positive).
     """
     target = commitment.get("target_value")
     if target is None:
@@ -333,7 +338,7 @@ def commitment_glance(kg: KnowledgeGraph, id: str) -> dict:
         ]
 
     owners = [{**o, "hops": hops(o)} for o in c["owners"]]
-    owners.sort(key=lambda o: (bool(o["via"]), len(o["via"]), (o["role"] or {}).get("id", ""), o["body"]["label"]))
+    owners.sort(key=lambda o: (bool(o["via"]), len(o["via"]), (o["role"] or {}).get("id", ""), _label(o["body"])))
     return {
         "commitment": c,
         "ratings": sorted(c["ratings"], key=_dimension_order),
@@ -505,8 +510,8 @@ def holder_at(changes: dict[str, list[dict]], body: str, at: date) -> tuple[str,
 def _as_of(ctx: Context, resp: dict, changes: dict, at: date) -> dict | None:
     """``resp`` as it stands on ``at`` (None if not in force): body is the holder, original kept."""
     day = at.isoformat()
-    if _start(resp["start_date"]) > day or _end(resp["end_date"]) < day:
-        return None
+    if resp["body"] is None or _start(resp["start_date"]) > day or _end(resp["end_date"]) < day:
+        return None  # no body named (a gap, listed by /gaps) holds nothing
     original = resp["body"]["iri"]
     holder, path = holder_at(changes, original, at)
     out = dict(resp)
@@ -555,7 +560,7 @@ def commitment_accountability(
     bodies: dict[str, dict] = {}
     for r in entries:
         b = bodies.setdefault(r["body"]["iri"], {"body": r["body"], "roles": [], "direct": False, "via": []})
-        if r["role"]["id"] not in b["roles"]:
+        if r["role"] and r["role"]["id"] not in b["roles"]:  # a responsibility may name no role
             b["roles"].append(r["role"]["id"])
         if r["via"]:
             if r["via"][-1] not in b["via"]:
@@ -611,7 +616,7 @@ def _chains(ctx: Context, c: str, serving, resps, changes, roles) -> list[dict]:
     def holders(subject: str) -> list[tuple[dict, list[list[dict]]]]:
         out = []
         for r in resps.get(subject, []):
-            if r["role"]["id"] in roles:
+            if r["body"] and (r["role"] or {}).get("id") in roles:  # a responsibility may lack either
                 hop = {
                     "from": r["subject"],
                     "relation": r["role"]["id"],

@@ -81,6 +81,18 @@ def _value(term):
     return to_python(term)
 
 
+def number_or_none(value: Any) -> float | int | None:
+    """A stored number as the API gives it: a finite int or float; None for anything else — a literal that
+    is not a number (``"lots"``), ``INF``, ``NaN`` or a decimal too large for a float — so one odd value in
+    the graph never breaks a total, a page or the JSON of a response."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return value if math.isfinite(value) else None
+    except OverflowError:  # an int too large for a float
+        return None
+
+
 def nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
     """IRIs as RDF terms (ValueError for a string that is not an IRI)."""
     return [ox.NamedNode(i) for i in iris]
@@ -149,9 +161,16 @@ class Context:
         todo = {i for i in iris if isinstance(i, str) and i not in self.info}
         if not todo:
             return
+        terms = []
         for i in todo:
             self.info[i] = {"label": None, "rank": None, "scheme": None}
-        for x, label, rlabel, rank, scheme in sq.select(self.kg, "labels", x=nodes(todo)):
+            try:
+                terms.append(ox.NamedNode(i))
+            except ValueError:  # a literal where the graph should have an IRI: shown as its text, never queried
+                continue
+        if not terms:
+            return
+        for x, label, rlabel, rank, scheme in sq.select(self.kg, "labels", x=terms):
             info = self.info[x.value]
             text = label or rlabel
             if text is not None and info["label"] is None:
@@ -294,7 +313,8 @@ class One(Field):
         self.type = type
 
     def read(self, row: Row) -> Any:
-        return row.first(*self.preds)
+        value = row.first(*self.preds)
+        return number_or_none(value) if self.type is float else value
 
     def annotation(self) -> Any:
         return self.type | None
@@ -670,7 +690,7 @@ def _successor(row: Row):
 
 
 def _amount_gbp(row: Row):
-    return row.first("schema:value") if row.first("schema:currency") in (None, "GBP") else None
+    return number_or_none(row.first("schema:value")) if row.first("schema:currency") in (None, "GBP") else None
 
 
 RESPONSIBILITY = EntityType(

@@ -36,11 +36,24 @@ MONTHS = (
 )
 
 
+#: numbers written out in full up to this many digits before or after the point; beyond (``1e400000``) the
+#: lexical form is shown as given — writing it out would take the time and memory of a million digits
+MAX_DIGITS = 40
+
+
+def sensible(d: Decimal) -> bool:
+    """Whether a number is finite and small enough to write out in full (:data:`MAX_DIGITS`)."""
+    return d.is_finite() and (d.is_zero() or abs(d.adjusted()) <= MAX_DIGITS)
+
+
 def number(value: float | int | str | Decimal) -> str:
-    """``50000.0`` → ``50,000``; ``2.5`` → ``2.5`` (no trailing zeros, thousands separated)."""
+    """``50000.0`` → ``50,000``; ``2.5`` → ``2.5`` (no trailing zeros, thousands separated); a value that is
+    not a finite number of sensible size (``INF``, ``NaN``, ``lots``, ``1e400000``) as it is."""
     try:
         d = Decimal(str(value))
     except InvalidOperation:
+        return str(value)
+    if not sensible(d):
         return str(value)
     if d == d.to_integral_value():
         return f"{int(d):,}"
@@ -52,6 +65,8 @@ def money(amount: float | int | str | Decimal, currency: str | None = "GBP") -> 
     try:
         d = Decimal(str(amount))
     except InvalidOperation:
+        return str(amount)
+    if not sensible(d):
         return str(amount)
     symbol = SYMBOLS.get(currency or "GBP")
     for scale, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):

@@ -40,7 +40,9 @@
     if (!iri) return null;
     var ids = config.base + "/id/";
     if (iri.indexOf(ids) === 0) return config.prefix + "/doc/" + iri.slice(ids.length);
-    if (iri.indexOf(config.base + "/") === 0) return config.prefix + iri.slice(config.base.length);
+    var path = iri.slice(config.base.length);
+    // "//host/…" or "/\host/…" would leave this server (a protocol-relative link): such an IRI links as itself
+    if (iri.indexOf(config.base + "/") === 0 && !/^\/[\/\\]/.test(path)) return config.prefix + path;
     return /^https?:\/\//i.test(iri) ? iri : null; // never javascript:, data: ...
   }
 

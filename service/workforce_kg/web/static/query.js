@@ -60,7 +60,10 @@
 
   /** The local path of an IRI under our base (…/id/organisation/nhse → /id/organisation/nhse), or null. */
   function localPath(iri) {
-    return iri.startsWith(BASE + "/") ? iri.slice(BASE.length) : null;
+    if (!iri.startsWith(BASE + "/")) return null;
+    const path = iri.slice(BASE.length);
+    // "//host/…" or "/\host/…" would leave this server (a protocol-relative link): such an IRI is no local path
+    return /^\/[\/\\]/.test(path) ? null : path;
   }
 
   /** prefix:local for IRIs in a known namespace, else the IRI itself. */
