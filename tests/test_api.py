@@ -327,3 +327,24 @@ def test_openapi_documents_every_route(client):
     example = routes["/api/commitments"]["responses"]["200"]["content"]["application/json"]["example"]
     assert example["items"][0]["id"] == "nurses-50k"
     assert "404" in routes["/api/commitments/{id}"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "url, names",
+    [
+        ("/api/commitments?limit=abc", ["limit"]),
+        ("/api/export/cytoscape?depth=x", ["depth"]),
+        ("/api/commitments?limit=-5&offset=x", ["limit", "offset"]),
+    ],
+)
+def test_unreadable_parameters_answer_one_error_line_and_the_detail(client, url, names):
+    """FastAPI's own 422s carry the service's ``error`` line too (one shape for every 4xx), naming each
+    parameter and the value given, beside FastAPI's ``detail`` list."""
+    r = client.get(url)
+    assert r.status_code == 422
+    body = r.json()
+    assert "\n" not in body["error"] and all(f"{n} (query)" in body["error"] for n in names)
+    assert [d["loc"][-1] for d in body["detail"]] == names
+    page = client.get(url, headers={"accept": "text/html"})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert f"{names[0]} (query)" in page.text and '<nav aria-label="Site">' in page.text

@@ -7,6 +7,8 @@ Registered on the application in :func:`workforce_kg.web.app.create_app` (no per
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -67,6 +69,29 @@ async def invalid_filter(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": exc.message, "field": exc.field, "detail": detail}, status_code=422)
 
 
+def validation_message(errors: list) -> str:
+    """FastAPI's validation errors in one line: ``limit (query): Input should be a valid integer, got 'abc'``."""
+    parts = []
+    for e in errors:
+        loc = [str(x) for x in e.get("loc", ())]
+        where = f"{loc[-1]} ({loc[0]})" if len(loc) > 1 else (loc[0] if loc else "request")
+        got = e.get("input")
+        shown = f", got {got!r}" if isinstance(got, str | int | float) and len(repr(got)) <= 60 else ""
+        parts.append(f"{where}: {e.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """A parameter FastAPI could not read (``limit=abc``): 422 with the service's ``{"error": ...}`` line
+    beside FastAPI's own ``detail`` list (kept, so clients of either shape work); a page for browsers."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    message = validation_message(errors)
+    if wants_html(request):
+        return (await get_shell(request)).message(request, "Bad request", message, status_code=422, home=True)
+    return JSONResponse({"error": message, "detail": jsonable_encoder(errors)}, status_code=422)
+
+
 async def remote_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The remote SPARQL store is down or too slow: say so, as a 503."""
     assert isinstance(exc, RemoteError)
@@ -75,6 +100,7 @@ async def remote_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 HANDLERS = {
     HTTPException: http_exception,
+    RequestValidationError: invalid_request,
     NotInGraph: not_in_graph,
     acc.NotFound: unknown_id,
     acc.InvalidFilter: invalid_filter,
