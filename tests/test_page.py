@@ -579,3 +579,12 @@ def test_rating_values_in_results_take_the_palette(page, live_server, kg):
     colours = set(chips.evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)"))
     assert len(colours) == len({css for css, _ in shown}) > 1  # one colour per rank, not the page's
     assert not page.locator("#results-table tbody td:first-child span.rating").count()  # ratings themselves: plain
+
+
+@pytest.mark.browser
+def test_money_that_is_not_a_finite_number_is_shown_as_stored(page, live_server):
+    query = 'SELECT ?amount WHERE { VALUES ?amount { "INF"^^xsd:double "NaN"^^xsd:double 1500 } }'
+    page.goto(shared(live_server, query))
+    page.wait_for_selector("#results-table tbody tr")
+    cells = page.locator("#results-table tbody td").all_text_contents()
+    assert sorted(cells) == sorted(["INF", "NaN", "£1,500"]), cells

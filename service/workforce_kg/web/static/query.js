@@ -177,6 +177,7 @@
   /** An amount as money, e.g. 8000000 in GBP → "£8,000,000" (pence only when there are some). */
   function formatMoney(value, code) {
     const n = Number(value);
+    if (!Number.isFinite(n)) return value; // INF, NaN, "lots": shown as stored, never "£NaN"
     const pence = !Number.isInteger(n);
     const key = code + pence;
     if (!moneyFormats.has(key)) {
