@@ -297,6 +297,63 @@ def test_clicking_an_edge_shows_its_quote(page, live_server, kg):
     assert page.locator("#edge-panel blockquote").all_text_contents() == row.locator("blockquote").all_text_contents()
 
 
+#: the graph edge (its id, and whether it merges a collapsed group's links) that holds each table row's link;
+#: plain values only — a page.evaluate that returns a Cytoscape collection makes Playwright serialise the
+#: whole graph object (renderer and canvases included), which takes 10-20 s and can crash Chromium
+EDGE_OF_ROWS = """() => [...document.querySelectorAll('#edge-table tbody tr')].map((tr, row) => {
+    const e = window.cy.edges().filter(e => (e.data('members') || [e.data()]).some(m =>
+        m.source === tr.dataset.source && m.target === tr.dataset.target &&
+        (m.role || m.relation) === tr.dataset.relation))[0];
+    return {row, source: tr.dataset.source, target: tr.dataset.target, edge: e ? e.id() : null,
+            merged: Boolean(e && e.hasClass('merged')), quotes: tr.querySelectorAll('blockquote').length};
+})"""
+
+
+@pytest.mark.browser
+def test_a_table_button_selects_its_link_and_shows_its_quote_in_a_grouped_graph(page, live_server):
+    """body:dhsc is grouped with collapsed types: a row's button selects the link drawn for it (its own edge,
+    or the merged edge of its collapsed group), one link at a time, and the panel shows the row's quotes."""
+    open_graph(page, f"{live_server.url}/graph?focus=body:dhsc")
+    collapsed = set(page.evaluate("window.cy.nodes('.summary').map(n => n.data('type'))"))
+    assert collapsed
+    nodes = export_of(live_server, "focus=body:dhsc")["elements"]["nodes"]
+    type_of = {n["data"]["id"]: n["data"]["type"] for n in nodes}
+    page.click("#edge-table-box summary")
+    rows = page.evaluate(EDGE_OF_ROWS)
+    assert rows
+    for r in rows:  # a link is drawn (alone or merged) unless both its ends are in one collapsed group
+        ends = (r["source"], r["target"])
+        inside = type_of[ends[0]] == type_of[ends[1]] in collapsed and "body_dhsc" not in ends
+        assert bool(r["edge"]) != inside, ends
+    plain = next(r for r in rows if r["edge"] and not r["merged"])  # here: a link without a quote of its own
+    merged = next(r for r in rows if r["quotes"] and r["merged"])
+    for r in (plain, merged):
+        row = page.locator("#edge-table tbody tr").nth(r["row"])
+        row.locator("button").click()
+        page.wait_for_function("id => window.cy.getElementById(id).selected()", arg=r["edge"])
+        assert page.evaluate("window.cy.edges(':selected').map(e => e.id())") == [r["edge"]]
+        assert page.get_attribute("#edge-panel", "data-edge") == r["edge"]
+        assert page.evaluate("document.activeElement.id") == "edge-panel"
+        shown = page.locator("#edge-panel blockquote").all_text_contents()
+        quotes = row.locator("blockquote").all_text_contents()
+        assert set(quotes) <= set(shown)
+        if not r["merged"]:
+            assert shown == quotes
+            if not quotes:
+                assert "No quote is attached to this link" in page.inner_text("#edge-panel")
+        else:  # the merged edge lists each of its links, with their quotes
+            assert quotes
+            assert page.locator("#edge-panel .edge-member").count() > 1
+    screenshot(page, "graph-table-selects-link")
+    # a link inside a collapsed group is not drawn: its button still shows it, and says why it is not selected
+    hidden = next((r for r in rows if not r["edge"]), None)
+    if hidden:
+        page.locator("#edge-table tbody tr").nth(hidden["row"]).locator("button").click()
+        page.wait_for_function("() => !document.getElementById('edge-panel').hasAttribute('data-edge')")
+        assert page.evaluate("window.cy.edges(':selected').length") == 0
+        assert "not drawn" in page.inner_text("#edge-panel")
+
+
 @pytest.mark.browser
 def test_large_neighbourhoods_are_grouped_and_groups_expand(page, live_server, kg):
     open_graph(page, f"{live_server.url}/graph?focus=body:hee")

@@ -429,15 +429,22 @@
         return m.source === d.source && m.target === d.target && (m.role || m.relation) === kind;
       });
     })[0];
-    if (!edge) return;
     cy.edges().unselect();
-    edge.select();
-    showEdge(edge);
+    if (edge) {
+      edge.select();
+      showEdge(edge);
+    } else { // both ends in one collapsed group: the link is not drawn, its quotes are still shown
+      showLink(d, null, "This link joins two nodes of a collapsed group, so it is not drawn: expand the group to see it.");
+    }
     panel.focus();
   }
 
   function showEdge(edge) {
-    var d = edge.data();
+    showLink(edge.data(), edge.id());
+  }
+
+  /* The panel for a link's data `d` (a drawn edge's, with its id, or a table row's with a note). */
+  function showLink(d, id, note) {
     panel.textContent = "";
     var h = document.createElement("h3");
     h.id = "edge-panel-title";
@@ -451,6 +458,12 @@
     if (d.members) what = [document.createTextNode(d.count + " links “" + relationName(d) + "” merged into a collapsed group:")];
     what.forEach(function (el) { p.appendChild(el); });
     panel.appendChild(p);
+    if (note) {
+      var why = document.createElement("p");
+      why.className = "hint";
+      why.textContent = note;
+      panel.appendChild(why);
+    }
     var cites = 0;
     members.forEach(function (m) {
       if (d.members) {
@@ -467,7 +480,8 @@
       none.textContent = "No quote is attached to this link itself; its source's page lists the quotes about it.";
       panel.appendChild(none);
     }
-    panel.setAttribute("data-edge", edge.id());
+    if (id) panel.setAttribute("data-edge", id);
+    else panel.removeAttribute("data-edge");
   }
 
   /* -- loading and events ------------------------------------------------------------------------------ */
