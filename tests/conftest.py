@@ -162,7 +162,10 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh page; afterwards every request it made must have gone to our server, with no JS errors."""
+    """A fresh page; afterwards every request it made must have gone to our server, with no JS errors.
+
+    ``page.evaluate`` should return plain values: an expression that returns a Cytoscape collection (e.g.
+    ``edge.select()``) makes Playwright copy the whole graph object (seconds per call) — end it with ``; null``."""
     from urllib.parse import urlparse
 
     context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
