@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.store.kg import KnowledgeGraph, to_python
+from workforce_kg.store.labels import compose
 from workforce_kg.vocab import ORG, RDF_TYPE
 
 #: API type -> kind in ``{base}/id/{kind}/{slug}``
@@ -170,11 +171,13 @@ class Context:
                 continue
         if not terms:
             return
-        for x, label, rlabel, rank, scheme in sq.select(self.kg, "labels", x=terms):
+        for x, label, rlabel, rank, scheme, body, role, subject in sq.select(self.kg, "labels", x=terms):
             info = self.info[x.value]
             text = label or rlabel
             if text is not None and info["label"] is None:
                 info["label"] = text.value
+            elif text is None and info["label"] is None and body and role and subject:
+                info["label"] = compose(body.value, role.value, subject.value)
             if rank is not None:
                 info["rank"] = to_python(rank)
             if scheme is not None:

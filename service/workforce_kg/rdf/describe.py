@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from workforce_kg.rdf import display
 from workforce_kg.rdf.scale import concept_class
 from workforce_kg.store.kg import KnowledgeGraph
+from workforce_kg.store.labels import relation_label
 from workforce_kg.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, VOID, XSD
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
@@ -178,7 +179,7 @@ def label(kg: KnowledgeGraph, term) -> str:
         if found:
             found.sort(key=lambda lit: (lit.language not in ("en", None), lit.language is not None, lit.value))
             return found[0].value
-    return KNOWN_LABELS.get(term.value) or compact_iri(kg, term.value)
+    return KNOWN_LABELS.get(term.value) or relation_label(kg.store, term, kg.base) or compact_iri(kg, term.value)
 
 
 def _link(kg: KnowledgeGraph, term) -> Link:

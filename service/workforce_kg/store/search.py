@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workforce_kg.store.labels import compose
 from workforce_kg.vocab import DCTERMS, RDFS, SKOS, ontology_namespace
 
 #: Predicates whose literals are indexed, by the field they fill.
@@ -98,6 +99,17 @@ def _labels_query(iris: Iterable[str]) -> str:
     return f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {preds} }} ?s ?p ?label }}"
 
 
+def _relations_query(base: str) -> str:
+    """Body, role and subject labels of every node stating all three (see :mod:`workforce_kg.store.labels`)."""
+    return f"""PREFIX wkg: <{ontology_namespace(base)}>
+PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}>
+SELECT ?s ?body ?role ?subject WHERE {{
+  ?s wkg:body/(skos:prefLabel|rdfs:label) ?body ;
+     wkg:role/(skos:prefLabel|rdfs:label) ?role ;
+     wkg:subject/(skos:prefLabel|rdfs:label) ?subject .
+}}"""
+
+
 def kind_of(iri: str, base: str) -> str:
     """What a thing is, from its IRI: the kind in ``{base}/id/{kind}/…`` (``commitment``, ``organisation``
     …), ``concept:{scheme}`` for a concept of a scheme under the ontology, ``term`` for an ontology term,
@@ -156,9 +168,15 @@ def fill(db: sqlite3.Connection, store, base: str) -> int:
         for sol in store.query(_labels_query(wanted[i : i + 500]), use_default_graph_as_union=True):
             labels.setdefault(sol["s"].value, {}).setdefault(sol["p"].value, sol["label"].value)
 
+    composed: dict[str, str] = {}  # relations without a label of their own: "Body — role — Subject"
+    for sol in store.query(_relations_query(base), use_default_graph_as_union=True):
+        text = compose(sol["body"].value, sol["role"].value, sol["subject"].value)
+        if text:
+            composed.setdefault(sol["s"].value, text)
+
     def label(iri: str) -> str | None:
         found = labels.get(iri, {})
-        return next((found[p] for p in LABEL_PREDICATES if p in found), None)
+        return next((found[p] for p in LABEL_PREDICATES if p in found), None) or composed.get(iri)
 
     db.executemany("INSERT INTO texts (text, entity, field, document, locator) VALUES (?, ?, ?, ?, ?)", rows)
     db.executemany("INSERT INTO things VALUES (?, ?, ?)", [(t, label(t), kind_of(t, base)) for t in sorted(things)])
