@@ -93,10 +93,10 @@ def _quotes_query(base: str) -> str:
 }}"""
 
 
-def _labels_query(iris: Iterable[str]) -> str:
-    values = " ".join(f"<{i}>" for i in iris)
-    preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    return f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {preds} }} ?s ?p ?label }}"
+#: every label of every node (filtered in Python to the things indexed: no IRI is written into a query)
+LABELS_QUERY = "SELECT ?s ?p ?label WHERE {{ VALUES ?p {{ {} }} ?s ?p ?label }}".format(
+    " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+)
 
 
 def _relations_query(base: str) -> str:
@@ -163,9 +163,9 @@ def fill(db: sqlite3.Connection, store, base: str) -> int:
     things = {r[1] for r in rows}
     docs = {r[3] for r in rows if r[3]}
     labels: dict[str, dict[str, str]] = {}
-    wanted = sorted(things | docs)
-    for i in range(0, len(wanted), 500):
-        for sol in store.query(_labels_query(wanted[i : i + 500]), use_default_graph_as_union=True):
+    wanted = things | docs
+    for sol in store.query(LABELS_QUERY, use_default_graph_as_union=True):
+        if sol["s"].value in wanted:
             labels.setdefault(sol["s"].value, {}).setdefault(sol["p"].value, sol["label"].value)
 
     composed: dict[str, str] = {}  # relations without a label of their own: "Body — role — Subject"
