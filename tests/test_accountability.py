@@ -11,6 +11,7 @@ import pytest
 
 from workforce_kg import cq as queries
 from workforce_kg.analysis import accountability as acc
+from workforce_kg.analysis import search as text_search
 
 ALL = 10_000
 
@@ -201,7 +202,7 @@ def test_pagination_is_stable(kg):
         (lambda kg: acc.list_funding(kg, min_amount=10, max_amount=1), "min_amount"),
         (lambda kg: acc.list_funding(kg, funder="nhse-x"), "funder"),
         (lambda kg: acc.list_ratings(kg, value="meh"), "value"),
-        (lambda kg: acc.search(kg, "a"), "q"),
+        (lambda kg: text_search.search(kg, "a"), "q"),
         (lambda kg: acc.matrix(kg, "bodies"), "of"),
     ],
 )
@@ -236,14 +237,14 @@ def test_a_body_id_is_not_a_commitment(kg):
 
 
 def test_search_ranks_exact_names_first(kg):
-    assert acc.search(kg, "HEE")["items"][0]["id"] == "hee"
-    assert acc.search(kg, "50,000 more nurses")["items"][0]["id"] == "nurses-50k"
-    scores = [i["score"] for i in acc.search(kg, "workforce plan", limit=50)["items"]]
+    assert text_search.search(kg, "HEE")["items"][0]["id"] == "hee"
+    assert text_search.search(kg, "50,000 more nurses")["items"][0]["id"] == "nurses-50k"
+    scores = [i["score"] for i in text_search.search(kg, "workforce plan", limit=50)["items"]]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
 
 
 def test_search_is_safe_with_quotes(kg):
-    result = acc.search(kg, 'nurses") } } SELECT * WHERE { ?s ?p ?o #')
+    result = text_search.search(kg, 'nurses") } } SELECT * WHERE { ?s ?p ?o #')
     assert isinstance(result["items"], list)
 
 

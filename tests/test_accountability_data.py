@@ -12,6 +12,7 @@ from workforce_kg import cq
 from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import entities as ent
 from workforce_kg.analysis import network
+from workforce_kg.analysis import search as text_search
 from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.store.kg import KnowledgeGraph
 
@@ -74,7 +75,7 @@ def test_filter_values_reach_the_query_only_inside_values_blocks(kg):
     marker = "zq9marker"
     assert acc.list_funding(rec, period=marker)["total"] == 0
     assert acc.list_funding(rec, period="2022", min_amount=1.0, funder="dhsc")["total"] >= 0
-    assert acc.search(rec, f"nurses {marker}")["total"] >= 0
+    assert text_search.search(rec, f"nurses {marker}")["total"] >= 0
     with pytest.raises(acc.InvalidFilter):
         acc.list_commitments(rec, jurisdiction=marker)
     assert any(marker in q for q in seen)
@@ -132,7 +133,7 @@ def test_models_state_the_field_contract_exactly(kg):
             m.BodyAccountability.model_validate(acc.body_accountability(kg, id_))
     m.Gaps.model_validate(acc.gaps(kg))
     m.Matrix.model_validate(acc.matrix(kg, "programmes"))
-    m.SearchPage.model_validate(acc.search(kg, "nurses"))
+    m.SearchPage.model_validate(text_search.search(kg, "nurses"))
     body = acc.get_body(kg, "hee")
     with pytest.raises(ValueError):
         m.Body.model_validate({**body, "unexpected": 1})

@@ -25,7 +25,6 @@ import pyoxigraph as ox
 
 from workforce_kg import cq
 from workforce_kg.analysis import entities as ent
-from workforce_kg.analysis import search as _search
 from workforce_kg.analysis import sparql_files as sq
 from workforce_kg.analysis.entities import (
     CLASSES,
@@ -459,23 +458,6 @@ def list_figures(
 def list_documents(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> dict:
     """Source documents with their metadata and how many citations point into each."""
     return ent.list_entities(kg, DOCUMENTS, limit, offset)
-
-
-# -- search ------------------------------------------------------------------------------------------
-
-
-def search(
-    kg: KnowledgeGraph,
-    q: str,
-    *,
-    types: list[str] | None = None,
-    limit: int = 20,
-    offset: int = 0,
-    syntax: str = "plain",
-) -> dict:
-    """Things whose labels, statements, descriptions or quotes match ``q``, best first (BM25), each with its
-    best-matching quote: :func:`workforce_kg.analysis.search.search`."""
-    return _search.search(kg, q, types=types, limit=limit, offset=offset, syntax=syntax)
 
 
 # -- organisational change and as-of-date accountability ---------------------------------------------

@@ -26,6 +26,7 @@ from workforce_kg.analysis import matrix as mx
 from workforce_kg.analysis import models
 from workforce_kg.analysis import network as net
 from workforce_kg.analysis import ratings as ratings_core
+from workforce_kg.analysis import search as text_search
 from workforce_kg.sparql.negotiation import best_match
 from workforce_kg.web.deps import KGDep
 
@@ -545,7 +546,7 @@ def search(
     """Things whose labels, aliases, statements, descriptions or citation quotes match, ranked by BM25
     (``score``), each with its best-matching text and quote (document, locator, highlighted). See
     docs/search.md."""
-    return JSONResponse(acc.search(kg, q, types=type, limit=limit, offset=offset, syntax=syntax))
+    return JSONResponse(text_search.search(kg, q, types=type, limit=limit, offset=offset, syntax=syntax))
 
 
 # -- accountability views ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from workforce_kg.analysis import accountability as acc
 from workforce_kg.analysis import export as exports
 from workforce_kg.analysis import matrix as mx
 from workforce_kg.analysis import network as net
+from workforce_kg.analysis import search as text_search
 from workforce_kg.store.kg import KnowledgeGraph
 from workforce_kg.web.deps import KGDep, ShellDep
 from workforce_kg.web.openapi import media
@@ -169,7 +170,7 @@ def _find_focus(kg: KnowledgeGraph, focus: str) -> tuple[str | None, list[dict]]
     except acc.NotFound:
         pass
     try:
-        found = acc.search(kg, focus, types=list(net.NODE_TYPES), limit=8)["items"]
+        found = text_search.search(kg, focus, types=list(net.NODE_TYPES), limit=8)["items"]
     except acc.InvalidFilter:
         return None, []
     found = [f for f in found if f["iri"] in network.by_iri]
