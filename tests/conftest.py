@@ -59,6 +59,14 @@ def built_store(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture()
+def writable(built_store, tmp_path) -> Path:
+    """A copy of the built store that a test may write to (the session's store stays as built)."""
+    path = tmp_path / "store"
+    shutil.copytree(built_store, path)
+    return path
+
+
 def free_port() -> int:
     import socket
 

@@ -10,7 +10,6 @@ it; a secret file (and ``/etc/hostname``) must stay unread.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from pathlib import Path
 
@@ -40,13 +39,6 @@ def listener():
 def secret(tmp_path) -> Path:
     path = tmp_path / "secret.txt"
     path.write_text(SECRET)
-    return path
-
-
-@pytest.fixture()
-def writable(built_store, tmp_path):
-    path = tmp_path / "store"
-    shutil.copytree(built_store, path)
     return path
 
 

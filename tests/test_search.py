@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import defaultdict
 
 import pytest
@@ -27,13 +26,6 @@ JSON_RESULTS = {"Accept": "application/sparql-results+json"}
 def client(built_store):
     with TestClient(create_app(Settings(store=built_store, query_workers=0))) as c:
         yield c
-
-
-@pytest.fixture()
-def writable(built_store, tmp_path):
-    path = tmp_path / "store"
-    shutil.copytree(built_store, path)
-    return path
 
 
 def texts_by_field(kg: KnowledgeGraph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pyoxigraph as ox
 import pytest
@@ -32,13 +31,6 @@ def dataset(path) -> set[str]:
     """Every quad of the store at ``path`` as N-Quads lines (blank nodes as stored)."""
     st = stores.open_store(path)
     return {str(q) for q in st}
-
-
-@pytest.fixture()
-def writable(built_store, tmp_path):
-    path = tmp_path / "store"
-    shutil.copytree(built_store, path)
-    return path
 
 
 @pytest.fixture()
