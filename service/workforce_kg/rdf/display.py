@@ -46,14 +46,20 @@ def sensible(d: Decimal) -> bool:
     return d.is_finite() and (d.is_zero() or abs(d.adjusted()) <= MAX_DIGITS)
 
 
-def number(value: float | int | str | Decimal) -> str:
-    """``50000.0`` → ``50,000``; ``2.5`` → ``2.5`` (no trailing zeros, thousands separated); a value that is
-    not a finite number of sensible size (``INF``, ``NaN``, ``lots``, ``1e400000``) as it is."""
+def decimal_or_none(value: float | int | str | Decimal) -> Decimal | None:
+    """The value as a Decimal when it is a finite number of sensible size (:func:`sensible`), else None."""
     try:
         d = Decimal(str(value))
     except InvalidOperation:
-        return str(value)
-    if not sensible(d):
+        return None
+    return d if sensible(d) else None
+
+
+def number(value: float | int | str | Decimal) -> str:
+    """``50000.0`` → ``50,000``; ``2.5`` → ``2.5`` (no trailing zeros, thousands separated); a value that is
+    not a finite number of sensible size (``INF``, ``NaN``, ``lots``, ``1e400000``) as it is."""
+    d = decimal_or_none(value)
+    if d is None:
         return str(value)
     if d == d.to_integral_value():
         return f"{int(d):,}"
@@ -62,11 +68,8 @@ def number(value: float | int | str | Decimal) -> str:
 
 def money(amount: float | int | str | Decimal, currency: str | None = "GBP") -> str:
     """``55000000`` → ``£55 million``; ``2.5e9`` → ``£2.5 billion``; ``5000`` → ``£5,000``; other currencies by code."""
-    try:
-        d = Decimal(str(amount))
-    except InvalidOperation:
-        return str(amount)
-    if not sensible(d):
+    d = decimal_or_none(amount)
+    if d is None:
         return str(amount)
     symbol = SYMBOLS.get(currency or "GBP")
     for scale, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
